@@ -1,0 +1,176 @@
+import { Command, CommanderError, Option } from 'commander';
+import { addWeekOptions, intArg, rateArg } from './cli-options.js';
+import { aggregate } from './commands/aggregate.js';
+import { clean } from './commands/clean.js';
+import { generate } from './commands/generate.js';
+import { loadPg } from './commands/load-pg.js';
+import { migrateClick } from './commands/migrate-click.js';
+import { parseWeek, parseWeekFlags, type WeekFlags } from './lib/calendar.js';
+import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/config.js';
+import { describeError, EXIT, exitCodeFor } from './lib/errors.js';
+import { isInteractive } from './lib/logger.js';
+
+const program = new Command('sales-etl')
+  .description("An online store's weekly sales pipeline: generate → clean → load-pg → aggregate → migrate-click")
+  .addOption(
+    new Option('-d, --data-dir <dir>', 'data directory (default ./data)').env('SALES_ETL_DATA_DIR'),
+  )
+  .addOption(new Option('--pg-url <url>', 'PostgreSQL server (default: embedded in <data-dir>/pg)').env('DATABASE_URL'))
+  .addOption(
+    new Option('--clickhouse-url <url>', 'ClickHouse server (default: embedded in <data-dir>/clickhouse)').env(
+      'CLICKHOUSE_URL',
+    ),
+  )
+  .option('--json', 'print one JSON summary on stdout')
+  .option('-v, --verbose', 'more log lines, and stack traces on errors')
+  .option('--no-color', 'no colour and no spinners (also NO_COLOR)')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({
+    outputError: (text, write) => write(text.replace(/^error: /, '✖ ')),
+  });
+
+/** The options a subcommand was called with, its own and the global ones. */
+type Flags<T> = T & GlobalFlags & WeekFlags;
+
+/**
+ * Run one command: resolve the configuration, call the stage, print the result
+ * as one JSON document (`--json`) or as a summary line.
+ */
+async function run<T>(cmd: Command, work: (ctx: Context) => Promise<T>, summary: (result: T) => string): Promise<void> {
+  const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
+  const ctx = createContext(config);
+  const result = await work(ctx);
+  if (config.json) {
+    process.stdout.write(`${JSON.stringify({ ok: true, command: cmd.name(), ...result })}\n`);
+  } else {
+    const line = summary(result);
+    if (line) process.stdout.write(`${line}\n`);
+  }
+}
+
+const weeksOf = (flags: WeekFlags) => parseWeekFlags(flags);
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+addWeekOptions(
+  program
+    .command('generate')
+    .description("Generate the store's plan, customers, products and weekly raw sales files (default: the plan's period)")
+    .addOption(new Option('--seed <n>', 'random seed of a new plan').argParser(intArg(0, 2 ** 31 - 1)))
+    .addOption(new Option('--total <n>', 'valid unique sales over the period of a new plan (default 1000000)').argParser(intArg(1)))
+    .addOption(new Option('--start-week <week>', 'first week of a new plan (default: 52 weeks ending last week)'))
+    .addOption(new Option('--weeks <n>', 'weeks in the period of a new plan (default 52)').argParser(intArg(1, 520)))
+    .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
+    .addHelpText('after', '\nExamples:\n  $ sales-etl generate\n  $ sales-etl generate --week 2024-W20\n  $ sales-etl --data-dir /tmp/small generate --total 20000 --seed 7\n'),
+).action(async (_o, cmd: Command) => {
+  const flags = cmd.opts<Flags<{ seed?: number; total?: number; startWeek?: string; weeks?: number; simulateOutage?: boolean }>>();
+  await run(
+    cmd,
+    (ctx) =>
+      generate({
+        ctx,
+        weeks: weeksOf(flags),
+        seed: flags.seed,
+        total: flags.total,
+        startWeek: flags.startWeek === undefined ? undefined : parseWeek(flags.startWeek),
+        periodWeeks: flags.weeks,
+        simulateOutage: flags.simulateOutage,
+      }),
+    (r) =>
+      `generated ${plural(r.weeks.length, 'week')}, ${plural(
+        r.weeks.reduce((n, w) => n + w.validSales, 0),
+        'valid sale',
+      )}`,
+  );
+});
+
+addWeekOptions(
+  program
+    .command('clean')
+    .description("Normalise, validate and deduplicate raw files into clean/<week>/ (default: the plan's period)")
+    .addOption(
+      new Option('--max-reject-rate <rate>', 'fail when a file rejects more than this share of its rows')
+        .default(0.05)
+        .argParser(rateArg),
+    )
+    .addHelpText('after', '\nExamples:\n  $ sales-etl clean --week 2024-W20\n  $ sales-etl clean --from 2024-W01 --to 2024-W10 --max-reject-rate 0.1\n'),
+).action(async (_o, cmd: Command) => {
+  const flags = cmd.opts<Flags<{ maxRejectRate: number }>>();
+  await run(
+    cmd,
+    (ctx) => clean({ ctx, weeks: weeksOf(flags), maxRejectRate: flags.maxRejectRate }),
+    (r) =>
+      `cleaned ${plural(r.weeks.length, 'week')}: ${plural(r.weeks.reduce((n, w) => n + w.written, 0), 'row')} written, ` +
+      `${r.weeks.reduce((n, w) => n + w.duplicates, 0)} duplicates, ${r.weeks.reduce((n, w) => n + w.rejected, 0)} rejected`,
+  );
+});
+
+addWeekOptions(
+  program
+    .command('load-pg')
+    .description("Load clean files and dimensions into PostgreSQL, replacing each week (default: the plan's period)")
+    .addHelpText('after', '\nExamples:\n  $ sales-etl load-pg --week 2024-W20\n  $ DATABASE_URL=postgres://etl@db/sales sales-etl load-pg --from 2024-W01 --to 2024-W52\n'),
+).action(async (_o, cmd: Command) => {
+  const flags = cmd.opts<Flags<object>>();
+  await run(
+    cmd,
+    (ctx) => loadPg({ ctx, weeks: weeksOf(flags) }),
+    (r) => `loaded ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
+  );
+});
+
+addWeekOptions(
+  program
+    .command('aggregate')
+    .description("Rebuild sales_agg in PostgreSQL for each week (default: the plan's period)")
+    .addHelpText('after', '\nExamples:\n  $ sales-etl aggregate --week 2024-W20\n'),
+).action(async (_o, cmd: Command) => {
+  const flags = cmd.opts<Flags<object>>();
+  await run(
+    cmd,
+    (ctx) => aggregate({ ctx, weeks: weeksOf(flags) }),
+    (r) => `aggregated ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
+  );
+});
+
+addWeekOptions(
+  program
+    .command('migrate-click')
+    .description("Publish each week's aggregates to ClickHouse with the import date (default: the plan's period)")
+    .option('--verify-only', 'copy nothing; compare ClickHouse with PostgreSQL and fail on a difference')
+    .addHelpText('after', '\nExamples:\n  $ sales-etl migrate-click --week 2024-W20\n  $ sales-etl migrate-click --week 2024-W20 --verify-only\n'),
+).action(async (_o, cmd: Command) => {
+  const flags = cmd.opts<Flags<{ verifyOnly?: boolean }>>();
+  await run(
+    cmd,
+    (ctx) => migrateClick({ ctx, weeks: weeksOf(flags), verifyOnly: flags.verifyOnly }),
+    (r) => `published ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
+  );
+});
+
+/** The single exit point: one red line on stderr, and the exit code of SPEC 8. */
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other complaint of commander's is a usage error.
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    const globals = program.opts<GlobalFlags>();
+    const verbose = globals.verbose ?? false;
+    const code = exitCodeFor(error);
+    const message = describeError(error, verbose);
+    const paint = isInteractive(globals.color ?? true) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
+    process.stderr.write(`${paint(`✖ ${message}`)}\n`);
+    if (globals.json) {
+      process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: describeError(error, false) })}\n`);
+    }
+    return code;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,22 @@
+-- The weekly aggregates of PostgreSQL's sales_agg, column for column, plus when
+-- they were imported. One partition per week: migrate-click swaps a whole week
+-- in with REPLACE PARTITION, so a reader sees the old week or the new one.
+CREATE TABLE IF NOT EXISTS sales_etl.sales_agg
+(
+    week_start          Date,
+    region              LowCardinality(String),
+    product_id          UInt32,
+    sales_count         UInt32,
+    quantity_sum        UInt32,
+    amount_sum          Decimal(14, 2),
+    avg_sale_amount     Decimal(12, 2),
+    revenue_rank        UInt32,
+    revenue_share       Decimal(9, 6),
+    region_revenue_ytd  Decimal(16, 2),
+    aggregated_at       Nullable(DateTime64(6, 'Europe/Moscow')),
+    imported_at         DateTime('Europe/Moscow'),
+    import_date         Date
+)
+ENGINE = MergeTree
+PARTITION BY week_start
+ORDER BY (week_start, region, product_id);

@@ -1,0 +1,63 @@
+import type { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/** The published tables whose partitions migrate-click swaps in. */
+export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products';
+
+/** A partition of a published table: a week (its Monday) or the whole of an unpartitioned table. */
+export type Partition = { weekStart: string } | 'all';
+
+/** What one swap loaded. */
+export interface SwapResult {
+  /** Rows in the staging table just before it replaced the partition. */
+  rows: number;
+}
+
+/**
+ * The staging table of a partition, e.g. `sales_etl.sales_agg__stage_20240513`.
+ * Table names cannot be bound parameters in `REPLACE PARTITION ... FROM`, so the
+ * name is built here from a known table and a checked date and nothing else.
+ */
+export function stagingTable(table: PublishedTable, partition: Partition): string {
+  if (partition === 'all') return `sales_etl.${table}__stage`;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(partition.weekStart)) throw new Error(`bad week start ${JSON.stringify(partition.weekStart)}`);
+  return `sales_etl.${table}__stage_${partition.weekStart.replaceAll('-', '')}`;
+}
+
+/**
+ * Replace one partition of `sales_etl.<table>` with the rows of a CSV stream,
+ * atomically: the stream goes into a fresh staging table, then
+ * `ALTER TABLE ... REPLACE PARTITION ... FROM` swaps the staged parts in (a
+ * reader sees the old partition or the new one, never a mix, never nothing),
+ * then the staging table is dropped. A staging table left by a killed run is
+ * dropped and recreated by the next one.
+ *
+ * `columns` names the CSV's columns in order, as in the table.
+ */
+export async function replacePartitionFromCsv(
+  client: ClickHouseClient,
+  table: PublishedTable,
+  partition: Partition,
+  columns: readonly [string, ...string[]],
+  csv: Readable,
+): Promise<SwapResult> {
+  const stage = stagingTable(table, partition);
+  await client.command({ query: `DROP TABLE IF EXISTS ${stage} SYNC` });
+  await client.command({ query: `CREATE TABLE ${stage} AS sales_etl.${table}` });
+  try {
+    await client.insert({ table: stage, values: csv, format: 'CSV', columns: [...columns] as [string, ...string[]] });
+    const staged = await client.query({ query: `SELECT toString(count()) AS rows FROM ${stage}`, format: 'JSONEachRow' });
+    const rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
+    if (partition === 'all') {
+      await client.command({ query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION tuple() FROM ${stage}` });
+    } else {
+      await client.command({
+        query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION {week_start:Date} FROM ${stage}`,
+        query_params: { week_start: partition.weekStart },
+      });
+    }
+    return { rows };
+  } finally {
+    await client.command({ query: `DROP TABLE IF EXISTS ${stage} SYNC` });
+  }
+}

@@ -1,0 +1,101 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { embeddedHolder } from './clickhouse-lock.js';
+import { applyClickHouseSchema } from './clickhouse-schema.js';
+import { resolveClickHouseServer } from './clickhouse-target.js';
+import type { Context } from './config.js';
+
+/** An open ClickHouse: a server over HTTP or the embedded engine, behind the same client. */
+export interface ClickHouseDatabase {
+  readonly client: ClickHouseClient;
+  /** For messages: 'embedded ClickHouse (data/clickhouse)' or the server URL with the password hidden. */
+  readonly target: string;
+  /** True for the in-process engine (chDB). */
+  readonly embedded: boolean;
+  /** Close the client; for the embedded engine this releases its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open ClickHouse for a command: `ctx.config.clickhouseUrl` when set, otherwise
+ * the embedded engine in `<data-dir>/clickhouse`; then create the database and
+ * tables if missing. Every failure is one line naming the target.
+ */
+export async function openClickHouse(ctx: Context): Promise<ClickHouseDatabase> {
+  const db = ctx.config.clickhouseUrl === undefined ? await openEmbedded(ctx) : await openServer(ctx, ctx.config.clickhouseUrl);
+  try {
+    await applyClickHouseSchema(db.client);
+  } catch (cause) {
+    await db.close();
+    throw new Error(`cannot create the sales_etl tables in ${db.target}`, { cause });
+  }
+  return db;
+}
+
+/**
+ * Run `work` with the given database, or with one opened for it and closed
+ * afterwards (stages called on their own open their own; `run-week` shares one).
+ */
+export async function withClickHouse<T>(
+  ctx: Context,
+  given: ClickHouseDatabase | undefined,
+  work: (db: ClickHouseDatabase) => Promise<T>,
+): Promise<T> {
+  if (given) return work(given);
+  const db = await openClickHouse(ctx);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function openServer(ctx: Context, rawUrl: string): Promise<ClickHouseDatabase> {
+  const server = resolveClickHouseServer(rawUrl, { user: ctx.config.clickhouseUser, password: ctx.config.clickhousePassword });
+  const client = createClient({
+    url: server.url,
+    username: server.username,
+    password: server.password,
+    application: 'sales-etl',
+    request_timeout: 300_000,
+  });
+  try {
+    // A query, not /ping: /ping answers without checking the credentials.
+    await client.command({ query: 'SELECT 1' });
+  } catch (cause) {
+    await client.close();
+    throw new Error(`cannot connect to ${server.target}`, { cause });
+  }
+  ctx.log.debug(`using ${server.target} as ${server.username}`);
+  return { client, target: server.target, embedded: false, close: () => client.close() };
+}
+
+async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
+  const dir = ctx.config.layout.clickhouse;
+  const shown = path.join(ctx.config.dataDir, 'clickhouse');
+  const target = `embedded ClickHouse (${shown})`;
+  const holder = await embeddedHolder(dir);
+  if (holder !== undefined) {
+    throw new Error(`another sales-etl process is using ${shown} (pid ${holder}); wait for it to finish`);
+  }
+  await mkdir(dir, { recursive: true });
+  // chDB is large (a quarter of a second to load): only the embedded path pays for it.
+  const { createChdbConnection } = await import('chdb/connection');
+  let connection: ReturnType<typeof createChdbConnection>;
+  try {
+    connection = createChdbConnection({ path: dir });
+  } catch (cause) {
+    // Lost a race with another process between the check above and the open.
+    const raced = await embeddedHolder(dir);
+    if (raced !== undefined) {
+      throw new Error(`another sales-etl process is using ${shown} (pid ${raced}); wait for it to finish`, { cause });
+    }
+    throw new Error(`cannot open ${target}`, { cause });
+  }
+  // chDB implements the client's Connection contract against its own copy of
+  // @clickhouse/client-common's types; the shapes match, the nominal types do not.
+  const client = createClient({ connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'] });
+  ctx.log.debug(`using ${target}`);
+  return { client, target, embedded: true, close: () => client.close() };
+}

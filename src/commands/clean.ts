@@ -1,6 +1,16 @@
+import { createReadStream } from 'node:fs';
+import { lstat, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Week } from '../lib/calendar.js';
+import { cleanFile, REJECTS_HEADER } from '../lib/clean-file.js';
+import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/clean-manifest.js';
 import type { Context } from '../lib/config.js';
-import type { Region } from '../lib/layout.js';
+import { StageError } from '../lib/errors.js';
+import { openAtomicWriter, REGIONS, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Region } from '../lib/layout.js';
+import { RowNormalizer } from '../lib/normalize.js';
+import { OutputSink } from '../lib/output-sink.js';
+import { defaultWeeks } from '../lib/plan.js';
+import { SaleIdTable } from '../lib/sale-id-table.js';
 
 /** Options of `clean`. */
 export interface CleanOptions {
@@ -27,7 +37,173 @@ export interface CleanResult {
   weeks: CleanedWeek[];
 }
 
-/** Normalise, validate and deduplicate the weeks' raw files (SPEC 5). */
-export async function clean(_opts: CleanOptions): Promise<CleanResult> {
-  throw new Error('clean: not implemented yet');
+export const DEFAULT_MAX_REJECT_RATE = 0.05;
+
+/** Normalise, validate and deduplicate the weeks' raw files (SPEC 5), one week after another. */
+export async function clean(opts: CleanOptions): Promise<CleanResult> {
+  const weeks = opts.weeks ?? (await defaultWeeks(opts.ctx.config.layout, 'clean'));
+  const maxRejectRate = opts.maxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
+  const result: CleanResult = { weeks: [] };
+  for (const week of weeks) result.weeks.push(await cleanWeek(opts.ctx, week, maxRejectRate));
+  return result;
+}
+
+const percent = (rate: number) => `${(rate * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * Clean one week: every present region file into temporary files, the quality
+ * gate on each, then rename into place, the manifest last. Any failure leaves
+ * the week's previous clean output as it was.
+ */
+async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promise<CleanedWeek> {
+  const { layout } = ctx.config;
+  const rel = (file: string) => layout.relative(file).split(path.sep).join('/');
+  const { present, missing } = await findRawFiles(ctx, week);
+  for (const region of missing) {
+    ctx.log.warn(`${week.id}: no raw file for region ${region} (${rel(layout.raw(week, region))}); cleaning the week without it`);
+  }
+
+  const seen = new SaleIdTable();
+  const writers: AtomicWriter[] = [];
+  const files: CleanManifestFile[] = [];
+  try {
+    for (const region of present) {
+      const input = layout.raw(week, region);
+      const name = rel(input);
+      await checkRegularFile(input, name);
+      const cleanWriter = await openAtomicWriter(layout.clean(week, region));
+      writers.push(cleanWriter);
+      const rejectsWriter = await openAtomicWriter(layout.rejects(week, region));
+      writers.push(rejectsWriter);
+      const cleanSink = new OutputSink(cleanWriter.stream, rel(cleanWriter.path));
+      const rejectsSink = new OutputSink(rejectsWriter.stream, rel(rejectsWriter.path));
+      cleanSink.write(`${SALES_HEADER}\n`);
+      rejectsSink.write(`${REJECTS_HEADER}\n`);
+
+      const counts = await cleanFile({
+        source: createReadStream(input, { highWaterMark: 1 << 20 }),
+        name,
+        normalizer: new RowNormalizer(week, region),
+        seen,
+        clean: cleanSink,
+        rejects: rejectsSink,
+      });
+      await cleanSink.flush();
+      await rejectsSink.flush();
+
+      if (counts.headerless) ctx.log.warn(`${name} has no header; its line 1 was read as a sale`);
+      if (counts.read === 0) ctx.log.warn(`${name} has no rows`);
+      if (counts.blankLines > 0) ctx.log.debug(`${name}: ${counts.blankLines} blank lines skipped`);
+      const rate = counts.read === 0 ? 0 : counts.rejected / counts.read;
+      if (rate > maxRejectRate) {
+        const top = Object.entries(counts.rejectReasons)
+          .sort(([, a], [, b]) => b - a)
+          .slice(0, 3)
+          .map(([reason, n]) => `${reason} ${count(n)}`)
+          .join(', ');
+        throw new StageError(
+          `clean: ${name} rejected ${percent(rate)} of its rows (${count(counts.rejected)} of ${count(counts.read)}: ${top}), ` +
+            `above --max-reject-rate ${percent(maxRejectRate)}; ${rel(layout.cleanDir(week))} left as it was`,
+          'clean',
+        );
+      }
+      files.push({
+        region,
+        input: name,
+        inputSha256: counts.inputSha256,
+        output: rel(cleanWriter.path),
+        outputSha256: cleanSink.digest(),
+        rejects: rel(rejectsWriter.path),
+        read: counts.read,
+        written: counts.written,
+        duplicates: counts.duplicates,
+        rejected: counts.rejected,
+        rejectReasons: counts.rejectReasons,
+      });
+    }
+
+    const manifest: CleanManifest = {
+      week: week.id,
+      weekStart: week.start,
+      weekEnd: week.end,
+      files,
+      missingRegions: missing,
+      totals: {
+        read: sum(files, 'read'),
+        written: sum(files, 'written'),
+        duplicates: sum(files, 'duplicates'),
+        rejected: sum(files, 'rejected'),
+      },
+    };
+    // The manifest goes first and comes back last: without it the week reads as incomplete.
+    await rm(layout.manifest(week), { force: true });
+    for (const writer of writers) await writer.commit();
+    for (const region of missing) {
+      await rm(layout.clean(week, region), { force: true });
+      await rm(layout.rejects(week, region), { force: true });
+    }
+    await writeFileAtomic(layout.manifest(week), formatCleanManifest(manifest));
+
+    const { totals } = manifest;
+    ctx.log.info(
+      `${week.id}: ${count(totals.written)} written, ${count(totals.duplicates)} duplicates, ${count(totals.rejected)} rejected` +
+        (missing.length > 0 ? `, missing ${missing.join(', ')}` : ''),
+    );
+    return { week: week.id, ...totals, missingRegions: missing, manifest: rel(layout.manifest(week)) };
+  } catch (error) {
+    await Promise.all(writers.map((writer) => writer.abort()));
+    throw error;
+  }
+}
+
+const sum = (files: CleanManifestFile[], key: 'read' | 'written' | 'duplicates' | 'rejected') =>
+  files.reduce((n, file) => n + file[key], 0);
+
+/** The week's region files that exist and those that do not; no raw files at all is an error. */
+async function findRawFiles(ctx: Context, week: Week): Promise<{ present: Region[]; missing: Region[] }> {
+  const { layout } = ctx.config;
+  const dir = layout.relative(layout.rawDir(week));
+  const runFirst = `run \`sales-etl generate --week ${week.id}\` first`;
+  try {
+    const info = await stat(layout.rawDir(week));
+    if (!info.isDirectory()) throw new StageError(`clean: ${dir} is not a directory`, 'clean');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new StageError(`clean: no raw files for ${week.id} (${dir} does not exist); ${runFirst}`, 'clean');
+    }
+    if (error instanceof StageError) throw error;
+    throw new StageError(`clean: cannot read ${dir}`, 'clean', { cause: error });
+  }
+  const present: Region[] = [];
+  const missing: Region[] = [];
+  for (const region of REGIONS) {
+    try {
+      await lstat(layout.raw(week, region));
+      present.push(region);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new StageError(`clean: cannot read ${layout.relative(layout.raw(week, region))}`, 'clean', { cause: error });
+      }
+      missing.push(region);
+    }
+  }
+  if (present.length === 0) {
+    throw new StageError(`clean: no raw files for ${week.id} (${dir} has none of ${REGIONS.map((r) => `${r}.csv`).join(', ')}); ${runFirst}`, 'clean');
+  }
+  return { present, missing };
+}
+
+/** A raw file must be a readable regular file: a directory, a FIFO or a dangling link is an error. */
+async function checkRegularFile(file: string, name: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    throw new StageError(`clean: cannot read ${name}`, 'clean', { cause: error });
+  }
+  if (!info.isFile()) {
+    const kind = info.isDirectory() ? 'a directory' : 'not a regular file';
+    throw new StageError(`clean: cannot read ${name}: it is ${kind}`, 'clean');
+  }
 }

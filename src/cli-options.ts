@@ -10,7 +10,8 @@ export function addWeekOptions(cmd: Command, what = 'the week to process'): Comm
     .addOption(new Option('--to <week>', 'last week of a range (inclusive)').argParser(weekArg));
 }
 
-function weekArg(value: string): string {
+/** A week flag's value, checked as it is parsed (a bad week is a usage error). */
+export function weekArg(value: string): string {
   try {
     return parseWeek(value).id;
   } catch (error) {

@@ -1,11 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
-import { addWeekOptions, intArg, rateArg } from './cli-options.js';
+import { addWeekOptions, intArg, rateArg, weekArg } from './cli-options.js';
 import { aggregate } from './commands/aggregate.js';
 import { clean } from './commands/clean.js';
 import { generate } from './commands/generate.js';
 import { loadPg } from './commands/load-pg.js';
 import { migrateClick } from './commands/migrate-click.js';
-import { parseWeek, parseWeekFlags, type WeekFlags } from './lib/calendar.js';
+import { backfill, backfillLine, backfillTable } from './commands/backfill.js';
+import { cron } from './commands/cron.js';
+import { runWeek, stageRowsLine } from './commands/run-week.js';
+import { smoke } from './commands/smoke.js';
+import { status, statusTable } from './commands/status.js';
+import { withLock } from './lib/lock.js';
+import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/calendar.js';
 import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/config.js';
 import { describeError, EXIT, exitCodeFor } from './lib/errors.js';
 import { isInteractive } from './lib/logger.js';
@@ -30,6 +36,9 @@ const program = new Command('sales-etl')
     outputError: (text, write) => write(text.replace(/^error: /, '✖ ')),
   });
 
+/** The commands that write to the data directory or the databases: one at a time per data directory. */
+const WRITERS = new Set(['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click', 'run-week', 'backfill']);
+
 /** The options a subcommand was called with, its own and the global ones. */
 type Flags<T> = T & GlobalFlags & WeekFlags;
 
@@ -40,7 +49,8 @@ type Flags<T> = T & GlobalFlags & WeekFlags;
 async function run<T>(cmd: Command, work: (ctx: Context) => Promise<T>, summary: (result: T) => string): Promise<void> {
   const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
   const ctx = createContext(config);
-  const result = await work(ctx);
+  // Commands that write take the data directory's lock here, once: a stage run by run-week does not lock again.
+  const result = WRITERS.has(cmd.name()) ? await withLock(ctx, cmd.name(), () => work(ctx)) : await work(ctx);
   if (config.json) {
     process.stdout.write(`${JSON.stringify({ ok: true, command: cmd.name(), ...result })}\n`);
   } else {
@@ -147,6 +157,132 @@ addWeekOptions(
     (r) => `published ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
   );
 });
+
+program
+  .command('run-week')
+  .description('generate → clean → load-pg → aggregate → migrate-click for one week (default: the previous week, Moscow time)')
+  .addOption(new Option('-w, --week <week>', `the week to run: ${WEEK_FORMS} (default: the previous week)`).argParser(weekArg))
+  .option('--skip-generate', 'use the raw files already there instead of generating them')
+  .addOption(
+    new Option('--max-reject-rate <rate>', "fail when a file rejects more than this share of its rows").default(0.05).argParser(rateArg),
+  )
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 ok (warnings allowed), 1 a stage failed, 2 usage error, 75 another run holds the lock.\n' +
+      'On failure, notifies TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL when set.\n' +
+      '\nExamples:\n  $ sales-etl run-week\n  $ sales-etl run-week --week 2024-W20 --skip-generate\n',
+  )
+  .action(async (_o, cmd: Command) => {
+    const flags = cmd.opts<{ week?: string; skipGenerate?: boolean; maxRejectRate: number }>();
+    await run(
+      cmd,
+      (ctx) =>
+        runWeek({
+          ctx,
+          week: flags.week === undefined ? undefined : parseWeek(flags.week),
+          skipGenerate: flags.skipGenerate,
+          maxRejectRate: flags.maxRejectRate,
+        }),
+      (r) =>
+        `run-week ${r.week} ok in ${r.seconds.toFixed(1)}s: ${stageRowsLine(r)}` +
+        (r.warnings.length > 0 ? ` (${plural(r.warnings.length, 'warning')})` : ''),
+    );
+  });
+
+addWeekOptions(
+  program
+    .command('backfill')
+    .description("run-week for every week in order (default: the plan's whole period, creating the plan if there is none)")
+    .option('--keep-going', 'run the remaining weeks after a failure')
+    .option('--skip-generate', 'use the raw files already there instead of generating them')
+    .addOption(
+      new Option('--max-reject-rate <rate>', 'fail when a file rejects more than this share of its rows').default(0.05).argParser(rateArg),
+    )
+    .addOption(new Option('--seed <n>', 'random seed of a new plan').argParser(intArg(0, 2 ** 31 - 1)))
+    .addOption(new Option('--total <n>', 'valid unique sales over the period of a new plan (default 1000000)').argParser(intArg(1)))
+    .addOption(new Option('--start-week <week>', 'first week of a new plan (default: 52 weeks ending last week)').argParser(weekArg))
+    .addOption(new Option('--weeks <n>', 'weeks in the period of a new plan (default 52)').argParser(intArg(1, 520)))
+    .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sales-etl backfill\n  $ sales-etl backfill --from 2024-W01 --to 2024-W10 --keep-going\n  $ sales-etl --data-dir /tmp/small backfill --total 20000 --weeks 8\n',
+    ),
+  'a single week to run',
+).action(async (_o, cmd: Command) => {
+  const flags = cmd.opts<
+    Flags<{
+      keepGoing?: boolean;
+      skipGenerate?: boolean;
+      maxRejectRate: number;
+      seed?: number;
+      total?: number;
+      startWeek?: string;
+      weeks?: number;
+      simulateOutage?: boolean;
+    }>
+  >();
+  await run(
+    cmd,
+    (ctx) =>
+      backfill({
+        ctx,
+        weeks: weeksOf(flags),
+        keepGoing: flags.keepGoing,
+        skipGenerate: flags.skipGenerate,
+        maxRejectRate: flags.maxRejectRate,
+        seed: flags.seed,
+        total: flags.total,
+        startWeek: flags.startWeek === undefined ? undefined : parseWeek(flags.startWeek),
+        periodWeeks: flags.weeks,
+        simulateOutage: flags.simulateOutage,
+      }),
+    (r) => `${backfillTable(r)}\n${backfillLine(r)}`,
+  );
+});
+
+addWeekOptions(
+  program
+    .command('status')
+    .description("A table of weeks by stage: raw files, clean rows and rejects, database rows, last run (default: the plan's period)")
+    .addHelpText('after', '\nExamples:\n  $ sales-etl status\n  $ sales-etl status --from 2024-W01 --to 2024-W10 --json\n'),
+).action(async (_o, cmd: Command) => {
+  const flags = cmd.opts<Flags<object>>();
+  await run(
+    cmd,
+    (ctx) => status({ ctx, weeks: weeksOf(flags) }),
+    (r) => `${statusTable(r)}\nstatus: ${plural(r.weeks.length, 'week')}, PostgreSQL ${r.postgres.state}, ClickHouse ${r.clickhouse.state}`,
+  );
+});
+
+program
+  .command('cron')
+  .description('Print a crontab entry (or a systemd timer) running run-week on Tuesdays 12:45 Moscow time, in this machine\'s time zone')
+  .option('--systemd', 'print a systemd service and timer instead')
+  .addHelpText('after', '\nExamples:\n  $ sales-etl --data-dir /srv/sales cron >> mycron && crontab mycron\n  $ sales-etl cron --systemd\n')
+  .action(async (_o, cmd: Command) => {
+    const flags = cmd.opts<{ systemd?: boolean }>();
+    await run(
+      cmd,
+      (ctx) => cron({ ctx, systemd: flags.systemd }),
+      (r) => r.text.trimEnd(),
+    );
+  });
+
+program
+  .command('smoke')
+  .description('Every stage on a small plan in a temporary data directory (embedded databases); fails if any count disagrees')
+  .addOption(new Option('--total <n>', 'valid sales in the small plan').default(6000).argParser(intArg(1)))
+  .addOption(new Option('--weeks <n>', 'weeks in the small plan').default(3).argParser(intArg(1, 52)))
+  .option('--keep', 'keep the temporary data directory')
+  .addHelpText('after', '\nExamples:\n  $ sales-etl smoke\n  $ npm run smoke\n')
+  .action(async (_o, cmd: Command) => {
+    const flags = cmd.opts<{ total: number; weeks: number; keep?: boolean }>();
+    await run(
+      cmd,
+      (ctx) => smoke({ ctx, total: flags.total, weeks: flags.weeks, keep: flags.keep }),
+      (r) => `smoke ok in ${r.seconds.toFixed(1)}s: ${plural(r.weeks.length, 'week')}, ${r.checks.length} checks passed`,
+    );
+  });
 
 /** The single exit point: one red line on stderr, and the exit code of SPEC 8. */
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,195 @@
+import type { Week } from '../lib/calendar.js';
+import type { ClickHouseDatabase } from '../lib/clickhouse.js';
+import type { Context } from '../lib/config.js';
+import { StageError } from '../lib/errors.js';
+import { failureOf, notifyFailure } from '../lib/notify.js';
+import type { PgDatabase } from '../lib/pg.js';
+import { planPeriod, readPlan } from '../lib/plan.js';
+import { formatDuration, ProgressBar, quietLogger } from '../lib/progress.js';
+import { chainError, Connections, runChain, STAGES, stageRowsLine, type RunWeekResult, type StageFunctions } from './run-week.js';
+
+/** Options of `backfill`; the plan flags apply only when the plan is created. */
+export interface BackfillOptions {
+  ctx: Context;
+  /** Weeks to run, in order; undefined means the plan's whole period (the plan is created when missing). */
+  weeks?: Week[] | undefined;
+  /** Run the remaining weeks after a failure (default: stop at the first). */
+  keepGoing?: boolean | undefined;
+  skipGenerate?: boolean | undefined;
+  maxRejectRate?: number | undefined;
+  seed?: number | undefined;
+  total?: number | undefined;
+  startWeek?: Week | undefined;
+  periodWeeks?: number | undefined;
+  simulateOutage?: boolean | undefined;
+  pg?: PgDatabase | undefined;
+  ch?: ClickHouseDatabase | undefined;
+  /** Send a failure notification (default true). */
+  notify?: boolean | undefined;
+  stages?: StageFunctions | undefined;
+}
+
+/** What `backfill` did. */
+export interface BackfillResult {
+  ok: boolean;
+  weeks: RunWeekResult[];
+  /** Weeks not run because an earlier one failed (without --keep-going). */
+  notRun: string[];
+  /** Rows per stage over all weeks. */
+  totals: Record<(typeof STAGES)[number], number>;
+  warnings: number;
+  failed: number;
+  seconds: number;
+}
+
+/**
+ * run-week for every week in order, on one PostgreSQL and one ClickHouse for
+ * the whole run: a progress bar on a terminal, a plain line per week
+ * otherwise. Stops at the first failing week unless `keepGoing`; a failure is
+ * notified once and thrown after the summary table is written.
+ */
+export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
+  const { ctx } = opts;
+  const fns = opts.stages;
+  const weeks = opts.weeks ?? (await planWeeks(opts));
+  if (weeks.length === 0) throw new StageError('backfill: no weeks to run');
+  const log = ctx.log;
+  const bar = log.interactive ? new ProgressBar(log) : undefined;
+  const stageCtx: Context = { config: ctx.config, log: bar ? bar.log : quietLogger(log) };
+  const connections = new Connections(stageCtx, { pg: opts.pg, ch: opts.ch });
+  const started = performance.now();
+  const results: Array<RunWeekResult & { failure?: unknown }> = [];
+  let rows = 0;
+  log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
+  try {
+    for (const [i, week] of weeks.entries()) {
+      bar?.update({ done: i, total: weeks.length, rows, elapsedMs: performance.now() - started, current: week.id });
+      const result = await runChain({
+        ctx: stageCtx,
+        week,
+        skipGenerate: opts.skipGenerate,
+        maxRejectRate: opts.maxRejectRate,
+        connections,
+        stages: fns,
+      });
+      results.push(result);
+      rows += result.stages.find((s) => s.stage === 'clean')?.rows ?? 0;
+      if (!bar) {
+        const line = `${week.id} ${result.ok ? 'ok' : `FAILED at ${result.failedStage}`} in ${result.seconds.toFixed(1)}s: ${stageRowsLine(result)}`;
+        if (result.ok) log.info(line);
+        else log.error(`${line}: ${result.error}`);
+      } else if (!result.ok) {
+        bar.log.error(`${week.id}: ${result.failedStage} failed: ${result.error}`);
+      }
+      if (!result.ok && !opts.keepGoing) break;
+    }
+  } finally {
+    bar?.done();
+    await connections.close();
+  }
+
+  const done = results.map(({ failure: _f, ...r }) => r);
+  const failedRuns = results.filter((r) => !r.ok);
+  const totals = Object.fromEntries(STAGES.map((s) => [s, 0])) as BackfillResult['totals'];
+  for (const r of done) for (const s of r.stages) if (s.status === 'ok') totals[s.stage] += s.rows;
+  const summary: BackfillResult = {
+    ok: failedRuns.length === 0,
+    weeks: done,
+    notRun: weeks.slice(done.length).map((w) => w.id),
+    totals,
+    warnings: done.reduce((n, r) => n + r.warnings.length, 0),
+    failed: failedRuns.length,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+  };
+  const first = failedRuns[0];
+  if (first?.failure) {
+    // The table still helps when the run failed; stdout stays for --json.
+    if (!ctx.config.json) process.stderr.write(`${backfillTable(summary)}\n`);
+    const failure = first.failure as { stage: (typeof STAGES)[number]; error: unknown };
+    const weeksText = failedRuns.map((r) => r.week).join(', ');
+    if (opts.notify ?? true) {
+      const note = failureOf(weeksText, failure.stage, failure.error);
+      if (failedRuns.length > 1) note.error += ` (and ${failedRuns.length - 1} more failed weeks)`;
+      await notifyFailure(note, log);
+    }
+    const error = chainError(first.week, failure);
+    if (failedRuns.length > 1) error.message += ` (${failedRuns.length} weeks failed: ${weeksText})`;
+    throw error;
+  }
+  return summary;
+}
+
+/** The plan's period, creating the plan (with the plan flags) when there is none. */
+async function planWeeks(opts: BackfillOptions): Promise<Week[]> {
+  const layout = opts.ctx.config.layout;
+  let plan = await readPlan(layout);
+  if (!plan) {
+    if (opts.skipGenerate) {
+      throw new StageError(`backfill: no plan in ${layout.root}; run without --skip-generate or give --from/--to`, 'generate');
+    }
+    const generate = opts.stages?.generate ?? (await import('./generate.js')).generate;
+    try {
+      plan = (
+        await generate({
+          ctx: opts.ctx,
+          weeks: [],
+          seed: opts.seed,
+          total: opts.total,
+          startWeek: opts.startWeek,
+          periodWeeks: opts.periodWeeks,
+          simulateOutage: opts.simulateOutage,
+        })
+      ).plan;
+    } catch (error) {
+      throw new StageError(`backfill: cannot create the plan in ${layout.root}`, 'generate', { cause: error });
+    }
+    opts.ctx.log.info(`created the plan: ${plan.total.toLocaleString('en-US')} sales over ${plan.weeks} weeks from ${plan.startWeek}`);
+  }
+  return planPeriod(plan);
+}
+
+/** The summary table: one line per week, rows per stage, warnings, failures, and a total line. */
+export function backfillTable(result: BackfillResult): string {
+  const head = ['week', ...STAGES, 'warnings', 'status', 'time'];
+  const cell = (r: RunWeekResult, stage: (typeof STAGES)[number]) => {
+    const s = r.stages.find((x) => x.stage === stage);
+    if (!s) return '';
+    return s.status === 'ok' ? s.rows.toLocaleString('en-US') : s.status;
+  };
+  const rows = result.weeks.map((r) => [
+    r.week,
+    ...STAGES.map((s) => cell(r, s)),
+    String(r.warnings.length || ''),
+    r.ok ? 'ok' : `FAILED: ${r.failedStage}`,
+    `${r.seconds.toFixed(1)}s`,
+  ]);
+  for (const w of result.notRun) rows.push([w, ...STAGES.map(() => ''), '', 'not run', '']);
+  rows.push([
+    'total',
+    ...STAGES.map((s) => result.totals[s].toLocaleString('en-US')),
+    String(result.warnings || ''),
+    result.failed ? `${result.failed} failed` : 'ok',
+    formatDuration(result.seconds * 1000),
+  ]);
+  return formatTable(head, rows, [false, ...STAGES.map(() => true), true, false, true]);
+}
+
+/** A plain text table; `right[i]` aligns column i to the right. */
+export function formatTable(head: string[], rows: string[][], right: boolean[] = []): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The final one-line summary of a backfill. */
+export function backfillLine(result: BackfillResult): string {
+  return (
+    `backfill: ${result.weeks.length} weeks in ${formatDuration(result.seconds * 1000)}, ` +
+    `${result.totals.clean.toLocaleString('en-US')} clean rows, ${result.totals['migrate-click'].toLocaleString('en-US')} ClickHouse rows, ` +
+    `${result.warnings} warnings, ${result.failed} failed`
+  );
+}

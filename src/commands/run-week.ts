@@ -1,0 +1,285 @@
+import { previousWeek, type Week } from '../lib/calendar.js';
+import { openClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
+import type { Context } from '../lib/config.js';
+import { describeError, StageError, UsageError } from '../lib/errors.js';
+import { failureOf, notifyFailure, type NotifyOutcome } from '../lib/notify.js';
+import { openPg, recordRun, type PgDatabase } from '../lib/pg.js';
+import { aggregate } from './aggregate.js';
+import { clean } from './clean.js';
+import { generate } from './generate.js';
+import { loadPg } from './load-pg.js';
+import { migrateClick } from './migrate-click.js';
+
+/** The five stages, in the order run-week chains them. */
+export const STAGES = ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** The stage functions run-week calls (replaceable in tests). */
+export interface StageFunctions {
+  generate: typeof generate;
+  clean: typeof clean;
+  loadPg: typeof loadPg;
+  aggregate: typeof aggregate;
+  migrateClick: typeof migrateClick;
+}
+
+const REAL_STAGES: StageFunctions = { generate, clean, loadPg, aggregate, migrateClick };
+
+/**
+ * The databases of a chain of stages, opened when a stage first needs them (so
+ * an unreachable server fails the stage that needed it) and shared by every
+ * stage and week after that. Databases handed in are used and left open.
+ */
+export class Connections {
+  private pgOpen: Promise<PgDatabase> | undefined;
+  private chOpen: Promise<ClickHouseDatabase> | undefined;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly given: { pg?: PgDatabase | undefined; ch?: ClickHouseDatabase | undefined } = {},
+  ) {}
+
+  /** The PostgreSQL database, opened on first use; a failed open is retried on the next call. */
+  pg(): Promise<PgDatabase> {
+    if (this.given.pg) return Promise.resolve(this.given.pg);
+    this.pgOpen ??= openPg(this.ctx).catch((error: unknown) => {
+      this.pgOpen = undefined;
+      throw error;
+    });
+    return this.pgOpen;
+  }
+
+  /** The ClickHouse database, opened on first use. */
+  ch(): Promise<ClickHouseDatabase> {
+    if (this.given.ch) return Promise.resolve(this.given.ch);
+    this.chOpen ??= openClickHouse(this.ctx).catch((error: unknown) => {
+      this.chOpen = undefined;
+      throw error;
+    });
+    return this.chOpen;
+  }
+
+  /** The PostgreSQL database if it is open already, without opening it. */
+  async openedPg(): Promise<PgDatabase | undefined> {
+    if (this.given.pg) return this.given.pg;
+    return this.pgOpen?.catch(() => undefined);
+  }
+
+  /** Close what this object opened; a failure to close is logged, not thrown. */
+  async close(): Promise<void> {
+    const opened = [this.pgOpen, this.chOpen];
+    this.pgOpen = undefined;
+    this.chOpen = undefined;
+    for (const open of opened) {
+      const db = await open?.catch(() => undefined);
+      await db?.close().catch((error: unknown) => this.ctx.log.warn(`closing ${db.target}: ${describeError(error)}`));
+    }
+  }
+}
+
+/** Options of `run-week`. */
+export interface RunWeekOptions {
+  ctx: Context;
+  /** The week to run; default the previous complete week in Moscow time. */
+  week?: Week | undefined;
+  /** Leave the raw files as they are (they must exist). */
+  skipGenerate?: boolean | undefined;
+  /** Passed to clean. */
+  maxRejectRate?: number | undefined;
+  /** Databases to use and leave open (default: opened for the run, closed after). */
+  pg?: PgDatabase | undefined;
+  ch?: ClickHouseDatabase | undefined;
+  /** Send a failure notification (default true). */
+  notify?: boolean | undefined;
+  /** The stage functions (tests replace them). */
+  stages?: StageFunctions | undefined;
+}
+
+/** One stage of one week. */
+export interface StageRun {
+  stage: StageName;
+  status: 'ok' | 'failed' | 'skipped' | 'not run';
+  /** Rows the stage wrote: raw rows, clean rows, sales, sales_agg rows, ClickHouse rows. */
+  rows: number;
+  seconds: number;
+  error?: string;
+}
+
+/** What one week's chain did. */
+export interface RunWeekResult {
+  week: string;
+  ok: boolean;
+  stages: StageRun[];
+  warnings: string[];
+  /** The first stage that failed. */
+  failedStage?: StageName;
+  error?: string;
+  seconds: number;
+  notifications?: NotifyOutcome[];
+}
+
+/** Options of one week's chain inside run-week or backfill. */
+export interface ChainOptions {
+  ctx: Context;
+  week: Week;
+  skipGenerate?: boolean | undefined;
+  maxRejectRate?: number | undefined;
+  connections: Connections;
+  stages?: StageFunctions | undefined;
+}
+
+/** The failure of a chain, kept whole so the top level can name the stage and exit with the right code. */
+export interface ChainFailure {
+  stage: StageName;
+  error: unknown;
+}
+
+const seconds = (since: number) => Math.round((performance.now() - since) / 10) / 100;
+const sum = <T>(items: T[], f: (item: T) => number) => items.reduce((n, item) => n + f(item), 0);
+
+/**
+ * Run the five stages for one week, stopping at the first that fails. Never
+ * throws for a stage's failure: the result says which stage failed and why,
+ * and `failure` keeps the error itself.
+ */
+export async function runChain(opts: ChainOptions): Promise<RunWeekResult & { failure?: ChainFailure }> {
+  const { ctx, week, connections } = opts;
+  const fns = opts.stages ?? REAL_STAGES;
+  const weeks = [week];
+  const started = performance.now();
+  const startedAt = new Date();
+  const warnings: string[] = [];
+  const runs: StageRun[] = STAGES.map((stage) => ({ stage, status: 'not run', rows: 0, seconds: 0 }));
+  const steps: Record<StageName, () => Promise<number>> = {
+    generate: async () => {
+      const r = await fns.generate({ ctx, weeks });
+      return sum(r.weeks, (w) => sum(w.files, (f) => f.rows));
+    },
+    clean: async () => {
+      const r = await fns.clean({ ctx, weeks, maxRejectRate: opts.maxRejectRate });
+      for (const w of r.weeks) {
+        if (w.missingRegions.length > 0) {
+          warnings.push(`${w.week}: no raw file for ${w.missingRegions.join(', ')} (region missing; the week is loaded without it)`);
+        }
+      }
+      return sum(r.weeks, (w) => w.written);
+    },
+    'load-pg': async () => sum((await fns.loadPg({ ctx, weeks, pg: await connections.pg() })).weeks, (w) => w.rows),
+    aggregate: async () => sum((await fns.aggregate({ ctx, weeks, pg: await connections.pg() })).weeks, (w) => w.rows),
+    'migrate-click': async () =>
+      sum(
+        (await fns.migrateClick({ ctx, weeks, pg: await connections.pg(), ch: await connections.ch() })).weeks,
+        (w) => w.rows,
+      ),
+  };
+
+  let failure: ChainFailure | undefined;
+  for (const run of runs) {
+    if (failure) break;
+    if (run.stage === 'generate' && opts.skipGenerate) {
+      run.status = 'skipped';
+      continue;
+    }
+    const t = performance.now();
+    try {
+      run.rows = await steps[run.stage]();
+      run.status = 'ok';
+      run.seconds = seconds(t);
+      ctx.log.debug(`${week.id} ${run.stage}: ${run.rows.toLocaleString('en-US')} rows in ${run.seconds}s`);
+    } catch (error) {
+      run.status = 'failed';
+      run.seconds = seconds(t);
+      run.error = describeError(error);
+      failure = { stage: run.stage, error };
+    }
+  }
+  for (const w of warnings) ctx.log.warn(w);
+
+  const result: RunWeekResult & { failure?: ChainFailure } = {
+    week: week.id,
+    ok: failure === undefined,
+    stages: runs,
+    warnings,
+    seconds: seconds(started),
+  };
+  if (failure) {
+    result.failedStage = failure.stage;
+    result.error = describeError(failure.error);
+    result.failure = failure;
+  }
+  await recordChain(ctx, connections, result, startedAt);
+  return result;
+}
+
+/** Record the chain in etl_runs when PostgreSQL is open; bookkeeping never fails the run. */
+async function recordChain(ctx: Context, connections: Connections, result: RunWeekResult, startedAt: Date): Promise<void> {
+  const db = await connections.openedPg();
+  if (!db) return;
+  const rows = (stage: StageName) => result.stages.find((s) => s.stage === stage)?.rows ?? 0;
+  try {
+    const client = await db.pool.connect();
+    try {
+      await recordRun(client, {
+        stage: 'run-week',
+        week: result.week,
+        status: result.ok ? 'ok' : 'failed',
+        rowsIn: rows('clean'),
+        rowsOut: rows('migrate-click'),
+        startedAt,
+        message: result.ok ? (result.warnings.join('; ') || null) : `${result.failedStage}: ${result.error}`,
+      });
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    ctx.log.warn(`could not record the run of ${result.week} in etl_runs: ${describeError(error)}`);
+  }
+}
+
+/** The error a failed chain is reported with: names the week and the stage, keeps the cause and its exit code. */
+export function chainError(week: string, failure: ChainFailure): Error {
+  const message = `run-week ${week}: ${failure.stage} failed`;
+  return failure.error instanceof UsageError
+    ? new UsageError(message, { cause: failure.error })
+    : new StageError(message, failure.stage, { cause: failure.error });
+}
+
+/**
+ * generate → clean → load-pg → aggregate → migrate-click for one week, on one
+ * PostgreSQL and one ClickHouse connection, stopping at the first failure. A
+ * failure is notified (Telegram, webhook) and thrown as a StageError naming the
+ * stage; a missing region is only a warning.
+ */
+export async function runWeek(opts: RunWeekOptions): Promise<RunWeekResult> {
+  const { ctx } = opts;
+  const week = opts.week ?? previousWeek();
+  const connections = new Connections(ctx, { pg: opts.pg, ch: opts.ch });
+  let result: RunWeekResult & { failure?: ChainFailure };
+  try {
+    ctx.log.info(`run-week ${week.id} (${week.start} to ${week.end})`);
+    result = await runChain({
+      ctx,
+      week,
+      skipGenerate: opts.skipGenerate,
+      maxRejectRate: opts.maxRejectRate,
+      connections,
+      stages: opts.stages,
+    });
+  } finally {
+    await connections.close();
+  }
+  const { failure, ...summary } = result;
+  if (failure) {
+    ctx.log.error(`${week.id}: ${failure.stage} failed: ${summary.error}`);
+    if (opts.notify ?? true) await notifyFailure(failureOf(week.id, failure.stage, failure.error), ctx.log);
+    throw chainError(week.id, failure);
+  }
+  return summary;
+}
+
+/** `generate 20,154 · clean 19,180 · load-pg 19,180 · aggregate 3,950 · migrate-click 3,950`. */
+export function stageRowsLine(result: RunWeekResult): string {
+  return result.stages
+    .map((s) => `${s.stage} ${s.status === 'ok' ? s.rows.toLocaleString('en-US') : s.status}`)
+    .join(' · ');
+}

@@ -1,0 +1,247 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { parseWeek, type Week } from '../lib/calendar.js';
+import { CLICKHOUSE_SQL_DIR } from '../lib/clickhouse-schema.js';
+import { openClickHouse } from '../lib/clickhouse.js';
+import type { Context } from '../lib/config.js';
+import { describeError, LockedError } from '../lib/errors.js';
+import { REGIONS, type Region } from '../lib/layout.js';
+import { acquireLock, type Lock } from '../lib/lock.js';
+import { openPg } from '../lib/pg.js';
+import { pgSql, runSql } from '../lib/pg-sql.js';
+import { planPeriod, readPlan } from '../lib/plan.js';
+import { formatTable } from './backfill.js';
+
+/** Options of `status`. */
+export interface StatusOptions {
+  ctx: Context;
+  /** Weeks to show; undefined means the plan's period and any week found on disk. */
+  weeks?: Week[] | undefined;
+}
+
+/** How a database answered: `ok`, `absent` (embedded, never created), `busy` (another run holds it), `unreachable`. */
+export interface DatabaseState {
+  state: 'ok' | 'absent' | 'busy' | 'unreachable';
+  target?: string;
+  error?: string;
+}
+
+/** One week by stage. Database figures are null when the database could not be read. */
+export interface WeekStatus {
+  week: string;
+  /** Regions with a raw file. */
+  rawRegions: Region[];
+  /** From clean/<week>/manifest.json; null when the week is not cleaned. */
+  clean: { written: number; duplicates: number; rejected: number; missingRegions: string[] } | null;
+  pgRows: number | null;
+  aggRows: number | null;
+  clickhouseRows: number | null;
+  lastRun: { stage: string; status: string; finishedAt: string | null; message: string | null } | null;
+}
+
+/** What `status` found. */
+export interface StatusResult {
+  weeks: WeekStatus[];
+  postgres: DatabaseState;
+  clickhouse: DatabaseState;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function weekDirs(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => /^\d{4}-W\d{2}$/.test(n));
+}
+
+/** The plan's period plus every week that has files on disk, in order. */
+async function defaultWeeks(ctx: Context): Promise<Week[]> {
+  const layout = ctx.config.layout;
+  const plan = await readPlan(layout);
+  const ids = new Set((plan ? planPeriod(plan) : []).map((w) => w.id));
+  for (const dir of ['raw', 'clean']) for (const id of await weekDirs(`${layout.root}/${dir}`)) ids.add(id);
+  return [...ids].sort().map((id) => parseWeek(id));
+}
+
+async function fileStatus(ctx: Context, week: Week): Promise<Pick<WeekStatus, 'rawRegions' | 'clean'>> {
+  const layout = ctx.config.layout;
+  const rawRegions: Region[] = [];
+  for (const region of REGIONS) if (await exists(layout.raw(week, region))) rawRegions.push(region);
+  let clean: WeekStatus['clean'] = null;
+  try {
+    const manifest = JSON.parse(await readFile(layout.manifest(week), 'utf8')) as {
+      totals: { written: number; duplicates: number; rejected: number };
+      missingRegions?: string[];
+    };
+    clean = { ...manifest.totals, missingRegions: manifest.missingRegions ?? [] };
+  } catch {
+    // not cleaned yet (or a manifest being rewritten): shown as absent
+  }
+  return { rawRegions, clean };
+}
+
+/**
+ * A table of weeks by stage: raw files, clean rows and rejects, PostgreSQL
+ * rows, aggregate rows, ClickHouse rows, the last run. A database that is not
+ * there, busy with another run or unreachable is shown as such, not an error.
+ */
+export async function status(opts: StatusOptions): Promise<StatusResult> {
+  const { ctx } = opts;
+  const { config } = ctx;
+  const weeks = opts.weeks ?? (await defaultWeeks(ctx));
+  const rows = new Map<string, WeekStatus>();
+  for (const week of weeks) {
+    rows.set(week.id, { week: week.id, ...(await fileStatus(ctx, week)), pgRows: null, aggRows: null, clickhouseRows: null, lastRun: null });
+  }
+
+  // The embedded databases live in this data directory: they are only started
+  // under its lock (an embedded cluster cannot be opened by two processes).
+  const embeddedPg = config.pgUrl === undefined;
+  const embeddedCh = config.clickhouseUrl === undefined;
+  const pgThere = !embeddedPg || (await exists(config.layout.pg));
+  const chThere = !embeddedCh || (await exists(config.layout.clickhouse));
+  let lock: Lock | undefined;
+  let busy: string | undefined;
+  if ((embeddedPg && pgThere) || (embeddedCh && chThere)) {
+    try {
+      lock = await acquireLock(config.layout, 'status', ctx.log);
+    } catch (error) {
+      if (!(error instanceof LockedError)) throw error;
+      busy = error.message;
+    }
+  }
+  try {
+    const postgres = await pgStatus(ctx, weeks, rows, { there: pgThere, busy: embeddedPg ? busy : undefined });
+    const clickhouse = await chStatus(ctx, weeks, rows, { there: chThere, busy: embeddedCh ? busy : undefined });
+    return { weeks: [...rows.values()], postgres, clickhouse };
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function pgStatus(
+  ctx: Context,
+  weeks: Week[],
+  rows: Map<string, WeekStatus>,
+  { there, busy }: { there: boolean; busy: string | undefined },
+): Promise<DatabaseState> {
+  if (!there) return { state: 'absent' };
+  if (busy) return { state: 'busy', error: busy };
+  let db;
+  try {
+    db = await openPg(ctx);
+  } catch (error) {
+    ctx.log.warn(`status: PostgreSQL: ${describeError(error)}`);
+    return { state: 'unreachable', error: describeError(error) };
+  }
+  try {
+    if (weeks.length > 0) {
+      const file = await pgSql('status-weeks.sql');
+      const client = await db.pool.connect();
+      try {
+        const result = await runSql<{
+          week: string;
+          sales_rows: string;
+          agg_rows: string;
+          last_stage: string | null;
+          last_status: string | null;
+          last_finished: Date | null;
+          last_message: string | null;
+        }>(client, file, [weeks.map((w) => w.id), weeks.map((w) => w.start)]);
+        for (const r of result.rows) {
+          const row = rows.get(r.week);
+          if (!row) continue;
+          row.pgRows = Number(r.sales_rows);
+          row.aggRows = Number(r.agg_rows);
+          row.lastRun =
+            r.last_stage === null
+              ? null
+              : {
+                  stage: r.last_stage,
+                  status: r.last_status ?? '',
+                  finishedAt: r.last_finished ? r.last_finished.toISOString() : null,
+                  message: r.last_message,
+                };
+        }
+      } finally {
+        client.release();
+      }
+    }
+    return { state: 'ok', target: db.target };
+  } catch (error) {
+    ctx.log.warn(`status: PostgreSQL (${db.target}): ${describeError(error)}`);
+    return { state: 'unreachable', target: db.target, error: describeError(error) };
+  } finally {
+    await db.close();
+  }
+}
+
+async function chStatus(
+  ctx: Context,
+  weeks: Week[],
+  rows: Map<string, WeekStatus>,
+  { there, busy }: { there: boolean; busy: string | undefined },
+): Promise<DatabaseState> {
+  if (!there) return { state: 'absent' };
+  if (busy) return { state: 'busy', error: busy };
+  let db;
+  try {
+    db = await openClickHouse(ctx);
+  } catch (error) {
+    ctx.log.warn(`status: ClickHouse: ${describeError(error)}`);
+    return { state: 'unreachable', error: describeError(error) };
+  }
+  try {
+    if (weeks.length > 0) {
+      const query = await readFile(new URL('status-weeks.sql', CLICKHOUSE_SQL_DIR), 'utf8');
+      const result = await db.client.query({
+        query,
+        query_params: { from: weeks[0]!.start, to: weeks.at(-1)!.end },
+        format: 'JSONEachRow',
+      });
+      const counts = new Map((await result.json<{ week_start: string; rows: string }>()).map((r) => [r.week_start, Number(r.rows)]));
+      for (const week of weeks) {
+        const row = rows.get(week.id);
+        if (row) row.clickhouseRows = counts.get(week.start) ?? 0;
+      }
+    }
+    return { state: 'ok', target: db.target };
+  } catch (error) {
+    ctx.log.warn(`status: ClickHouse (${db.target}): ${describeError(error)}`);
+    return { state: 'unreachable', target: db.target, error: describeError(error) };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The status as a text table, with a line per database that could not be read. */
+export function statusTable(result: StatusResult): string {
+  const n = (v: number | null, db: DatabaseState) => (v === null ? (db.state === 'ok' ? '' : db.state) : v.toLocaleString('en-US'));
+  const head = ['week', 'raw', 'clean', 'rejects', 'postgres', 'sales_agg', 'clickhouse', 'last run'];
+  const rows = result.weeks.map((w) => [
+    w.week,
+    w.rawRegions.length === REGIONS.length
+      ? '4/4'
+      : w.rawRegions.length === 0
+        ? '-'
+        : `${w.rawRegions.length}/4 no ${REGIONS.filter((r) => !w.rawRegions.includes(r)).join(',')}`,
+    w.clean ? w.clean.written.toLocaleString('en-US') : '-',
+    w.clean ? w.clean.rejected.toLocaleString('en-US') : '-',
+    n(w.pgRows, result.postgres),
+    n(w.aggRows, result.postgres),
+    n(w.clickhouseRows, result.clickhouse),
+    w.lastRun ? `${w.lastRun.stage} ${w.lastRun.status} ${w.lastRun.finishedAt?.slice(0, 16).replace('T', ' ') ?? ''}`.trim() : '-',
+  ]);
+  const lines = [formatTable(head, rows, [false, false, true, true, true, true, true, false])];
+  for (const [name, db] of [
+    ['PostgreSQL', result.postgres],
+    ['ClickHouse', result.clickhouse],
+  ] as const) {
+    if (db.state === 'absent') lines.push(`${name}: no embedded database in the data directory yet`);
+    else if (db.state !== 'ok') lines.push(`${name}: ${db.state}: ${db.error ?? ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,113 @@
+import os from 'node:os';
+import { describeError, redact } from './errors.js';
+import type { Logger } from './logger.js';
+
+/** What a failure notification says (also the webhook's JSON body). */
+export interface Failure {
+  /** The week (or weeks) that failed, e.g. `2024-W20`. */
+  week: string;
+  /** The stage that failed, e.g. `load-pg`. */
+  stage: string;
+  /** One line, passwords redacted. */
+  error: string;
+  host: string;
+  /** ISO date-time of the failure. */
+  at: string;
+}
+
+/** Where notifications go, from the environment (SPEC 8). */
+export interface NotifyConfig {
+  telegram?: { token: string; chatId: string; apiUrl: string } | undefined;
+  webhookUrl?: string | undefined;
+  /** Time-out of each request, milliseconds. */
+  timeoutMs: number;
+}
+
+/** One attempt to notify, for logs and the JSON summary. */
+export interface NotifyOutcome {
+  channel: 'telegram' | 'webhook';
+  ok: boolean;
+  error?: string;
+}
+
+const set = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/** The notifiers configured by TELEGRAM_BOT_TOKEN + TELEGRAM_CHAT_ID (+ TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL. */
+export function notifyConfig(env: NodeJS.ProcessEnv = process.env, timeoutMs = 5000): NotifyConfig {
+  const token = set(env['TELEGRAM_BOT_TOKEN']);
+  const chatId = set(env['TELEGRAM_CHAT_ID']);
+  const apiUrl = (set(env['TELEGRAM_API_URL']) ?? 'https://api.telegram.org').replace(/\/+$/, '');
+  return {
+    telegram: token && chatId ? { token, chatId, apiUrl } : undefined,
+    webhookUrl: set(env['NOTIFY_WEBHOOK_URL']),
+    timeoutMs,
+  };
+}
+
+/** A failure as of now on this host, its error as one redacted line. */
+export function failureOf(week: string, stage: string, error: unknown): Failure {
+  return { week, stage, error: describeError(error, false), host: os.hostname(), at: new Date().toISOString() };
+}
+
+/** The Telegram message text. */
+export function telegramText(failure: Failure): string {
+  return `sales-etl failed\nweek: ${failure.week}\nstage: ${failure.stage}\nerror: ${failure.error}\nhost: ${failure.host}\nat: ${failure.at}`;
+}
+
+async function post(url: string, body: unknown, timeoutMs: number): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!response.ok) {
+    const text = (await response.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
+    throw new Error(`HTTP ${response.status}${text ? ` ${text}` : ''}`);
+  }
+}
+
+/**
+ * Send a failure to every configured notifier, each with a time-out. A notifier
+ * that fails is logged (the bot token never printed) and otherwise ignored, so
+ * the caller's own error and exit code stay what they were.
+ */
+export async function notifyFailure(
+  failure: Failure,
+  log: Logger,
+  config: NotifyConfig = notifyConfig(),
+): Promise<NotifyOutcome[]> {
+  const tasks: Array<Promise<NotifyOutcome>> = [];
+  const hide = (text: string) => {
+    const token = config.telegram?.token;
+    return redact(token ? text.split(token).join('***') : text);
+  };
+  const attempt = async (channel: NotifyOutcome['channel'], target: string, send: () => Promise<void>) => {
+    try {
+      await send();
+      log.info(`notified ${channel} of the failure of ${failure.stage} (${failure.week})`);
+      return { channel, ok: true };
+    } catch (error) {
+      const reason =
+        (error as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs / 1000}s` : describeError(error);
+      const message = hide(`${channel} notification to ${target} failed: ${reason}`);
+      log.warn(message);
+      return { channel, ok: false, error: message };
+    }
+  };
+  const telegram = config.telegram;
+  if (telegram) {
+    tasks.push(
+      attempt('telegram', hide(`${telegram.apiUrl}/bot${telegram.token}/sendMessage`), () =>
+        post(
+          `${telegram.apiUrl}/bot${telegram.token}/sendMessage`,
+          { chat_id: telegram.chatId, text: telegramText(failure) },
+          config.timeoutMs,
+        ),
+      ),
+    );
+  }
+  const webhook = config.webhookUrl;
+  if (webhook) tasks.push(attempt('webhook', hide(webhook), () => post(webhook, failure, config.timeoutMs)));
+  return Promise.all(tasks);
+}

@@ -1,17 +1,25 @@
 import type { Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
+import { StageError } from '../lib/errors.js';
+import { pgSql, runSql } from '../lib/pg-sql.js';
+import { recordRun, withPg, type PgDatabase } from '../lib/pg.js';
+import { defaultWeeks } from '../lib/plan.js';
 
 /** Options of `aggregate`. */
 export interface AggregateOptions {
   ctx: Context;
   /** Weeks to aggregate; undefined means the plan's whole period. */
   weeks?: Week[] | undefined;
+  /** An open database (from `run-week`); left open. Absent: one is opened and closed here. */
+  pg?: PgDatabase | undefined;
 }
 
 /** One aggregated week. */
 export interface AggregatedWeek {
   week: string;
   rows: number;
+  /** Sum of amount_sum over the week's rows, exact, as a decimal string. */
+  amount: string;
 }
 
 /** What `aggregate` did. */
@@ -19,7 +27,56 @@ export interface AggregateResult {
   weeks: AggregatedWeek[];
 }
 
-/** Rebuild the weeks' rows of `sales_agg` in PostgreSQL (SPEC 6). */
-export async function aggregate(_opts: AggregateOptions): Promise<AggregateResult> {
-  throw new Error('aggregate: not implemented yet');
+const STAGE = 'aggregate';
+
+/** Rebuild the weeks' rows of `sales_agg` in PostgreSQL (SPEC 6), one transaction a week. */
+export async function aggregate(opts: AggregateOptions): Promise<AggregateResult> {
+  const { ctx } = opts;
+  const weeks = opts.weeks ?? (await defaultWeeks(ctx.config.layout, STAGE));
+  const statement = await pgSql('aggregate-week.sql');
+  return withPg(ctx, opts.pg, async (db) => {
+    const done: AggregatedWeek[] = [];
+    for (const week of weeks) {
+      done.push(
+        await ctx.log.task(`aggregate ${week.id}`, async () => {
+          const startedAt = new Date();
+          const client = await db.pool.connect();
+          let broken: Error | undefined;
+          try {
+            await client.query('BEGIN');
+            const sales = await client.query<{ n: string }>(
+              'SELECT count(*) AS n FROM sales WHERE sale_date BETWEEN $1 AND $2',
+              [week.start, week.end],
+            );
+            const rowsIn = Number(sales.rows[0]?.n ?? 0);
+            if (rowsIn === 0) {
+              throw new StageError(
+                `aggregate: no sales loaded for ${week.id} in ${db.target}; run \`sales-etl load-pg --week ${week.id}\` first`,
+                STAGE,
+              );
+            }
+            await client.query('DELETE FROM sales_agg WHERE week_start = $1', [week.start]);
+            const inserted = await runSql(client, statement, [week.start, week.end]);
+            const rows = inserted.rowCount ?? 0;
+            const total = await client.query<{ amount: string }>(
+              'SELECT coalesce(sum(amount_sum), 0)::text AS amount FROM sales_agg WHERE week_start = $1',
+              [week.start],
+            );
+            await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn, rowsOut: rows, startedAt });
+            await client.query('COMMIT');
+            ctx.log.debug(`aggregate: ${week.id}: ${rows} rows from ${rowsIn} sales`);
+            return { week: week.id, rows, amount: total.rows[0]?.amount ?? '0' };
+          } catch (error) {
+            await client.query('ROLLBACK').catch((rollbackError: Error) => {
+              broken = rollbackError;
+            });
+            throw error;
+          } finally {
+            client.release(broken);
+          }
+        }),
+      );
+    }
+    return { weeks: done };
+  });
 }

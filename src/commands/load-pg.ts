@@ -1,11 +1,23 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
+import { StageError } from '../lib/errors.js';
+import { checkRegion, SALES_HEADER } from '../lib/layout.js';
+import { recordRun, withPg, type PgDatabase } from '../lib/pg.js';
+import { defaultWeeks } from '../lib/plan.js';
 
 /** Options of `load-pg`. */
 export interface LoadPgOptions {
   ctx: Context;
   /** Weeks to load; undefined means the plan's whole period. */
   weeks?: Week[] | undefined;
+  /** An open database (from `run-week`); left open. Absent: one is opened and closed here. */
+  pg?: PgDatabase | undefined;
 }
 
 /** One loaded week. */
@@ -14,14 +26,318 @@ export interface LoadedWeek {
   rows: number;
   /** Sum of sale_amount, exact, as a decimal string. */
   amount: string;
+  /** Rows whose sale_id was already loaded for another week: skipped, not loaded twice. */
+  crossWeekDuplicates: number;
+  /** A few of those sale_ids, smallest first. */
+  crossWeekDuplicateIds: string[];
 }
 
 /** What `load-pg` did. */
 export interface LoadPgResult {
   weeks: LoadedWeek[];
+  /** Dimension files upserted this time (unchanged ones are skipped). */
+  dimensions: string[];
+}
+
+const STAGE = 'load-pg';
+const SALES_COLUMNS = SALES_HEADER;
+const CUSTOMER_COLUMNS = 'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders';
+const PRODUCT_COLUMNS = 'product_id,name,category,list_price';
+
+/** The part of `clean/<week>/manifest.json` load-pg relies on. */
+interface Manifest {
+  week: string;
+  files: { region: string; output: string; written: number }[];
 }
 
 /** Load the weeks' clean files into PostgreSQL (SPEC 6). */
-export async function loadPg(_opts: LoadPgOptions): Promise<LoadPgResult> {
-  throw new Error('load-pg: not implemented yet');
+export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
+  const { ctx } = opts;
+  const weeks = opts.weeks ?? (await defaultWeeks(ctx.config.layout, STAGE));
+  // Every manifest is checked before the database is touched: a missing week fails fast.
+  const manifests = await Promise.all(weeks.map((week) => readManifest(ctx, week)));
+  return withPg(ctx, opts.pg, async (db) => {
+    const dimensions = await upsertDimensions(ctx, db);
+    const loaded: LoadedWeek[] = [];
+    for (const [i, week] of weeks.entries()) {
+      const manifest = manifests[i] as Manifest;
+      loaded.push(await ctx.log.task(`load-pg ${week.id}`, () => loadWeek(ctx, db, week, manifest)));
+    }
+    return { weeks: loaded, dimensions };
+  });
+}
+
+async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
+  const { layout } = ctx.config;
+  const file = layout.manifest(week);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new StageError(
+      `load-pg: week ${week.id} has no clean output (${layout.relative(file)} is missing); run \`sales-etl clean --week ${week.id}\` first`,
+      STAGE,
+      { cause: error },
+    );
+  }
+  try {
+    const manifest = JSON.parse(text) as Manifest;
+    if (manifest.week !== week.id || !Array.isArray(manifest.files)) throw new Error(`not the manifest of ${week.id}`);
+    for (const f of manifest.files) {
+      checkRegion(f.region);
+      if (!Number.isInteger(f.written) || f.written < 0) throw new Error(`bad written count for ${f.region}`);
+    }
+    return manifest;
+  } catch (error) {
+    throw new StageError(`load-pg: ${layout.relative(file)} is not a valid manifest`, STAGE, { cause: error });
+  }
+}
+
+/** COPY a CSV file (with its header) into a table through pg-copy-streams; returns the rows copied. */
+async function copyFile(client: pg.PoolClient, table: string, columns: string, file: string): Promise<number> {
+  // HEADER MATCH (PostgreSQL 15+) refuses a file whose header is not exactly these columns.
+  const copy = client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv, HEADER MATCH)`));
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), copy);
+  return copy.rowCount;
+}
+
+/** Run `work` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. */
+async function inTransaction<T>(db: PgDatabase, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+const DIMENSIONS = [
+  { name: 'customers', key: 'customer_id', columns: CUSTOMER_COLUMNS },
+  { name: 'products', key: 'product_id', columns: PRODUCT_COLUMNS },
+] as const;
+
+/**
+ * Upsert `dim/customers.csv` and `dim/products.csv` (COPY into a temporary
+ * table, then INSERT ... ON CONFLICT DO UPDATE), each only when the file
+ * changed since it was last loaded.
+ */
+async function upsertDimensions(ctx: Context, db: PgDatabase): Promise<string[]> {
+  const { layout } = ctx.config;
+  const done: string[] = [];
+  for (const dim of DIMENSIONS) {
+    const file = layout.dim(dim.name);
+    const rel = layout.relative(file);
+    if (!(await access(file).then(() => true, () => false))) {
+      ctx.log.warn(`load-pg: ${rel} not found; ${dim.name} not updated`);
+      continue;
+    }
+    const sha256 = await fileSha256(file);
+    const last = await db.pool.query<{ sha256: string }>('SELECT sha256 FROM dim_files WHERE name = $1', [dim.name]);
+    if (last.rows[0]?.sha256 === sha256) {
+      ctx.log.debug(`load-pg: ${rel} unchanged since it was loaded`);
+      continue;
+    }
+    const startedAt = new Date();
+    const updates = dim.columns
+      .split(',')
+      .filter((c) => c !== dim.key)
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ');
+    const changed = `(${dim.columns
+      .split(',')
+      .map((c) => `${dim.name}.${c}`)
+      .join(', ')}) IS DISTINCT FROM (${dim.columns
+      .split(',')
+      .map((c) => `EXCLUDED.${c}`)
+      .join(', ')})`;
+    await inTransaction(db, async (client) => {
+      await client.query(`CREATE TEMP TABLE ${dim.name}_load (LIKE ${dim.name}) ON COMMIT DROP`);
+      let rows: number;
+      try {
+        rows = await copyFile(client, `${dim.name}_load`, dim.columns, file);
+      } catch (error) {
+        throw new StageError(`load-pg: cannot load ${rel}`, STAGE, { cause: error });
+      }
+      const upserted = await client.query(
+        `INSERT INTO ${dim.name} (${dim.columns}) SELECT ${dim.columns} FROM ${dim.name}_load
+         ON CONFLICT (${dim.key}) DO UPDATE SET ${updates} WHERE ${changed}`,
+      );
+      await client.query(
+        `INSERT INTO dim_files (name, sha256) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, loaded_at = now()`,
+        [dim.name, sha256],
+      );
+      await recordRun(client, {
+        stage: `${STAGE}:${dim.name}`,
+        week: null,
+        status: 'ok',
+        rowsIn: rows,
+        rowsOut: upserted.rowCount ?? 0,
+        startedAt,
+        message: `${rel}: ${rows} rows, ${upserted.rowCount ?? 0} new or changed`,
+      });
+      ctx.log.info(`load-pg: ${dim.name}: ${rows} rows from ${rel}, ${upserted.rowCount ?? 0} new or changed`);
+    });
+    done.push(dim.name);
+  }
+  return done;
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/** A COPY that stopped on a sale_id already in the table (SQLSTATE 23505). */
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === '23505';
+
+interface WeekLoad {
+  rowsIn: number;
+  rowsOut: number;
+  duplicates: { count: number; examples: string[] };
+}
+
+/**
+ * Replace one week in `sales`: delete its rows, COPY the manifest's files,
+ * check the counts, record the run, all in one transaction. The fast path
+ * copies straight into `sales`; when a sale_id is already there for another
+ * week, it starts over through a staging table that leaves those rows out.
+ */
+async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Manifest): Promise<LoadedWeek> {
+  const { layout } = ctx.config;
+  const files = manifest.files.map((f) => ({ ...f, path: layout.clean(week, f.region) }));
+  const expected = files.reduce((n, f) => n + f.written, 0);
+  const startedAt = new Date();
+
+  const copyAll = async (client: pg.PoolClient, table: string): Promise<number> => {
+    let total = 0;
+    for (const f of files) {
+      const rel = layout.relative(f.path);
+      let rows: number;
+      try {
+        rows = await copyFile(client, table, SALES_COLUMNS, f.path);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw error;
+        throw new StageError(`load-pg: cannot load ${rel} into PostgreSQL (week ${week.id} left as it was)`, STAGE, {
+          cause: error,
+        });
+      }
+      if (rows !== f.written) {
+        throw new StageError(
+          `load-pg: ${rel} has ${rows} rows but its manifest says ${f.written}; run \`sales-etl clean --week ${week.id}\` again`,
+          STAGE,
+        );
+      }
+      total += rows;
+    }
+    return total;
+  };
+
+  const finish = async (client: pg.PoolClient, load: WeekLoad): Promise<LoadedWeek> => {
+    const check = await client.query<{ rows: string; amount: string }>(
+      `SELECT count(*) AS rows, coalesce(sum(sale_amount), 0)::text AS amount
+       FROM sales WHERE sale_date BETWEEN $1 AND $2`,
+      [week.start, week.end],
+    );
+    const rows = Number(check.rows[0]?.rows ?? 0);
+    if (rows !== load.rowsOut) {
+      throw new StageError(
+        `load-pg: ${load.rowsOut - rows} rows of clean/${week.id} have a sale_date outside ${week.start}..${week.end}; run \`sales-etl clean --week ${week.id}\` again`,
+        STAGE,
+      );
+    }
+    const { count, examples } = load.duplicates;
+    const message =
+      count > 0
+        ? `${count} sale_id(s) already loaded for another week were skipped, e.g. ${examples.join(', ')}`
+        : null;
+    await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn: load.rowsIn, rowsOut: rows, startedAt, message });
+    return {
+      week: week.id,
+      rows,
+      amount: check.rows[0]?.amount ?? '0',
+      crossWeekDuplicates: count,
+      crossWeekDuplicateIds: examples,
+    };
+  };
+
+  const deleteWeek = (client: pg.PoolClient) =>
+    client.query('DELETE FROM sales WHERE sale_date BETWEEN $1 AND $2', [week.start, week.end]);
+
+  let result: LoadedWeek;
+  try {
+    try {
+      result = await inTransaction(db, async (client) => {
+        await deleteWeek(client);
+        const rows = await copyAll(client, 'sales');
+        return finish(client, { rowsIn: rows, rowsOut: rows, duplicates: { count: 0, examples: [] } });
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      ctx.log.debug(`load-pg: ${week.id} has sale_ids already in sales; loading through a staging table`);
+      result = await inTransaction(db, async (client) => {
+        await deleteWeek(client);
+        await client.query('CREATE TEMP TABLE sales_load (LIKE sales INCLUDING DEFAULTS) ON COMMIT DROP');
+        const rows = await copyAll(client, 'sales_load');
+        const dup = await client.query<{ count: string; examples: string[] | null }>(
+          `SELECT count(*) AS count, (array_agg(l.sale_id::text ORDER BY l.sale_id))[1:5] AS examples
+           FROM sales_load l JOIN sales s USING (sale_id)`,
+        );
+        const inserted = await client.query(
+          `INSERT INTO sales (${SALES_COLUMNS}) SELECT ${SALES_COLUMNS} FROM sales_load ORDER BY sale_id
+           ON CONFLICT (sale_id) DO NOTHING`,
+        );
+        const count = rows - (inserted.rowCount ?? 0);
+        return finish(client, {
+          rowsIn: rows,
+          rowsOut: inserted.rowCount ?? 0,
+          duplicates: { count, examples: dup.rows[0]?.examples ?? [] },
+        });
+      });
+    }
+  } catch (error) {
+    await recordFailure(ctx, db, week, startedAt, error);
+    throw error;
+  }
+  if (result.rows + result.crossWeekDuplicates !== expected) {
+    // Unreachable unless the counting above is wrong; the transaction has committed, so say it loudly.
+    ctx.log.warn(`load-pg: ${week.id}: ${result.rows} rows loaded + ${result.crossWeekDuplicates} skipped != ${expected} in the manifest`);
+  }
+  if (result.crossWeekDuplicates > 0) {
+    ctx.log.warn(
+      `load-pg: ${week.id}: ${result.crossWeekDuplicates} sale_id(s) were already loaded for another week and were skipped (e.g. ${result.crossWeekDuplicateIds.join(', ')})`,
+    );
+  }
+  ctx.log.debug(`load-pg: ${week.id}: ${result.rows} rows, sum ${result.amount}`);
+  return result;
+}
+
+/** A failed run is recorded outside the rolled-back transaction, for `status`; failing to record it hides nothing. */
+async function recordFailure(ctx: Context, db: PgDatabase, week: Week, startedAt: Date, error: unknown): Promise<void> {
+  try {
+    const client = await db.pool.connect();
+    try {
+      await recordRun(client, {
+        stage: STAGE,
+        week: week.id,
+        status: 'failed',
+        startedAt,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      client.release();
+    }
+  } catch (recordError) {
+    ctx.log.debug(`load-pg: could not record the failure of ${week.id}: ${(recordError as Error).message}`);
+  }
 }

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import { test } from 'node:test';
+import { silentLogger, type Logger } from '../../src/lib/logger.js';
+import { failureOf, notifyConfig, notifyFailure } from '../../src/lib/notify.js';
+import { startHttpSink } from '../helpers/http-sink.js';
+
+const TOKEN = '123456:SECRET-bot-token';
+
+function recordingLogger(lines: string[]): Logger {
+  return { ...silentLogger(), warn: (m) => lines.push(`warn ${m}`), info: (m) => lines.push(`info ${m}`) };
+}
+
+test('nothing configured: nothing sent', async () => {
+  const config = notifyConfig({});
+  assert.equal(config.telegram, undefined);
+  assert.equal(config.webhookUrl, undefined);
+  assert.deepEqual(await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), silentLogger(), config), []);
+});
+
+test('Telegram needs both the token and the chat id', () => {
+  assert.equal(notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).telegram, undefined);
+  assert.equal(notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '42' }).telegram?.apiUrl, 'https://api.telegram.org');
+});
+
+test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', async () => {
+  const sink = await startHttpSink();
+  try {
+    const config = notifyConfig({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_CHAT_ID: '-100777',
+      TELEGRAM_API_URL: `${sink.url}/tg/`,
+      NOTIFY_WEBHOOK_URL: `${sink.url}/hook`,
+    });
+    const error = new Error('load-pg: cannot connect to PostgreSQL at postgres://u:***@127.0.0.1:1/x', {
+      cause: new Error('connect ECONNREFUSED postgres://u:secret@127.0.0.1:1/x'),
+    });
+    const lines: string[] = [];
+    const outcomes = await notifyFailure(failureOf('2024-W20', 'load-pg', error), recordingLogger(lines), config);
+    assert.deepEqual(outcomes.map((o) => [o.channel, o.ok]), [
+      ['telegram', true],
+      ['webhook', true],
+    ]);
+    const tg = sink.received.find((r) => r.url.startsWith('/tg/'))!;
+    assert.equal(tg.method, 'POST');
+    assert.equal(tg.url, `/tg/bot${TOKEN}/sendMessage`);
+    const tgBody = tg.json as { chat_id: string; text: string };
+    assert.equal(tgBody.chat_id, '-100777');
+    assert.match(tgBody.text, /week: 2024-W20/);
+    assert.match(tgBody.text, /stage: load-pg/);
+    assert.match(tgBody.text, /ECONNREFUSED/);
+    const hook = sink.received.find((r) => r.url === '/hook')!;
+    const body = hook.json as Record<string, string>;
+    assert.deepEqual(Object.keys(body).sort(), ['at', 'error', 'host', 'stage', 'week']);
+    assert.equal(body['week'], '2024-W20');
+    assert.equal(body['stage'], 'load-pg');
+    assert.equal(body['host'], os.hostname());
+    assert.ok(!Number.isNaN(Date.parse(body['at']!)));
+    assert.match(body['error']!, /cannot connect to PostgreSQL/);
+    for (const r of sink.received) assert.doesNotMatch(r.body, /secret@/);
+  } finally {
+    await sink.close();
+  }
+});
+
+test('a failing notifier is logged without the bot token and does not throw', async () => {
+  const sink = await startHttpSink(() => ({ status: 401, body: '{"ok":false,"description":"Unauthorized"}' }));
+  try {
+    const lines: string[] = [];
+    const config = notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '1', TELEGRAM_API_URL: sink.url });
+    const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+    assert.equal(outcome?.ok, false);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^warn telegram notification to .*bot\*\*\*\/sendMessage failed: HTTP 401/);
+    assert.doesNotMatch(lines.join('\n') + JSON.stringify(outcome), /SECRET-bot-token/);
+  } finally {
+    await sink.close();
+  }
+});
+
+test('a notifier that does not answer times out; one that cannot be reached is logged', async () => {
+  const sink = await startHttpSink(() => 'hang');
+  try {
+    const lines: string[] = [];
+    const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: `${sink.url}/hook` }), timeoutMs: 300 };
+    const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+    assert.equal(outcome?.ok, false);
+    assert.match(lines[0]!, /webhook notification to .*\/hook failed: no answer within 0.3s/);
+  } finally {
+    await sink.close();
+  }
+  const closed = await startHttpSink();
+  await closed.close(); // its port is now free: nothing listens there
+  const lines: string[] = [];
+  const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `${closed.url}/hook` });
+  const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+  assert.equal(outcome?.ok, false);
+  assert.match(lines[0]!, /webhook notification to .*\/hook failed: .*ECONNREFUSED/);
+  assert.ok(lines[0]!.includes(closed.url));
+});

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS sales_etl.sales_agg
     revenue_rank        UInt32,
     revenue_share       Decimal(9, 6),
     region_revenue_ytd  Decimal(16, 2),
-    aggregated_at       Nullable(DateTime64(6, 'Europe/Moscow')),
+    aggregated_at       DateTime64(6, 'Europe/Moscow'),
     imported_at         DateTime('Europe/Moscow'),
     import_date         Date
 )

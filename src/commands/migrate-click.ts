@@ -1,5 +1,18 @@
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
+import { moscowDateTime } from '../lib/calendar.js';
+import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
+import { replacePartitionFromCsv, type PublishedTable } from '../lib/clickhouse-partition.js';
+import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
+import { StageError } from '../lib/errors.js';
+import { recordRun, withPg, type PgDatabase } from '../lib/pg.js';
+import { pgSql, runSql } from '../lib/pg-sql.js';
+import { defaultWeeks } from '../lib/plan.js';
+import { describeMismatch, type WeekFigures } from '../lib/week-figures.js';
+
+const STAGE = 'migrate-click';
 
 /** Options of `migrate-click`. */
 export interface MigrateClickOptions {
@@ -8,20 +21,259 @@ export interface MigrateClickOptions {
   weeks?: Week[] | undefined;
   /** Only compare ClickHouse with PostgreSQL; copy nothing. */
   verifyOnly?: boolean | undefined;
+  /** An open PostgreSQL (from `run-week`), left open; absent: opened and closed here. */
+  pg?: PgDatabase | undefined;
+  /** An open ClickHouse (from `run-week`), left open; absent: opened and closed here. */
+  ch?: ClickHouseDatabase | undefined;
+  /** The run's time, for `imported_at`; defaults to now. */
+  now?: Date | undefined;
 }
 
-/** One published week. */
+/** One published (or verified) week. */
 export interface MigratedWeek {
   week: string;
+  /** Rows of the week in ClickHouse's sales_agg, equal to PostgreSQL's. */
   rows: number;
+  /** sum(amount_sum), exact. */
+  amountSum: string;
+  /** sum(sales_count). */
+  salesCount: number;
+  /** The week's distinct (region, customer) buyers published to week_buyers. */
+  buyers: number;
 }
 
 /** What `migrate-click` did. */
 export interface MigrateClickResult {
   weeks: MigratedWeek[];
+  /** True when nothing was copied, only compared. */
+  verifyOnly: boolean;
+  /** Products published (undefined with --verify-only, or when PostgreSQL has none). */
+  products?: number | undefined;
+  /** The imported_at of the rows published, Moscow time `YYYY-MM-DD HH:MM:SS`. */
+  importedAt?: string | undefined;
+  /** Where the rows went. */
+  target: string;
 }
 
-/** Publish the weeks' aggregates to ClickHouse with their import date (SPEC 7). */
-export async function migrateClick(_opts: MigrateClickOptions): Promise<MigrateClickResult> {
-  throw new Error('migrate-click: not implemented yet');
+const SALES_AGG_COLUMNS = [
+  'week_start',
+  'region',
+  'product_id',
+  'sales_count',
+  'quantity_sum',
+  'amount_sum',
+  'avg_sale_amount',
+  'revenue_rank',
+  'revenue_share',
+  'region_revenue_ytd',
+  'aggregated_at',
+  'imported_at',
+  'import_date',
+] as const;
+const WEEK_BUYERS_COLUMNS = ['week_start', 'region', 'customer_id', 'imported_at'] as const;
+const PRODUCTS_COLUMNS = ['product_id', 'name', 'category', 'list_price', 'imported_at'] as const;
+
+/**
+ * Publish the weeks' aggregates to ClickHouse with their import date (SPEC 7):
+ * per week, stream PostgreSQL's rows into a staging table and swap the week's
+ * partition in, then reconcile row count and sums with PostgreSQL. With
+ * `verifyOnly`, only reconcile. Stops at the first week that fails.
+ */
+export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateClickResult> {
+  const { ctx } = opts;
+  const weeks = opts.weeks ?? (await defaultWeeks(ctx.config.layout, STAGE));
+  const verifyOnly = opts.verifyOnly ?? false;
+  const importedAt = moscowDateTime((opts.now ?? new Date()).getTime());
+  return withPg(ctx, opts.pg, (pgDb) =>
+    withClickHouse(ctx, opts.ch, async (ch) => {
+      const result: MigrateClickResult = { weeks: [], verifyOnly, target: ch.target };
+      if (!verifyOnly) {
+        result.importedAt = importedAt;
+        result.products = await publishProducts(ctx, pgDb, ch, importedAt);
+      }
+      for (const week of weeks) {
+        const startedAt = new Date();
+        try {
+          const published = verifyOnly ? await verifyWeek(pgDb, ch, week) : await publishWeek(ctx, pgDb, ch, week, importedAt);
+          await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
+          result.weeks.push(published);
+          ctx.log.info(
+            `${week.id}: ${published.rows.toLocaleString('en-US')} rows, amount ${published.amountSum} ` +
+              `${verifyOnly ? 'match' : 'published to'} ${ch.target}`,
+          );
+        } catch (error) {
+          await record(pgDb, { week, startedAt, status: 'failed', error, verifyOnly }).catch((e: unknown) =>
+            ctx.log.warn(`could not record the failed run of ${week.id} in etl_runs: ${String(e)}`),
+          );
+          throw error;
+        }
+      }
+      return result;
+    }),
+  );
+}
+
+/** Copy one week and its buyers, then reconcile. */
+async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week, importedAt: string): Promise<MigratedWeek> {
+  const client = await pgDb.pool.connect();
+  let broken: Error | undefined;
+  let postgres: WeekFigures;
+  try {
+    // One snapshot for the figures and both copies, so they describe the same rows.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    postgres = await pgFigures(client, week);
+    if (postgres.rows === '0') throw noAggregates(week);
+    await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
+    const rows = await copyWeek(client, ch, 'sales_agg', week, 'migrate-click-sales-agg.sql', SALES_AGG_COLUMNS);
+    const buyers = await copyWeek(client, ch, 'week_buyers', week, 'migrate-click-week-buyers.sql', WEEK_BUYERS_COLUMNS);
+    ctx.log.debug(`${week.id}: staged ${rows} sales_agg rows and ${buyers} buyers`);
+    await client.query('COMMIT');
+  } catch (error) {
+    broken = error as Error;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    // A connection left in the middle of a COPY is not fit for the pool.
+    client.release(broken);
+  }
+  return reconcile(ch, week, postgres);
+}
+
+/** Reconcile a week without copying anything. */
+async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week): Promise<MigratedWeek> {
+  const client = await pgDb.pool.connect();
+  let postgres: WeekFigures;
+  try {
+    postgres = await pgFigures(client, week);
+  } finally {
+    client.release();
+  }
+  if (postgres.rows === '0') throw noAggregates(week);
+  return reconcile(ch, week, postgres);
+}
+
+async function reconcile(ch: ClickHouseDatabase, week: Week, postgres: WeekFigures): Promise<MigratedWeek> {
+  const clickhouse = await chFigures(ch, week);
+  const mismatch = describeMismatch(clickhouse, postgres);
+  if (mismatch) {
+    throw new StageError(`${STAGE}: ${week.id} in ${ch.target} does not match PostgreSQL: ${mismatch}`, STAGE);
+  }
+  return {
+    week: week.id,
+    rows: Number(clickhouse.rows),
+    amountSum: postgres.amountSum,
+    salesCount: Number(clickhouse.salesCount),
+    buyers: Number(clickhouse.buyers),
+  };
+}
+
+function noAggregates(week: Week): StageError {
+  return new StageError(
+    `${STAGE}: PostgreSQL has no aggregates for ${week.id}; run \`sales-etl aggregate --week ${week.id}\` first`,
+    STAGE,
+  );
+}
+
+async function pgFigures(client: pg.PoolClient, week: Week): Promise<WeekFigures> {
+  const { rows } = await runSql<{ rows: string; amount_sum: string; sales_count: string; buyers: string }>(
+    client,
+    await pgSql('migrate-click-figures.sql'),
+    [week.start],
+  );
+  const row = rows[0]!;
+  return { rows: row.rows, amountSum: row.amount_sum, salesCount: row.sales_count, buyers: row.buyers };
+}
+
+async function chFigures(ch: ClickHouseDatabase, week: Week): Promise<WeekFigures> {
+  const result = await ch.client.query({
+    query: await clickHouseSql('week-figures'),
+    query_params: { week_start: week.start },
+    format: 'JSONEachRow',
+  });
+  const [row] = (await result.json()) as { rows: string; amount_sum: string; sales_count: string; buyers: string }[];
+  if (!row) throw new Error(`sql/clickhouse/week-figures.sql returned no row for ${week.id}`);
+  return { rows: row.rows, amountSum: row.amount_sum, salesCount: row.sales_count, buyers: row.buyers };
+}
+
+/** Stream a COPY ... TO STDOUT of PostgreSQL into one partition of a ClickHouse table. */
+async function copyWeek(
+  client: pg.PoolClient,
+  ch: ClickHouseDatabase,
+  table: PublishedTable,
+  week: Week,
+  sqlFile: string,
+  columns: readonly [string, ...string[]],
+): Promise<number> {
+  const file = await pgSql(sqlFile);
+  const csv = client.query(copyTo(file.text));
+  try {
+    return (await replacePartitionFromCsv(ch.client, table, { weekStart: week.start }, columns, csv)).rows;
+  } catch (cause) {
+    csv.destroy();
+    throw new Error(`${STAGE}: cannot publish ${week.id} to ${table} in ${ch.target} (${file.name})`, { cause });
+  }
+}
+
+/** Replace ClickHouse's product catalogue with PostgreSQL's. */
+async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase, importedAt: string): Promise<number | undefined> {
+  const client = await pgDb.pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows: [count] } = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM products');
+    if (count?.n === '0') {
+      // Not loaded yet (or a fresh database): an empty catalogue must not wipe the published one.
+      ctx.log.warn(`PostgreSQL has no products: the catalogue in ${ch.target} is left as it was`);
+      await client.query('COMMIT');
+      return undefined;
+    }
+    await runSql(client, await pgSql('migrate-click-params.sql'), ['1970-01-01', importedAt, importedAt.slice(0, 10)]);
+    const file = await pgSql('migrate-click-products.sql');
+    const csv = client.query(copyTo(file.text));
+    let rows: number;
+    try {
+      rows = (await replacePartitionFromCsv(ch.client, 'products', 'all', PRODUCTS_COLUMNS, csv)).rows;
+    } catch (cause) {
+      csv.destroy();
+      throw new Error(`${STAGE}: cannot publish products to ${ch.target} (${file.name})`, { cause });
+    }
+    await client.query('COMMIT');
+    return rows;
+  } catch (error) {
+    broken = error as Error;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+interface RunRecord {
+  week: Week;
+  startedAt: Date;
+  status: 'ok' | 'failed';
+  verifyOnly: boolean;
+  published?: MigratedWeek;
+  error?: unknown;
+}
+
+async function record(pgDb: PgDatabase, run: RunRecord): Promise<void> {
+  const client = await pgDb.pool.connect();
+  try {
+    const what = run.verifyOnly ? 'verify-only' : 'published';
+    await recordRun(client, {
+      stage: STAGE,
+      week: run.week.id,
+      status: run.status,
+      rowsIn: run.published?.rows ?? null,
+      rowsOut: run.verifyOnly ? 0 : (run.published?.rows ?? null),
+      startedAt: run.startedAt,
+      message:
+        run.status === 'ok'
+          ? `${what}: ${run.published?.rows} rows, sum(amount_sum) ${run.published?.amountSum}, ${run.published?.buyers} buyers`
+          : `${what}: ${run.error instanceof Error ? run.error.message : String(run.error)}`,
+    });
+  } finally {
+    client.release();
+  }
 }

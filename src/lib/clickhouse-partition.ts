@@ -30,7 +30,7 @@ export function stagingTable(table: PublishedTable, partition: Partition): strin
  * `ALTER TABLE ... REPLACE PARTITION ... FROM` swaps the staged parts in (a
  * reader sees the old partition or the new one, never a mix, never nothing),
  * then the staging table is dropped. A staging table left by a killed run is
- * dropped and recreated by the next one.
+ * dropped and recreated by the next one. An empty stream empties the partition.
  *
  * `columns` names the CSV's columns in order, as in the table.
  */
@@ -48,7 +48,16 @@ export async function replacePartitionFromCsv(
     await client.insert({ table: stage, values: csv, format: 'CSV', columns: [...columns] as [string, ...string[]] });
     const staged = await client.query({ query: `SELECT toString(count()) AS rows FROM ${stage}`, format: 'JSONEachRow' });
     const rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
-    if (partition === 'all') {
+    if (rows === 0) {
+      // Newer servers refuse REPLACE PARTITION from an empty source; replacing with nothing is dropping.
+      if (partition === 'all') await client.command({ query: `TRUNCATE TABLE sales_etl.${table}` });
+      else {
+        await client.command({
+          query: `ALTER TABLE sales_etl.${table} DROP PARTITION {week_start:Date}`,
+          query_params: { week_start: partition.weekStart },
+        });
+      }
+    } else if (partition === 'all') {
       await client.command({ query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION tuple() FROM ${stage}` });
     } else {
       await client.command({

@@ -68,3 +68,12 @@ export async function applyClickHouseSchema(client: ClickHouseClient, dir: URL =
     }
   }
 }
+
+/** A named statement, `sql/clickhouse/<name>.sql`, as text. */
+export async function clickHouseSql(name: string, dir: URL = CLICKHOUSE_SQL_DIR): Promise<string> {
+  try {
+    return await readFile(new URL(`${name}.sql`, dir), 'utf8');
+  } catch (cause) {
+    throw new Error(`cannot read sql/clickhouse/${name}.sql`, { cause });
+  }
+}

@@ -37,7 +37,7 @@ export interface FileCounts {
 /** One raw file to clean, and where its rows go. */
 export interface CleanFileOptions {
   /** The raw bytes, e.g. a file read stream. */
-  source: AsyncIterable<Buffer | string>;
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
   /** The input's name in messages, e.g. `raw/2024-W20/north.csv`. */
   name: string;
   normalizer: RowNormalizer;

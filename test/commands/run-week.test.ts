@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { backfill, backfillTable } from '../../src/commands/backfill.js';
+import { runWeek, type StageFunctions } from '../../src/commands/run-week.js';
+import { parseWeek, previousWeek, weekRange, type Week } from '../../src/lib/calendar.js';
+import type { Context } from '../../src/lib/config.js';
+import { StageError, UsageError } from '../../src/lib/errors.js';
+import { Layout } from '../../src/lib/layout.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
+
+// The chain's control flow with stand-in stages; the real stages run in test/e2e/ops.test.ts.
+
+let sink: HttpSink;
+const saved = process.env['NOTIFY_WEBHOOK_URL'];
+before(async () => {
+  sink = await startHttpSink();
+  process.env['NOTIFY_WEBHOOK_URL'] = `${sink.url}/hook`;
+});
+after(async () => {
+  if (saved === undefined) delete process.env['NOTIFY_WEBHOOK_URL'];
+  else process.env['NOTIFY_WEBHOOK_URL'] = saved;
+  await sink.close();
+});
+
+const ctx: Context = {
+  config: { layout: new Layout('/nonexistent/ops-run-week'), json: false } as never,
+  log: silentLogger(),
+};
+
+/** A stand-in PostgreSQL whose only use here is run-week's own etl_runs row. */
+function fakePg(recorded: unknown[][]) {
+  const client = { query: async (_sql: string, values: unknown[]) => void recorded.push(values), release: () => undefined };
+  return { pool: { connect: async () => client }, target: 'fake', close: async () => assert.fail('given databases stay open') };
+}
+const fakeCh = { client: {}, target: 'fake ch', embedded: true, close: async () => assert.fail('given databases stay open') };
+
+/** Stages that record their calls; `fail` makes one throw. */
+function stages(calls: string[], fail?: { stage: string; error: Error }, missing: string[] = []): StageFunctions {
+  const step = (name: string, result: (weeks: Week[]) => unknown) => async (opts: { weeks?: Week[] | undefined; pg?: unknown; ch?: unknown }) => {
+    calls.push(`${name} ${opts.weeks?.map((w) => w.id).join(',')}${opts.pg ? ' pg' : ''}${opts.ch ? ' ch' : ''}`);
+    if (fail?.stage === name) throw fail.error;
+    return result(opts.weeks ?? []) as never;
+  };
+  return {
+    generate: step('generate', (weeks) => ({
+      weeks: weeks.map((w) => ({ week: w.id, validSales: 90, files: [{ rows: 60 }, { rows: 40 }], missingRegions: missing })),
+    })),
+    clean: step('clean', (weeks) => ({ weeks: weeks.map((w) => ({ week: w.id, written: 90, missingRegions: missing })) })),
+    loadPg: step('load-pg', (weeks) => ({ weeks: weeks.map((w) => ({ week: w.id, rows: 90 })) })),
+    aggregate: step('aggregate', (weeks) => ({ weeks: weeks.map((w) => ({ week: w.id, rows: 12 })) })),
+    migrateClick: step('migrate-click', (weeks) => ({ weeks: weeks.map((w) => ({ week: w.id, rows: 12 })) })),
+  } as never;
+}
+
+test('run-week runs the five stages in order on one shared database pair, default the previous week', async () => {
+  const calls: string[] = [];
+  const recorded: unknown[][] = [];
+  const r = await runWeek({ ctx, stages: stages(calls), pg: fakePg(recorded) as never, ch: fakeCh as never });
+  const week = previousWeek().id;
+  assert.deepEqual(calls, [`generate ${week}`, `clean ${week}`, `load-pg ${week} pg`, `aggregate ${week} pg`, `migrate-click ${week} pg ch`]);
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.stages.map((s) => [s.stage, s.status, s.rows]), [
+    ['generate', 'ok', 100],
+    ['clean', 'ok', 90],
+    ['load-pg', 'ok', 90],
+    ['aggregate', 'ok', 12],
+    ['migrate-click', 'ok', 12],
+  ]);
+  assert.deepEqual(r.warnings, []);
+  // run-week records itself in etl_runs: stage, week, status, rows in, rows out.
+  assert.deepEqual(recorded[0]?.slice(0, 5), ['run-week', week, 'ok', 90, 12]);
+});
+
+test('a missing region is a warning, and the week succeeds', async () => {
+  const r = await runWeek({ ctx, week: parseWeek('2024-W20'), stages: stages([], undefined, ['north']), pg: fakePg([]) as never, ch: fakeCh as never });
+  assert.equal(r.ok, true);
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0]!, /2024-W20: no raw file for north/);
+});
+
+test('--skip-generate leaves generate out', async () => {
+  const calls: string[] = [];
+  const r = await runWeek({ ctx, week: parseWeek('2024-W20'), skipGenerate: true, stages: stages(calls), pg: fakePg([]) as never, ch: fakeCh as never });
+  assert.equal(calls[0], 'clean 2024-W20');
+  assert.equal(r.stages[0]?.status, 'skipped');
+});
+
+test('the first failing stage stops the chain, is named, notified, and recorded', async () => {
+  const calls: string[] = [];
+  const recorded: unknown[][] = [];
+  sink.received.length = 0;
+  const cause = new Error('cannot connect to PostgreSQL at postgres://u:secret@127.0.0.1:1/x');
+  await assert.rejects(
+    runWeek({ ctx, week: parseWeek('2024-W20'), stages: stages(calls, { stage: 'aggregate', error: cause }), pg: fakePg(recorded) as never, ch: fakeCh as never }),
+    (error: unknown) => {
+      assert.ok(error instanceof StageError);
+      assert.equal(error.stage, 'aggregate');
+      assert.equal(error.message, 'run-week 2024-W20: aggregate failed');
+      assert.equal(error.cause, cause);
+      return true;
+    },
+  );
+  assert.deepEqual(calls.map((c) => c.split(' ')[0]), ['generate', 'clean', 'load-pg', 'aggregate']);
+  assert.equal(sink.received.length, 1);
+  const body = sink.received[0]!.json as Record<string, string>;
+  assert.equal(body['week'], '2024-W20');
+  assert.equal(body['stage'], 'aggregate');
+  assert.match(body['error']!, /cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127.0.0.1:1\/x/);
+  assert.doesNotMatch(sink.received[0]!.body, /secret/);
+  assert.equal(recorded[0]?.[2], 'failed');
+  assert.match(String(recorded[0]?.[7]), /^aggregate: /);
+});
+
+test('a usage mistake found by a stage stays a usage error (exit 2)', async () => {
+  await assert.rejects(
+    runWeek({ ctx, week: parseWeek('2024-W20'), notify: false, stages: stages([], { stage: 'generate', error: new UsageError('bad plan flag') }) }),
+    (error: unknown) => error instanceof UsageError && /generate failed/.test(error.message),
+  );
+});
+
+test('backfill runs every week in order and stops at the first failure unless --keep-going', async () => {
+  const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W04'));
+  const failW02 = (calls: string[]): StageFunctions => {
+    const s = stages(calls);
+    return {
+      ...s,
+      clean: (async (opts: { weeks?: Week[] }) => {
+        if (opts.weeks?.[0]?.id === '2024-W02') throw new Error('clean: bad file raw/2024-W02/north.csv');
+        return s.clean(opts as never);
+      }) as never,
+    };
+  };
+  const ok = await backfill({ ctx, weeks, stages: stages([]), pg: fakePg([]) as never, ch: fakeCh as never });
+  assert.deepEqual(ok.weeks.map((w) => w.week), ['2024-W01', '2024-W02', '2024-W03', '2024-W04']);
+  assert.equal(ok.totals.clean, 360);
+  assert.equal(ok.totals['migrate-click'], 48);
+  const table = backfillTable(ok).split('\n');
+  assert.equal(table.length, 2 + 4 + 1);
+  assert.match(table.at(-1)!, /^total\s+400\s+360\s+360\s+48\s+48\s+ok/);
+
+  sink.received.length = 0;
+  const stopped = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, stages: failW02([]), pg: fakePg([]) as never, ch: fakeCh as never }).catch((e: unknown) => e);
+  assert.ok(stopped instanceof StageError);
+  assert.equal(stopped.message, 'run-week 2024-W02: clean failed');
+  assert.equal(sink.received.length, 1);
+
+  const calls: string[] = [];
+  const going = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, keepGoing: true, stages: failW02(calls), pg: fakePg([]) as never, ch: fakeCh as never }).catch((e: unknown) => e);
+  assert.ok(going instanceof StageError);
+  assert.ok(calls.includes('migrate-click 2024-W04 pg ch'), 'the weeks after the failure still ran');
+  assert.ok(!calls.includes('load-pg 2024-W02 pg'));
+});

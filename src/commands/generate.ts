@@ -1,7 +1,12 @@
-import type { Week } from '../lib/calendar.js';
+import { previousWeek, weeksApart, type Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
+import { UsageError } from '../lib/errors.js';
 import type { Region } from '../lib/layout.js';
-import type { StorePlan } from '../lib/plan.js';
+import { planPeriod, type StorePlan } from '../lib/plan.js';
+import { SalesModel } from '../lib/generator/sales.js';
+import { openPlan, Schedule } from '../lib/generator/store-plan.js';
+import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';
+import { writeWeek } from '../lib/generator/write-week.js';
 
 /** Options of `generate`; the plan flags apply only when `store.json` is created. */
 export interface GenerateOptions {
@@ -13,13 +18,17 @@ export interface GenerateOptions {
   startWeek?: Week | undefined;
   periodWeeks?: number | undefined;
   simulateOutage?: boolean | undefined;
+  /** The current time, for the default period and the "week has ended" check (tests); default now. */
+  now?: number | undefined;
 }
 
 /** One generated week. */
 export interface GeneratedWeek {
   week: string;
-  /** Valid unique sales in the week (before dirt is added). */
+  /** Valid unique sales in the week's delivered files (before dirt is added). */
   validSales: number;
+  /** Valid sales of a region whose file the outage kept back (0 without one). */
+  undeliveredSales: number;
   files: Array<{ region: Region; rows: number; path: string }>;
   missingRegions: Region[];
 }
@@ -33,7 +42,54 @@ export interface GenerateResult {
   weeks: GeneratedWeek[];
 }
 
-/** Generate the plan (once), the dimensions and the weeks' raw files. */
-export async function generate(_opts: GenerateOptions): Promise<GenerateResult> {
-  throw new Error('generate: not implemented yet');
+/**
+ * Generate the plan (once), the dimensions and the weeks' raw files. Weeks
+ * are written in calendar order whatever order they were asked in; each is a
+ * pure function of the plan, so the bytes do not depend on it.
+ */
+export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
+  const { ctx } = opts;
+  const layout = ctx.config.layout;
+  const now = opts.now ?? Date.now();
+  const { plan, created } = await openPlan(layout, opts, ctx.log, now);
+  const schedule = new Schedule(plan);
+  const lastComplete = previousWeek(now);
+
+  const asked = opts.weeks ?? planPeriod(plan);
+  const byIndex = new Map<number, Week>();
+  for (const week of asked) {
+    const index = schedule.indexOf(week);
+    if (index < 0) throw new UsageError(`generate: week ${week.id} is before the plan's first week ${plan.startWeek}`);
+    if (weeksApart(lastComplete, week) > 0) {
+      throw new UsageError(`generate: week ${week.id} has not ended yet (the last complete week is ${lastComplete.id})`);
+    }
+    byIndex.set(index, week);
+  }
+  const indices = [...byIndex.keys()].sort((a, b) => a - b);
+  const horizon = Math.max(plan.weeks - 1, ...indices);
+
+  const model = new SalesModel(plan, horizon);
+  await writeProducts(layout, model.products);
+  const customers = await ctx.log.task('generate: customers', () =>
+    writeCustomers(layout, model.schedule, model.schedule.customersBefore((indices.at(-1) ?? -1) + 1)),
+  );
+
+  const weeks: GeneratedWeek[] = [];
+  const label = indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
+  await ctx.log.task(label, async (progress) => {
+    for (const [n, index] of indices.entries()) {
+      progress(`${schedule.week(index).id} (${n + 1}/${indices.length})`);
+      const written = await writeWeek(model, layout, index);
+      if (written.missingRegions.length > 0) {
+        ctx.log.warn(`${written.week}: simulated outage, no file for ${written.missingRegions.join(', ')}`);
+      }
+      weeks.push(written);
+    }
+  });
+  const valid = weeks.reduce((n, w) => n + w.validSales, 0);
+  ctx.log.success(
+    `generated ${weeks.length} week${weeks.length === 1 ? '' : 's'}: ${valid.toLocaleString('en-US')} valid sales, ` +
+      `${customers.toLocaleString('en-US')} customers, ${model.products.length} products in ${layout.root}`,
+  );
+  return { plan, planCreated: created, customers, products: model.products.length, weeks };
 }

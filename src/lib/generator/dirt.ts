@@ -1,0 +1,186 @@
+import { dayNumber, moscowDateTime, type Week } from '../calendar.js';
+import { isoDay } from './days.js';
+import { REGION_NAMES } from '../layout.js';
+import { formatKopecks } from './products.js';
+import { intBetween, pick, type Rng } from './random.js';
+import type { Sale } from './sales.js';
+import type { DirtRates } from './store-plan.js';
+
+/** A sale as the canonical raw line (what clean writes back out). */
+export function canonicalLine(s: Sale): string {
+  return `${s.saleId},${s.customerId},${s.productId},${s.quantity},${isoDay(s.day)},${formatKopecks(s.amount)},${REGION_NAMES[s.region]}`;
+}
+
+/** `YYYY-MM-DD` as `DD.MM.YYYY`. */
+function dotted(date: string): string {
+  return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
+}
+
+/** The sale date in one of the accepted non-canonical forms; each differs from `YYYY-MM-DD`. */
+function noisyDate(s: Sale, rng: Rng): string {
+  const r = rng();
+  if (r < 0.4) return dotted(isoDay(s.day));
+  if (r < 0.7) return `${moscowDateTime(s.time).replace(' ', 'T')}+03:00`;
+  return `${new Date(s.time).toISOString().slice(0, 19)}Z`;
+}
+
+/** The amount in an accepted non-canonical form, or undefined when none fits this amount. */
+function noisyAmount(kopecks: number, rng: Rng): string | undefined {
+  const canonical = formatKopecks(kopecks);
+  const forms: string[] = [canonical.replace('.', ',')];
+  if (kopecks % 10 === 0) forms.push(canonical.slice(0, -1));
+  if (kopecks >= 100_000) {
+    const [whole = '', cents = ''] = canonical.split('.');
+    const sep = rng() < 0.5 ? ' ' : '\u00a0';
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+    forms.push(`${grouped}.${cents}`, `${grouped},${cents}`);
+  }
+  return pick(rng, forms);
+}
+
+/** Quote a field holding a comma (the only special character the generator ever writes). */
+const quoted = (field: string) => (field.includes(',') ? `"${field}"` : field);
+
+/**
+ * A valid sale in accepted non-canonical forms (architecture.md lists them;
+ * clean must read each back to the canonical line). Never equal to the
+ * canonical line: when no other change happens, the date changes form.
+ */
+export function noisyLine(s: Sale, rng: Rng): string {
+  const f = [String(s.saleId), String(s.customerId), String(s.productId), String(s.quantity), isoDay(s.day), formatKopecks(s.amount), REGION_NAMES[s.region]];
+  let changed = false;
+  if (rng() < 0.45) {
+    const name = f[6] as string;
+    f[6] = pick(rng, [name.toLowerCase(), name.toUpperCase(), ` ${name} `, `${name} `]);
+    changed = true;
+  }
+  if (rng() < 0.45) {
+    const amount = noisyAmount(s.amount, rng);
+    if (amount !== undefined) {
+      f[5] = quoted(amount);
+      changed = true;
+    }
+  }
+  if (rng() < 0.25) {
+    f[3] = `${s.quantity}.0`;
+    changed = true;
+  }
+  if (rng() < 0.2) {
+    const i = intBetween(rng, 0, 2);
+    f[i] = pick(rng, [` ${f[i]}`, `${f[i]} `, ` ${f[i]} `]);
+    changed = true;
+  }
+  if (!changed || rng() < 0.45) f[4] = noisyDate(s, rng);
+  return f.join(',');
+}
+
+/** Why an invalid row is invalid; clean must reject every one of them. */
+export const INVALID_KINDS = ['missing_field', 'bad_quantity', 'bad_date', 'date_outside_week', 'unknown_region', 'wrong_columns'] as const;
+
+const UNKNOWN_REGIONS = ['Central', 'Siberia', 'Northwest', 'Центр', 'N/A', 'Nord', 'Unknown'];
+
+/**
+ * An invalid row made from a real sale's values under a fresh sale_id (never
+ * one of a valid sale, so cleaning leaves exactly the valid set).
+ */
+export function invalidLine(s: Sale, saleId: number, week: Week, rng: Rng): string {
+  const f = [String(saleId), String(s.customerId), String(s.productId), String(s.quantity), isoDay(s.day), formatKopecks(s.amount), REGION_NAMES[s.region]];
+  const year = week.start.slice(0, 4);
+  switch (pick(rng, INVALID_KINDS)) {
+    case 'missing_field':
+      f[intBetween(rng, 0, 6)] = '';
+      break;
+    case 'bad_quantity': {
+      const q = -intBetween(rng, 0, 3);
+      f[3] = String(q);
+      f[5] = formatKopecks(q * s.unitPrice);
+      break;
+    }
+    case 'bad_date':
+      f[4] = pick(rng, [`${year}-13-${f[4]?.slice(8, 10)}`, `${year}-02-30`, `32.${f[4]?.slice(5, 7)}.${year}`, 'не указана', '00.00.0000', 'yesterday']);
+      break;
+    case 'date_outside_week': {
+      const start = dayNumber(week.start);
+      const day = rng() < 0.5 ? start - intBetween(rng, 1, 30) : start + 6 + intBetween(rng, 1, 30);
+      f[4] = rng() < 0.7 ? isoDay(day) : dotted(isoDay(day));
+      break;
+    }
+    case 'unknown_region':
+      f[6] = pick(rng, UNKNOWN_REGIONS);
+      break;
+    case 'wrong_columns':
+      // A broken export: the region dropped, or a decimal comma left unquoted (eight columns).
+      if (rng() < 0.5) f.pop();
+      else f[5] = (f[5] as string).replace('.', ',');
+      break;
+  }
+  return f.join(',');
+}
+
+/**
+ * Turns one region's valid sales into the lines of its raw file, with the
+ * plan's dirt. Exact duplicates and re-exports are held back a few rows
+ * (a small queue, so memory stays flat) and written later in the file.
+ */
+export class DirtyRegion {
+  /** Data lines written, dirt included. */
+  lines = 0;
+  private text = '';
+  private valid = 0;
+  private invalid = 0;
+  private readonly pending: Array<{ at: number; line: string }> = [];
+
+  constructor(
+    private readonly rates: DirtRates,
+    private readonly rng: Rng,
+    private readonly week: Week,
+    /** The first of this file's fresh ids for invalid rows. */
+    private readonly invalidIdBase: number,
+  ) {}
+
+  /** Add one valid sale. */
+  add(s: Sale): void {
+    const rng = this.rng;
+    const line = rng() < this.rates.formatNoise ? noisyLine(s, rng) : canonicalLine(s);
+    this.push(line);
+    this.valid++;
+    if (rng() < this.rates.invalid) this.push(invalidLine(s, this.invalidIdBase + this.invalid++, this.week, rng));
+    if (rng() < this.rates.exactDuplicate) this.later(intBetween(rng, 0, 30), line);
+    if (rng() < this.rates.reExport) {
+      let other = noisyLine(s, rng);
+      if (other === line) other = canonicalLine(s);
+      this.later(intBetween(rng, 1, 300), other);
+    }
+    while (this.pending.length > 0 && (this.pending[0]?.at as number) <= this.valid) {
+      this.push((this.pending.shift() as { line: string }).line);
+    }
+  }
+
+  /** Write out what is still held back. */
+  finish(): void {
+    for (const p of this.pending.splice(0)) this.push(p.line);
+  }
+
+  /** The text produced since the last call. */
+  take(): string {
+    const t = this.text;
+    this.text = '';
+    return t;
+  }
+
+  get buffered(): number {
+    return this.text.length;
+  }
+
+  private push(line: string): void {
+    this.text += `${line}\n`;
+    this.lines++;
+  }
+
+  private later(delay: number, line: string): void {
+    const at = this.valid + delay;
+    let i = this.pending.length;
+    while (i > 0 && (this.pending[i - 1]?.at as number) > at) i--;
+    this.pending.splice(i, 0, { at, line });
+  }
+}

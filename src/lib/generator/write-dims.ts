@@ -1,0 +1,66 @@
+import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import { openAtomicWriter, writeFileAtomic, type Layout } from '../layout.js';
+import { customer, customerLine, CUSTOMERS_HEADER } from './customers.js';
+import { productLine, PRODUCTS_HEADER, type Product } from './products.js';
+import type { Schedule } from './store-plan.js';
+
+/** Write `dim/products.csv` (a pure function of the plan, so rewriting it changes nothing). */
+export async function writeProducts(layout: Layout, products: readonly Product[]): Promise<void> {
+  const text = `${PRODUCTS_HEADER}\n${products.map((p) => `${productLine(p)}\n`).join('')}`;
+  await writeFileAtomic(layout.dim('products'), text);
+}
+
+/** The last customer_id of an existing `dim/customers.csv`, or 0 when there is none or it is not ours. */
+async function lastCustomerId(file: string): Promise<number> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(size, CUSTOMERS_HEADER.length + 1));
+    await handle.read(head, 0, head.length, 0);
+    if (head.toString('utf8') !== `${CUSTOMERS_HEADER}\n`) return 0;
+    const tail = Buffer.alloc(Math.min(size, 4096));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    const text = tail.toString('utf8');
+    if (!text.endsWith('\n')) return 0;
+    const last = text.slice(text.lastIndexOf('\n', text.length - 2) + 1);
+    const id = /^(\d+),/.exec(last)?.[1];
+    return id === undefined ? 0 : Number(id);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Make `dim/customers.csv` hold customers 1..`needed` at least. Customers are
+ * pure functions of the plan and their id, so a rewrite with more customers
+ * only appends lines; a file that already has enough is left alone.
+ * Returns the number of customers in the file.
+ */
+export async function writeCustomers(layout: Layout, schedule: Schedule, needed: number): Promise<number> {
+  const file = layout.dim('customers');
+  const existing = await lastCustomerId(file);
+  if (existing >= needed) return existing;
+  const writer = await openAtomicWriter(file);
+  try {
+    let text = `${CUSTOMERS_HEADER}\n`;
+    for (let id = 1; id <= needed; id++) {
+      text += `${customerLine(customer(schedule, id))}\n`;
+      if (text.length > 1 << 16) {
+        if (!writer.stream.write(text)) await once(writer.stream, 'drain');
+        text = '';
+      }
+    }
+    writer.stream.write(text);
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw new Error(`generate: cannot write ${layout.relative(file)}`, { cause: error });
+  }
+  return needed;
+}

@@ -142,6 +142,31 @@ describe('cleanFile', () => {
   });
 });
 
+test('cleanFile: a read error part-way is one error naming the file and the line reached', async () => {
+  async function* failing() {
+    yield Buffer.from(`${HEADER}\n1,1,1,1,2024-05-13,5.00,North\n2,1,1,1,2024-05-13,5.00,North\n3,1,1`);
+    throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+  }
+  const clean = memorySink();
+  const rejects = memorySink();
+  await assert.rejects(
+    cleanFile({
+      source: failing(),
+      name: 'raw/2024-W20/north.csv',
+      normalizer: new RowNormalizer(week, 'north'),
+      seen: new SaleIdTable(),
+      clean: clean.sink,
+      rejects: rejects.sink,
+    }),
+    (error) => {
+      assert.ok(error instanceof StageError);
+      assert.equal(error.message, 'clean: cannot read raw/2024-W20/north.csv (at line 4)');
+      assert.equal((error.cause as NodeJS.ErrnoException).code, 'EIO');
+      return true;
+    },
+  );
+});
+
 // ---- property: random mutations of valid files ----
 
 const amountForms = (cents: number): string[] => {

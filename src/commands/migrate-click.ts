@@ -3,7 +3,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import { moscowDateTime } from '../lib/calendar.js';
 import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
-import { replacePartitionFromCsv, type PublishedTable } from '../lib/clickhouse-partition.js';
+import { replacePartitionFromCsv, stagingTable, type PublishedTable } from '../lib/clickhouse-partition.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
@@ -124,6 +124,7 @@ async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabas
     postgres = await pgFigures(client, week);
     if (postgres.rows === '0') throw noAggregates(week);
     await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
+    ctx.log.debug(`${week.id}: streaming ${postgres.rows} rows into ${stagingTable('sales_agg', { weekStart: week.start })}`);
     const rows = await copyWeek(client, ch, 'sales_agg', week, 'migrate-click-sales-agg.sql', SALES_AGG_COLUMNS);
     const buyers = await copyWeek(client, ch, 'week_buyers', week, 'migrate-click-week-buyers.sql', WEEK_BUYERS_COLUMNS);
     ctx.log.debug(`${week.id}: staged ${rows} sales_agg rows and ${buyers} buyers`);

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { embeddedHolder } from './clickhouse-lock.js';
 import { applyClickHouseSchema } from './clickhouse-schema.js';
 import { resolveClickHouseServer } from './clickhouse-target.js';
@@ -58,7 +58,7 @@ async function openServer(ctx: Context, rawUrl: string): Promise<ClickHouseDatab
     username: server.username,
     password: server.password,
     application: 'sales-etl',
-    request_timeout: 300_000,
+    log: clientLog(ctx),
   });
   try {
     // A query, not /ping: /ping answers without checking the credentials.
@@ -95,7 +95,32 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   }
   // chDB implements the client's Connection contract against its own copy of
   // @clickhouse/client-common's types; the shapes match, the nominal types do not.
-  const client = createClient({ connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'] });
+  const client = createClient({
+    connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
+    log: clientLog(ctx),
+  });
   ctx.log.debug(`using ${target}`);
   return { client, target, embedded: true, close: () => client.close() };
+}
+
+/**
+ * The client's own warnings and errors, as debug lines of our log: they are
+ * multi-line dumps that would break the one-line-per-failure rule, and every
+ * failure they describe also reaches the caller as an error.
+ */
+function clientLog(ctx: Context) {
+  type Params = { message: string; err?: Error };
+  const say = ({ message, err }: Params) => ctx.log.debug(`ClickHouse client: ${message}${err ? `: ${err.message}` : ''}`);
+  class ForwardingLogger {
+    trace(): void {}
+    debug(): void {}
+    info(): void {}
+    warn(params: Params): void {
+      say(params);
+    }
+    error(params: Params): void {
+      say(params);
+    }
+  }
+  return { LoggerClass: ForwardingLogger, level: ClickHouseLogLevel.WARN };
 }

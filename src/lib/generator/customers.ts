@@ -20,8 +20,8 @@ export const ORDER_CAPS: Record<Activity, readonly [number, number]> = {
 /** Most customers live in the populous west: regions are deliberately not uniform. */
 const REGION_TABLE = new WeightedTable([0.17, 0.24, 0.21, 0.38]); // REGIONS order: north, south, east, west
 
-/** Cities per region, with rough weights by population. */
-const CITIES: Record<Region, ReadonlyArray<readonly [string, number]>> = {
+/** Cities per region, with rough weights by population: a customer lives in one of their region's. */
+export const CITIES: Record<Region, ReadonlyArray<readonly [string, number]>> = {
   north: [
     ['Санкт-Петербург', 40], ['Архангельск', 8], ['Мурманск', 7], ['Вологда', 7], ['Петрозаводск', 6],
     ['Сыктывкар', 6], ['Великий Новгород', 5], ['Череповец', 6], ['Псков', 5], ['Северодвинск', 4],

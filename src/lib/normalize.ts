@@ -1,4 +1,4 @@
-import { dayNumber, moscowDate, MOSCOW_OFFSET_MS, type Week } from './calendar.js';
+import { dateOfDay, dayNumber, moscowDate, MOSCOW_OFFSET_MS, type Week } from './calendar.js';
 import { REGION_NAMES, REGIONS, SALES_COLUMNS, type Region } from './layout.js';
 
 /** A line longer than this cannot be a sale (seven short fields); it is rejected unread. */
@@ -198,12 +198,16 @@ export class RowNormalizer {
   saleIdText = '';
   content = '';
   private readonly regionName: string;
+  /** The week's seven dates, `YYYY-MM-DD`: most rows have one of these, checked without parsing. */
+  private readonly weekDates: Set<string>;
 
   constructor(
     readonly week: Week,
     readonly region: Region,
   ) {
     this.regionName = REGION_NAMES[region];
+    const monday = dayNumber(week.start);
+    this.weekDates = new Set(Array.from({ length: 7 }, (_, i) => dateOfDay(monday + i)));
   }
 
   /** The reason the row is rejected, or undefined when it is valid (then see the fields). */
@@ -213,7 +217,7 @@ export class RowNormalizer {
     const f1 = (fields[1] as string).trim();
     const f2 = (fields[2] as string).trim();
     const f3 = (fields[3] as string).trim();
-    const f4 = (fields[4] as string).trim();
+    let f4 = (fields[4] as string).trim();
     const f5 = (fields[5] as string).trim();
     const f6 = (fields[6] as string).trim();
     if (!f0 || !f1 || !f2 || !f3 || !f4 || !f5 || !f6) return 'missing_field';
@@ -223,9 +227,12 @@ export class RowNormalizer {
     if (saleId === undefined || customerId === undefined || productId === undefined) return 'bad_id';
     const quantity = normalizeQuantity(f3);
     if (quantity === undefined) return 'bad_quantity';
-    const date = normalizeDate(f4);
-    if (date === undefined) return 'bad_date';
-    if (date < this.week.start || date > this.week.end) return 'date_outside_week';
+    if (!this.weekDates.has(f4)) {
+      const date = normalizeDate(f4);
+      if (date === undefined) return 'bad_date';
+      if (date < this.week.start || date > this.week.end) return 'date_outside_week';
+      f4 = date;
+    }
     const amount = normalizeAmount(f5);
     if (amount === undefined) return 'bad_amount';
     const region = normalizeRegion(f6);
@@ -233,7 +240,7 @@ export class RowNormalizer {
     if (region !== this.region) return 'region_mismatch';
     this.saleIdText = saleId;
     this.saleId = Number(saleId);
-    this.content = `${customerId},${productId},${quantity},${date},${amount},${this.regionName}`;
+    this.content = `${customerId},${productId},${quantity},${f4},${amount},${this.regionName}`;
     return undefined;
   }
 }

@@ -154,7 +154,8 @@ addWeekOptions(
   await run(
     cmd,
     (ctx) => migrateClick({ ctx, weeks: weeksOf(flags), verifyOnly: flags.verifyOnly }),
-    (r) => `published ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
+    (r) =>
+      `${r.verifyOnly ? 'verified' : 'published'} ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
   );
 });
 

@@ -103,6 +103,8 @@ export interface StageRun {
   rows: number;
   seconds: number;
   error?: string;
+  /** generate only: the valid unique sales it made (what clean should write). */
+  validSales?: number;
 }
 
 /** What one week's chain did. */
@@ -153,6 +155,7 @@ export async function runChain(opts: ChainOptions): Promise<RunWeekResult & { fa
   const steps: Record<StageName, () => Promise<number>> = {
     generate: async () => {
       const r = await fns.generate({ ctx, weeks });
+      runs[0]!.validSales = sum(r.weeks, (w) => w.validSales);
       return sum(r.weeks, (w) => sum(w.files, (f) => f.rows));
     },
     clean: async () => {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,6 +9,7 @@ import { createContext } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
 import { Layout, REGIONS } from '../lib/layout.js';
 import { withLock } from '../lib/lock.js';
+import { quietLogger } from '../lib/progress.js';
 import { backfill } from './backfill.js';
 import { Connections, runChain } from './run-week.js';
 
@@ -76,6 +77,8 @@ const money = (kopecks: bigint) => `${kopecks / 100n}.${String(kopecks % 100n).p
 export async function smoke(opts: SmokeOptions): Promise<SmokeResult> {
   const started = performance.now();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-smoke-'));
+  // mkdtemp makes it private; the embedded PostgreSQL may run as another user (root runs it as postgres).
+  await chmod(dataDir, 0o711);
   const parent = opts.ctx;
   const ctx = createContext({ ...parent.config, dataDir, layout: new Layout(dataDir), pgUrl: undefined, clickhouseUrl: undefined });
   const log = parent.log;
@@ -107,6 +110,8 @@ export async function smoke(opts: SmokeOptions): Promise<SmokeResult> {
         const week = parseWeek(result.week);
         const rows = (stage: string) => result.stages.find((s) => s.stage === stage)?.rows ?? -1;
         const file = await cleanFigures(ctx.config.layout, week.id);
+        const generated = result.stages.find((s) => s.stage === 'generate')?.validSales;
+        check(week.id, 'clean rows = generated valid sales', generated ?? 'a count from generate', rows('clean'));
         check(week.id, 'clean rows = clean files', rows('clean'), file.rows);
         const pgFigures = await pg.pool.query<{ rows: string; amount: string; agg_count: string; agg_amount: string; agg_rows: string }>(
           `SELECT (SELECT count(*) FROM sales WHERE sale_date BETWEEN $1 AND $2)::text AS rows,
@@ -135,7 +140,7 @@ export async function smoke(opts: SmokeOptions): Promise<SmokeResult> {
       }
       // A second run of the last week must leave the same figures behind.
       const last = parseWeek(weeks.at(-1)!);
-      const again = await runChain({ ctx: { config: ctx.config, log }, week: last, connections });
+      const again = await runChain({ ctx: { config: ctx.config, log: quietLogger(log) }, week: last, connections });
       check(last.id, 'second run-week succeeds', 'ok', again.ok ? 'ok' : `${again.failedStage}: ${again.error}`);
       const p = (
         await pg.pool.query<{ rows: string; amount: string }>(

@@ -207,9 +207,15 @@ export async function cleanFile(opts: CleanFileOptions): Promise<FileCounts> {
 }
 
 function badHeader(name: string, lineNo: number, text: string): StageError {
-  const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  let found: string;
+  if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) {
+    found = `binary data, not UTF-8 CSV text${text.includes('\0') ? ' (UTF-16?)' : ''}`;
+  } else {
+    found = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+    if (text.includes('\r')) found += ' (lines ending in a bare CR?)';
+  }
   return new StageError(
-    `clean: ${name} line ${lineNo}: expected the header ${SALES_HEADER} (or a sale, for a file without header), found ${JSON.stringify(shown)}`,
+    `clean: ${name} line ${lineNo}: expected the header ${SALES_HEADER} (or a sale, for a file without header), found ${found}`,
     'clean',
   );
 }

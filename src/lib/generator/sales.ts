@@ -1,5 +1,5 @@
 import { MOSCOW_OFFSET_MS } from '../calendar.js';
-import type { Region } from '../layout.js';
+import { REGIONS, type Region } from '../layout.js';
 import { customerCore } from './customers.js';
 import { catalogue, type Product } from './products.js';
 import { rngFor, STREAM, WeightedTable, type Rng } from './random.js';
@@ -88,7 +88,8 @@ class BuyerLedger {
   private readonly tree: Int32Array;
   private readonly remaining: Int32Array;
   private readonly registeredDay: Int32Array;
-  private readonly regions: Region[];
+  /** Index into REGIONS (a typed array: a large holey array of strings would fall into dictionary mode). */
+  private readonly regions: Uint8Array;
   private readonly topStep: number;
   private total = 0;
   private added = 0;
@@ -100,12 +101,12 @@ class BuyerLedger {
     this.tree = new Int32Array(this.size + 1);
     this.remaining = new Int32Array(this.size + 1);
     this.registeredDay = new Int32Array(this.size + 1);
-    this.regions = new Array<Region>(this.size + 1);
+    this.regions = new Uint8Array(this.size + 1);
     for (let id = 1; id <= this.size; id++) {
       const c = customerCore(schedule, id);
       this.remaining[id] = c.maxOrders;
       this.registeredDay[id] = c.registeredDay;
-      this.regions[id] = c.region;
+      this.regions[id] = REGIONS.indexOf(c.region);
     }
     let step = 1;
     while (step * 2 <= this.size) step *= 2;
@@ -113,7 +114,7 @@ class BuyerLedger {
   }
 
   regionOf(id: number): Region {
-    return this.regions[id] as Region;
+    return REGIONS[this.regions[id] as number] as Region;
   }
 
   /** Let every customer registered by `day` buy. */

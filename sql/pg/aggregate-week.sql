@@ -17,10 +17,17 @@ WITH year_start AS (
   -- ISO week 1 is the week holding January 4th.
   SELECT date_trunc('week', make_date(extract(isoyear FROM $1::date)::int, 1, 4))::date AS monday
 ),
-region_weeks AS (
-  SELECT date_trunc('week', s.sale_date)::date AS week_start, s.region, sum(s.sale_amount) AS revenue
+region_days AS (
+  -- Grouping by the stored date first keeps per-row work to a plain hash
+  -- aggregate; the weeks are then made of at most 7 x 4 rows each.
+  SELECT s.sale_date, s.region, sum(s.sale_amount) AS revenue
   FROM sales s
   WHERE s.sale_date BETWEEN (SELECT monday FROM year_start) AND $2::date
+  GROUP BY s.sale_date, s.region
+),
+region_weeks AS (
+  SELECT sale_date - (extract(isodow FROM sale_date)::int - 1) AS week_start, region, sum(revenue) AS revenue
+  FROM region_days
   GROUP BY 1, 2
 ),
 region_ytd AS (

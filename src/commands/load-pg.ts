@@ -63,6 +63,8 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
       const manifest = manifests[i] as Manifest;
       loaded.push(await ctx.log.task(`load-pg ${week.id}`, () => loadWeek(ctx, db, week, manifest)));
     }
+    // Fresh statistics for aggregate, which usually runs right after (autovacuum may not have yet).
+    await db.pool.query('ANALYZE sales');
     return { weeks: loaded, dimensions };
   });
 }

@@ -1,0 +1,148 @@
+/**
+ * load-pg's speed over a full year of clean files, as a ratio against a
+ * baseline measured in the same run on the same server: `psql \copy` of the
+ * same files into a table shaped like `sales` (same keys and index). Also
+ * times aggregate over the same year.
+ *
+ *   node dist/bench/load-pg.js [DATA_DIR]   load DATA_DIR's clean weeks (its plan's period) into its
+ *                                           PostgreSQL (embedded, or DATABASE_URL); default: a synthetic
+ *                                           year (52 weeks, 1,000,000 rows) in a temp dir
+ *
+ * psql comes from Debian's /usr/lib/postgresql/<v>/bin or PATH.
+ */
+import { execFile } from 'node:child_process';
+import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { aggregate } from '../src/commands/aggregate.js';
+import { loadPg } from '../src/commands/load-pg.js';
+import { parseWeek, type Week } from '../src/lib/calendar.js';
+import { createContext, resolveConfig } from '../src/lib/config.js';
+import { silentLogger } from '../src/lib/logger.js';
+import { EMBEDDED_PASSWORD } from '../src/lib/embedded-pg.js';
+import { openPg } from '../src/lib/pg.js';
+import { readPlan, planPeriod } from '../src/lib/plan.js';
+import { makeSales, writeCleanWeek, weeksFrom } from '../test/helpers/pg-fixtures.js';
+
+const run = promisify(execFile);
+
+/** What `benchLoadPg` measured. */
+export interface LoadPgBench {
+  weeks: number;
+  rows: number;
+  loadSeconds: number;
+  loadRowsPerSecond: number;
+  /** psql \copy of the same files into a table like `sales`, on the same server. */
+  psqlSeconds: number;
+  psqlRowsPerSecond: number;
+  /** load-pg's time over psql's: 1 means as fast as a bare \copy. */
+  ratio: number;
+  /** aggregate over the same weeks. */
+  aggregateSeconds: number;
+  aggregateRows: number;
+  target: string;
+}
+
+async function findPsql(): Promise<string> {
+  for (const v of ['18', '17', '16', '15']) {
+    const candidate = `/usr/lib/postgresql/${v}/bin/psql`;
+    if (await access(candidate).then(() => true, () => false)) return candidate;
+  }
+  return 'psql';
+}
+
+/** A synthetic year of clean files: 52 weeks, 1,000,000 rows. */
+async function syntheticYear(dataDir: string): Promise<Week[]> {
+  const weeks = weeksFrom(parseWeek('2024-W01'), 52);
+  const layout = resolveConfig({ dataDir }, {}).layout;
+  let next = 1;
+  for (const [i, week] of weeks.entries()) {
+    const count = i < 51 ? 19_231 : 1_000_000 - 51 * 19_231;
+    await writeCleanWeek(layout, week, makeSales(week, count, next, 100 + i, 1000));
+    next += count;
+  }
+  return weeks;
+}
+
+const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
+
+/** Time load-pg and aggregate over a year, and psql \copy of the same files. */
+export async function benchLoadPg(dataDir?: string): Promise<LoadPgBench> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-pg-'));
+  await chmod(scratch, 0o755); // as root the embedded cluster runs as postgres, which must enter it
+  try {
+    const dir = dataDir ?? scratch;
+    const ctx = { ...createContext(resolveConfig({ dataDir: dir })), log: silentLogger() };
+    const plan = dataDir ? await readPlan(ctx.config.layout) : undefined;
+    const weeks = plan ? planPeriod(plan) : await syntheticYear(dir);
+    const db = await openPg(ctx);
+    try {
+      let started = process.hrtime.bigint();
+      const loaded = await loadPg({ ctx, weeks, pg: db });
+      const loadSeconds = seconds(started);
+      const rows = loaded.weeks.reduce((n, w) => n + w.rows, 0);
+
+      started = process.hrtime.bigint();
+      const aggregated = await aggregate({ ctx, weeks, pg: db });
+      const aggregateSeconds = seconds(started);
+
+      // The baseline: one psql session \copy-ing every file the manifests list into a table like sales.
+      await db.pool.query('DROP TABLE IF EXISTS bench_psql_copy');
+      await db.pool.query('CREATE TABLE bench_psql_copy (LIKE sales INCLUDING ALL)');
+      const lines = ['\\set ON_ERROR_STOP on', 'BEGIN;'];
+      for (const week of weeks) {
+        const manifest = JSON.parse(await readFile(ctx.config.layout.manifest(week), 'utf8')) as { files: { region: string }[] };
+        for (const f of manifest.files) {
+          const file = ctx.config.layout.clean(week, f.region).replace(/'/g, "''");
+          lines.push(
+            `\\copy bench_psql_copy (sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+          );
+        }
+      }
+      lines.push('COMMIT;');
+      const script = path.join(scratch, 'copy.psql');
+      await writeFile(script, `${lines.join('\n')}\n`);
+      // psql reaches the same server: the URL as given, or the embedded cluster's port.
+      const port = (await db.pool.query<{ port: string }>("SELECT current_setting('port') AS port")).rows[0]?.port ?? '';
+      const args = ctx.config.pgUrl ? [ctx.config.pgUrl] : ['-h', '127.0.0.1', '-p', port, '-U', 'postgres', '-d', 'postgres'];
+      const env = ctx.config.pgUrl ? process.env : { ...process.env, PGPASSWORD: EMBEDDED_PASSWORD };
+      started = process.hrtime.bigint();
+      await run(await findPsql(), [...args, '-q', '-f', script], { env, maxBuffer: 1 << 24 });
+      const psqlSeconds = seconds(started);
+      const copied = Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_psql_copy')).rows[0]?.n);
+      await db.pool.query('DROP TABLE bench_psql_copy');
+      if (copied !== rows) throw new Error(`bench: psql copied ${copied} rows, load-pg ${rows}`);
+
+      return {
+        weeks: weeks.length,
+        rows,
+        loadSeconds,
+        loadRowsPerSecond: Math.round(rows / loadSeconds),
+        psqlSeconds,
+        psqlRowsPerSecond: Math.round(rows / psqlSeconds),
+        ratio: loadSeconds / psqlSeconds,
+        aggregateSeconds,
+        aggregateRows: aggregated.weeks.reduce((n, w) => n + w.rows, 0),
+        target: db.target,
+      };
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const r = await benchLoadPg(process.argv[2]);
+  const f = (n: number) => n.toLocaleString('en-US');
+  process.stdout.write(
+    `load-pg: ${f(r.rows)} rows in ${r.weeks} weeks on ${r.target}\n` +
+      `  load-pg      ${r.loadSeconds.toFixed(2)}s  ${f(r.loadRowsPerSecond)} rows/s\n` +
+      `  psql \\copy   ${r.psqlSeconds.toFixed(2)}s  ${f(r.psqlRowsPerSecond)} rows/s (baseline)\n` +
+      `  ratio        ${r.ratio.toFixed(2)}× the baseline's time\n` +
+      `aggregate: ${f(r.aggregateRows)} rows for ${r.weeks} weeks in ${r.aggregateSeconds.toFixed(2)}s\n`,
+  );
+}

@@ -171,7 +171,7 @@ function syntheticRow(rand: () => number, saleId: number, dates: string[], regio
 
 async function main(args: string[]): Promise<void> {
   const bigAt = args.indexOf('--big');
-  let dataDir = args.find((a, i) => !a.startsWith('--') && i !== bigAt + 1);
+  let dataDir = args.find((a, i) => !a.startsWith('--') && !(bigAt >= 0 && i === bigAt + 1));
   let temp: string | undefined;
   try {
     if (!dataDir) {

@@ -9,6 +9,8 @@ import { backfill, backfillLine, backfillTable } from './commands/backfill.js';
 import { cron } from './commands/cron.js';
 import { runWeek, stageRowsLine } from './commands/run-week.js';
 import { smoke } from './commands/smoke.js';
+import { report } from './commands/report.js';
+import { REPORT_LOCALES, type ReportLocale } from './lib/report-format.js';
 import { status, statusTable } from './commands/status.js';
 import { withLock } from './lib/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/calendar.js';
@@ -284,6 +286,23 @@ program
       (r) => `smoke ok in ${r.seconds.toFixed(1)}s: ${plural(r.weeks.length, 'week')}, ${r.checks.length} checks passed`,
     );
   });
+
+addWeekOptions(
+  program
+    .command('report')
+    .description("Write a self-contained HTML sales dashboard from ClickHouse (default: the plan's period) and print its path")
+    .option('-o, --out <file>', 'the HTML file (default <data-dir>/reports/sales-<from>_<to>.html)')
+    .addOption(new Option('--locale <locale>', 'language and number format').choices(REPORT_LOCALES).default('ru'))
+    .addHelpText('after', '\nExamples:\n  $ sales-etl report\n  $ sales-etl report --from 2024-W01 --to 2024-W26 --locale en --out h1.html\n'),
+  'the week to report on',
+).action(async (_o, cmd: Command) => {
+  const flags = cmd.opts<Flags<{ out?: string; locale: ReportLocale }>>();
+  await run(
+    cmd,
+    (ctx) => report({ ctx, weeks: weeksOf(flags), out: flags.out, locale: flags.locale }),
+    (r) => r.path,
+  );
+});
 
 /** The single exit point: one red line on stderr, and the exit code of SPEC 8. */
 async function main(argv: string[]): Promise<number> {

@@ -84,8 +84,9 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
   const weeks = opts.weeks ?? (await defaultWeeks(ctx.config.layout, STAGE));
   const verifyOnly = opts.verifyOnly ?? false;
   const importedAt = moscowDateTime((opts.now ?? new Date()).getTime());
-  return withPg(ctx, opts.pg, (pgDb) =>
-    withClickHouse(ctx, opts.ch, async (ch) => {
+  // ClickHouse first: a data directory held by another process fails at once, before PostgreSQL starts.
+  return withClickHouse(ctx, opts.ch, (ch) =>
+    withPg(ctx, opts.pg, async (pgDb) => {
       const result: MigrateClickResult = { weeks: [], verifyOnly, target: ch.target };
       if (!verifyOnly) {
         result.importedAt = importedAt;

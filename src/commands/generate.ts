@@ -37,7 +37,9 @@ export interface GeneratedWeek {
 export interface GenerateResult {
   plan: StorePlan;
   planCreated: boolean;
+  /** Customers in dim/customers.csv (0 when no week was asked for). */
   customers: number;
+  /** Products in dim/products.csv (0 when no week was asked for). */
   products: number;
   weeks: GeneratedWeek[];
 }
@@ -66,12 +68,16 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     byIndex.set(index, week);
   }
   const indices = [...byIndex.keys()].sort((a, b) => a - b);
+  if (indices.length === 0) {
+    // An empty list (backfill's way to create the plan): the plan alone, nothing else written.
+    return { plan, planCreated: created, customers: 0, products: 0, weeks: [] };
+  }
   const horizon = Math.max(plan.weeks - 1, ...indices);
 
   const model = new SalesModel(plan, horizon);
   await writeProducts(layout, model.products);
   const customers = await ctx.log.task('generate: customers', () =>
-    writeCustomers(layout, model.schedule, model.schedule.customersBefore((indices.at(-1) ?? -1) + 1)),
+    writeCustomers(layout, model.schedule, model.schedule.customersBefore((indices.at(-1) as number) + 1)),
   );
 
   const weeks: GeneratedWeek[] = [];

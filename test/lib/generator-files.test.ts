@@ -230,3 +230,19 @@ describe('generate with the simulated outage', () => {
     }
   });
 });
+
+describe('generate with an empty list of weeks', () => {
+  test('creates the plan and writes nothing else', async () => {
+    const dir = await tempDir('gen-plan-only');
+    try {
+      const { ctx } = quietContext(dir);
+      const result = await generate({ ctx, weeks: [], total: 6000, periodWeeks: 3, now: NOW });
+      assert.equal(result.planCreated, true);
+      assert.deepEqual([result.plan.total, result.plan.weeks, result.plan.startWeek], [6000, 3, '2026-W45']);
+      assert.deepEqual(result.weeks, []);
+      assert.deepEqual(await readdir(dir), ['store.json']);
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});

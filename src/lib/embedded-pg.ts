@@ -179,8 +179,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   };
   const closeLog = () => new Promise<void>((resolve) => serverLog.end(resolve));
 
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
+  const make = (port: number) => new EmbeddedPostgres({
     databaseDir: dir,
     port,
     user: EMBEDDED_USER,
@@ -194,6 +193,8 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
     onLog,
     onError: onLog,
   });
+  let port = await freePort();
+  let server = make(port);
 
   try {
     if (!(await exists(path.join(dir, 'PG_VERSION')))) {
@@ -215,16 +216,27 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   }
 
   const child = () => (server as unknown as { process?: ChildProcess }).process;
-  try {
-    await withTimeout(server.start(), 120_000, 'no "ready" message within 120s');
-  } catch (error) {
-    const proc = child();
-    if (proc?.pid && proc.exitCode === null) proc.kill('SIGKILL');
-    await closeLog();
-    const reason = recent.filter((l) => /FATAL|ERROR|PANIC/.test(l)).at(-1) ?? (error instanceof Error ? error.message : '');
-    throw new Error(`embedded PostgreSQL in ${label} did not start${reason ? `: ${reason}` : ''} (see ${options.logFile})`, {
-      cause: error,
-    });
+  // The free port may be taken by someone else before the server binds it: try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withTimeout(server.start(), 120_000, 'no "ready" message within 120s');
+      break;
+    } catch (error) {
+      const proc = child();
+      if (proc?.pid && proc.exitCode === null) proc.kill('SIGKILL');
+      if (attempt < 3 && recent.some((l) => /could not bind|Address already in use/i.test(l))) {
+        log.debug(`embedded PostgreSQL: port ${port} was taken; trying another`);
+        recent.length = 0;
+        port = await freePort();
+        server = make(port);
+        continue;
+      }
+      await closeLog();
+      const reason = recent.filter((l) => /FATAL|ERROR|PANIC/.test(l)).at(-1) ?? (error instanceof Error ? error.message : '');
+      throw new Error(`embedded PostgreSQL in ${label} did not start${reason ? `: ${reason}` : ''} (see ${options.logFile})`, {
+        cause: error,
+      });
+    }
   }
   const proc = child();
   const pid = proc?.pid;

@@ -4,7 +4,7 @@ import { UsageError } from '../lib/errors.js';
 import type { Region } from '../lib/layout.js';
 import { planPeriod, type StorePlan } from '../lib/plan.js';
 import { SalesModel } from '../lib/generator/sales.js';
-import { openPlan, Schedule } from '../lib/generator/store-plan.js';
+import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
 import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';
 import { writeWeek } from '../lib/generator/write-week.js';
 
@@ -68,6 +68,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     byIndex.set(index, week);
   }
   const indices = [...byIndex.keys()].sort((a, b) => a - b);
+  if (created) await savePlan(layout, plan, ctx.log);
   if (indices.length === 0) {
     // An empty list (backfill's way to create the plan): the plan alone, nothing else written.
     return { plan, planCreated: created, customers: 0, products: 0, weeks: [] };

@@ -167,6 +167,10 @@ describe('generate on a small plan', () => {
     const other = await tempDir('gen-alone');
     try {
       await copyFile(path.join(dir, 'store.json'), path.join(other, 'store.json'));
+      // A customers file left by another plan, with more customers than needed: it must be replaced.
+      await mkdir(path.join(other, 'dim'));
+      const header = 'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders';
+      await writeFile(path.join(other, 'dim', 'customers.csv'), `${header}\n1,Иванов Иван Иванович,M,1990-01-01,2023-01-01,West,Москва,"ул. Садовая, д. 1",low,2\n999999,x,M,1990-01-01,2023-01-01,West,Москва,x,low,2\n`);
       const { ctx } = quietContext(other);
       const alone = await generate({ ctx, weeks: [parseWeek('2024-W15')], now: NOW });
       assert.equal(alone.planCreated, false);
@@ -197,6 +201,17 @@ describe('generate on a small plan', () => {
     assert.equal(await readFile(path.join(dir, 'store.json'), 'utf8'), before);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0] as string, /--seed 8 ignored.*has 7/);
+  });
+
+  test('a week before a new default plan is a usage error, and no plan is left behind', async () => {
+    const empty = await tempDir('gen-no-plan');
+    try {
+      const { ctx } = quietContext(empty);
+      await assert.rejects(generate({ ctx, weeks: [parseWeek('2024-W20')], now: NOW }), (e: Error) => e instanceof UsageError && /before the plan's first week 2025-W48/.test(e.message));
+      assert.deepEqual(await readdir(empty), []);
+    } finally {
+      await removeDir(empty);
+    }
   });
 
   test('weeks before the plan, or not over yet, are usage errors', async () => {

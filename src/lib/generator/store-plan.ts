@@ -133,9 +133,10 @@ export function completePlan(stored: StorePlan): GeneratorPlan {
 }
 
 /**
- * The plan of the data directory: read it, or create it from the flags on
- * first use. Plan flags that disagree with an existing plan are ignored with
- * a warning, since the plan is what keeps every week reproducible.
+ * The plan of the data directory: read it, or make a new one from the flags
+ * (not yet written: `savePlan` does that once the caller has checked its
+ * request against it). Plan flags that disagree with an existing plan are
+ * ignored with a warning, since the plan is what keeps every week reproducible.
  */
 export async function openPlan(
   layout: Layout,
@@ -144,15 +145,7 @@ export async function openPlan(
   now: number = Date.now(),
 ): Promise<{ plan: GeneratorPlan; created: boolean }> {
   const stored = await readPlan(layout);
-  if (!stored) {
-    const plan = newPlan(flags, now);
-    await writeFileAtomic(layout.store, `${JSON.stringify(plan, null, 2)}\n`);
-    log.info(
-      `created the plan ${layout.relative(layout.store)}: ${plan.total.toLocaleString('en-US')} sales over ${plan.weeks} weeks ` +
-        `from ${plan.startWeek}, seed ${plan.seed}${plan.simulateOutage ? ', with the outage of weeks 20-23' : ''}`,
-    );
-    return { plan, created: true };
-  }
+  if (!stored) return { plan: newPlan(flags, now), created: true };
   let plan: GeneratorPlan;
   try {
     plan = completePlan(stored);
@@ -172,6 +165,15 @@ export async function openPlan(
     }
   }
   return { plan, created: false };
+}
+
+/** Write a new plan to `store.json`. */
+export async function savePlan(layout: Layout, plan: GeneratorPlan, log: Logger): Promise<void> {
+  await writeFileAtomic(layout.store, `${JSON.stringify(plan, null, 2)}\n`);
+  log.info(
+    `created the plan ${layout.relative(layout.store)}: ${plan.total.toLocaleString('en-US')} sales over ${plan.weeks} weeks ` +
+      `from ${plan.startWeek}, seed ${plan.seed}${plan.simulateOutage ? ', with the outage of weeks 20-23' : ''}`,
+  );
 }
 
 /**

@@ -11,8 +11,12 @@ export async function writeProducts(layout: Layout, products: readonly Product[]
   await writeFileAtomic(layout.dim('products'), text);
 }
 
-/** The last customer_id of an existing `dim/customers.csv`, or 0 when there is none or it is not ours. */
-async function lastCustomerId(file: string): Promise<number> {
+/**
+ * The last customer_id of an existing `dim/customers.csv`, or 0 when there is
+ * none or it does not start with this plan's header and first customer (a
+ * file left by another plan is rewritten).
+ */
+async function lastCustomerId(file: string, start: string): Promise<number> {
   let handle;
   try {
     handle = await open(file, 'r');
@@ -21,9 +25,9 @@ async function lastCustomerId(file: string): Promise<number> {
   }
   try {
     const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(size, CUSTOMERS_HEADER.length + 1));
+    const head = Buffer.alloc(Math.min(size, Buffer.byteLength(start)));
     await handle.read(head, 0, head.length, 0);
-    if (head.toString('utf8') !== `${CUSTOMERS_HEADER}\n`) return 0;
+    if (head.toString('utf8') !== start) return 0;
     const tail = Buffer.alloc(Math.min(size, 4096));
     await handle.read(tail, 0, tail.length, size - tail.length);
     const text = tail.toString('utf8');
@@ -44,7 +48,7 @@ async function lastCustomerId(file: string): Promise<number> {
  */
 export async function writeCustomers(layout: Layout, schedule: Schedule, needed: number): Promise<number> {
   const file = layout.dim('customers');
-  const existing = await lastCustomerId(file);
+  const existing = await lastCustomerId(file, `${CUSTOMERS_HEADER}\n${customerLine(customer(schedule, 1))}\n`);
   if (existing >= needed) return existing;
   const writer = await openAtomicWriter(file);
   try {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { lstat, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Week } from '../lib/calendar.js';
 import { cleanFile, REJECTS_HEADER } from '../lib/clean-file.js';
@@ -63,6 +63,9 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
   for (const region of missing) {
     ctx.log.warn(`${week.id}: no raw file for region ${region} (${rel(layout.raw(week, region))}); cleaning the week without it`);
   }
+
+  await removeStaleTemps(layout.cleanDir(week));
+  await removeStaleTemps(layout.rejectsDir(week));
 
   const seen = new SaleIdTable();
   const writers: AtomicWriter[] = [];
@@ -205,5 +208,30 @@ async function checkRegularFile(file: string, name: string): Promise<void> {
   if (!info.isFile()) {
     const kind = info.isDirectory() ? 'a directory' : 'not a regular file';
     throw new StageError(`clean: cannot read ${name}: it is ${kind}`, 'clean');
+  }
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Remove temporary files left in a directory by a clean that was killed (its process is gone). */
+async function removeStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isAlive(pid)) await rm(path.join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -95,6 +95,26 @@ describe('clean', () => {
     assert.ok([...second.keys()].every((name) => !name.includes('.tmp')));
   });
 
+  test('temporary files left by a killed clean are removed; those of a live process are kept', async () => {
+    let dead = 4_000_000;
+    while (dead > 1) {
+      try {
+        process.kill(dead, 0);
+        dead--;
+      } catch {
+        break;
+      }
+    }
+    const stale = path.join(dataDir, 'clean', W, `.north.csv.${dead}.0badf00d.tmp`);
+    const live = path.join(dataDir, 'rejects', W, `.north.csv.${process.ppid}.0badf00d.tmp`);
+    await writeFile(stale, 'half');
+    await writeFile(live, 'busy');
+    await clean({ ctx: testContext(dataDir).ctx, weeks: [week] });
+    assert.ok(!(await readdir(path.join(dataDir, 'clean', W))).some((name) => name.endsWith('.tmp')));
+    assert.equal(await readFile(live, 'utf8'), 'busy');
+    await removeDir(live);
+  });
+
   test('above the reject rate the week fails, naming the file and rate, and the previous output stays', async () => {
     const before = await snapshot(dataDir);
     const rows = [HEADER, '900,1,1,1,2024-05-14,1.00,East', '901,1,1,1,2024-05-14,abc,East', '902,1,1,0,2024-05-14,1.00,East'];

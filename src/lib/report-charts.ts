@@ -22,6 +22,9 @@ const MISSING_COLOR = 'rgba(220, 53, 69, 0.16)';
 /** System fonts only: the file must open offline. */
 export const FONT_STACK = "'Segoe UI', 'Helvetica Neue', 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
 
+/** The weekly chart's size and plot margins, in pixels. */
+const GRID = { width: 1180, height: 440, left: 84, right: 72, top: 56, bottom: 56 };
+
 type Option = Parameters<echarts.ECharts['setOption']>[0];
 
 /** Render an option to an SVG string on the server: no DOM, no animation, no script in the output. */
@@ -53,15 +56,18 @@ export function regionShareChart(regions: readonly RegionFigures[], text: Report
   const donut = (title: string, center: string, values: number[]) => ({
     type: 'pie' as const,
     name: title,
-    radius: ['42%', '68%'],
-    center: [center, '54%'],
-    avoidLabelOverlap: true,
+    radius: ['40%', '72%'],
+    center: [center, '52%'],
+    // Percentages sit on the ring and the names in the legend: outside labels get
+    // truncated at the chart's edge.
     label: {
-      formatter: (p: { name: string; percent: number }) => `${p.name}\n${fmt.percent(p.percent / 100)}`,
-      fontSize: 13,
-      lineHeight: 17,
+      position: 'inside' as const,
+      formatter: (p: { percent: number }) => fmt.percent(p.percent / 100),
+      color: '#fff',
+      fontSize: 12,
+      fontWeight: 600,
     },
-    labelLine: { length: 10, length2: 8 },
+    labelLine: { show: false },
     itemStyle: { borderColor: '#fff', borderWidth: 2 },
     data: sorted.map((r, i) => ({ name: name(r.region), value: values[i], itemStyle: { color: colorOf(r.region) } })),
   });
@@ -71,6 +77,7 @@ export function regionShareChart(regions: readonly RegionFigures[], text: Report
         { text: text.revenueShare, left: '25%', top: 6, textAlign: 'center', textStyle: { fontSize: 15, fontWeight: 600 } },
         { text: text.orderShare, left: '75%', top: 6, textAlign: 'center', textStyle: { fontSize: 15, fontWeight: 600 } },
       ],
+      legend: { bottom: 4, itemGap: 16, textStyle: { fontSize: 13 }, data: sorted.map((r) => name(r.region)) },
       series: [
         donut(
           text.revenueShare,
@@ -84,8 +91,8 @@ export function regionShareChart(regions: readonly RegionFigures[], text: Report
         ),
       ],
     },
-    760,
-    320,
+    560,
+    300,
   );
 }
 
@@ -118,14 +125,23 @@ export function weeklyChart(
   const gaps = new Map<string, string[]>();
   for (const m of missing) gaps.set(m.week, [...(gaps.get(m.week) ?? []), m.region]);
   const label = (w: Week) => `${w.id.slice(2)}`;
+  // The band of a week, in pixels: a category axis has no coordinate for "the whole
+  // category", and the grid's size is ours, so the band is computed here.
+  const band = (GRID.width - GRID.left - GRID.right) / Math.max(weeks.length, 1);
   const markArea = {
     silent: true,
     itemStyle: { color: MISSING_COLOR },
     label: { position: 'insideTop' as const, color: '#b02a37', fontSize: 11, fontWeight: 700, lineHeight: 13 },
-    data: [...gaps].map(([week, list]) => {
-      const w = weeks[index.get(week) ?? -1];
+    data: [...gaps].flatMap(([week, list]) => {
+      const i = index.get(week);
+      if (i === undefined) return [];
       const shown = list.length === REGION_ORDER.length ? '∅' : list.map((r) => initial(r, text)).join('\n');
-      return [{ xAxis: w ? label(w) : week, name: shown }, { xAxis: w ? label(w) : week }];
+      return [
+        [
+          { name: shown, x: GRID.left + i * band + 1, y: GRID.top },
+          { x: GRID.left + (i + 1) * band - 1, y: GRID.height - GRID.bottom },
+        ],
+      ];
     }),
   };
   const dense = weeks.length > 26;
@@ -137,7 +153,7 @@ export function weeklyChart(
         textStyle: { fontSize: 13 },
         data: [...regions.map((r) => text.regionNames[r] ?? r), text.ordersAxis],
       },
-      grid: { left: 84, right: 72, top: 56, bottom: 56 },
+      grid: { left: GRID.left, right: GRID.right, top: GRID.top, bottom: GRID.bottom },
       xAxis: {
         type: 'category',
         data: weeks.map(label),
@@ -184,7 +200,7 @@ export function weeklyChart(
         })),
       ],
     },
-    1180,
-    440,
+    GRID.width,
+    GRID.height,
   );
 }

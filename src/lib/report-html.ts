@@ -181,7 +181,7 @@ section{background:#fff;border-radius:10px;border:1px solid #e6e9ef;box-shadow:0
 figure{margin:0}
 figure svg{display:block;max-width:100%;height:auto;margin:0 auto}
 figcaption{color:#667085;font-size:13px;margin-top:4px}
-.regions-layout{display:grid;grid-template-columns:minmax(0,760px) minmax(0,1fr);gap:18px;align-items:center}
+.regions-layout{display:grid;grid-template-columns:minmax(0,540px) minmax(0,1fr);gap:20px;align-items:center}
 table.data{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 table.data th,table.data td{padding:6px 8px;border-bottom:1px solid #eef0f4;text-align:right;white-space:nowrap}
 table.data th:first-child,table.data td.name,table.data td.cat,table.data thead th:nth-child(2){text-align:left}
@@ -192,7 +192,8 @@ table.data thead th{color:#667085;font-weight:600;font-size:12px;text-transform:
 table.data tbody tr:nth-child(even){background:#fafbfc}
 table.data tfoot th,table.data tfoot td{font-weight:650;border-top:1px solid #d0d5dd;border-bottom:none}
 table.regions thead th:nth-child(2){text-align:right}
-table.missing td{text-align:left}
+table.missing td,table.missing th{text-align:left}
+h3#missing{margin-top:18px}
 table.missing{max-width:760px}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .card{border:1px solid #eef0f4;border-radius:8px;padding:12px 14px}

@@ -20,7 +20,7 @@ export function previousPeriod(period: Period): Period {
   return periodOf(addWeeks(period.from, -n), addWeeks(period.from, -1));
 }
 
-/** Money is kept as the exact decimal string ClickHouse gives (`'1234.50'`, `'0'`). */
+/** Money as an exact decimal string with two decimals: `'1234.50'`. */
 export type Money = string;
 
 /** Headline figures of a period (SPEC 8). */
@@ -116,10 +116,11 @@ function text(value: unknown): string {
 
 const MONEY = /^-?\d+(\.\d+)?$/;
 
+/** A decimal from ClickHouse in one spelling, two decimals (servers drop trailing zeros from toString). */
 function money(value: unknown): Money {
   const s = text(value);
   if (!MONEY.test(s)) throw new Error(`expected a decimal from ClickHouse, got ${JSON.stringify(value)}`);
-  return s;
+  return fromKopecks(toKopecks(s));
 }
 
 /** An exact decimal string as whole kopecks. */

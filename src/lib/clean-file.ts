@@ -117,7 +117,10 @@ export async function cleanFile(opts: CleanFileOptions): Promise<FileCounts> {
         }
       }
     }
-    if (reason !== undefined) reject(reason, text);
+    if (reason !== undefined) {
+      if (reason === 'bad_id' && checkHeader(text).kind === 'header') reason = 'repeated_header';
+      reject(reason, text);
+    }
   };
 
   const onOverlong = () => {

@@ -16,6 +16,7 @@ export const REJECT_REASONS = {
   malformed_csv: 'a quote that is never closed, or a quote inside an unquoted field',
   column_count: 'not exactly seven fields',
   missing_field: 'a field that is empty after trimming',
+  repeated_header: 'the header line again, after the first line (files joined together)',
   bad_id: 'sale_id, customer_id or product_id not a positive whole number in range',
   bad_quantity: 'quantity not a whole number from 1 (3 and 3.0 are; 3.5 and 0 are not)',
   bad_date: 'sale_date not a real date in an accepted form',

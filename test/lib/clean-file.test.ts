@@ -107,6 +107,13 @@ describe('cleanFile', () => {
     });
   });
 
+  test('a header repeated inside the file is a rejected row with its own reason', async () => {
+    const r = await cleanText(`${HEADER}\n1,1,1,1,2024-05-13,5.00,North\n\uFEFF${HEADER}\r\n2,1,1,1,2024-05-13,5.00,North\nsale_id,1,1,1,2024-05-13,5.00,North\n`);
+    assert.equal(r.written, 2);
+    assert.deepEqual(r.rejectReasons, { bad_id: 1, repeated_header: 1 });
+    assert.match(r.rejectLines[0] ?? '', /^3,repeated_header,/);
+  });
+
   test('a file without header has its first line read as a sale', async () => {
     const r = await cleanText('1,1,1,1,2024-05-13,5.00,North\n2,1,1,1,2024-05-13,5.00,North\n');
     assert.equal(r.headerless, true);

@@ -18,9 +18,12 @@ export interface StatusOptions {
   weeks?: Week[] | undefined;
 }
 
-/** How a database answered: `ok`, `absent` (embedded, never created), `busy` (another run holds it), `unreachable`. */
+/**
+ * How a database answered: `ok`, `absent` (embedded, never created), `busy`
+ * (another run holds it), `unreachable` (cannot open), `error` (a query failed).
+ */
 export interface DatabaseState {
-  state: 'ok' | 'absent' | 'busy' | 'unreachable';
+  state: 'ok' | 'absent' | 'busy' | 'unreachable' | 'error';
   target?: string;
   error?: string;
 }
@@ -173,7 +176,7 @@ async function pgStatus(
     return { state: 'ok', target: db.target };
   } catch (error) {
     ctx.log.warn(`status: PostgreSQL (${db.target}): ${describeError(error)}`);
-    return { state: 'unreachable', target: db.target, error: describeError(error) };
+    return { state: 'error', target: db.target, error: describeError(error) };
   } finally {
     await db.close();
   }
@@ -202,7 +205,7 @@ async function chStatus(
         query_params: { from: weeks[0]!.start, to: weeks.at(-1)!.end },
         format: 'JSONEachRow',
       });
-      const counts = new Map((await result.json<{ week_start: string; rows: string }>()).map((r) => [r.week_start, Number(r.rows)]));
+      const counts = new Map((await result.json<{ monday: string; rows: string }>()).map((r) => [r.monday, Number(r.rows)]));
       for (const week of weeks) {
         const row = rows.get(week.id);
         if (row) row.clickhouseRows = counts.get(week.start) ?? 0;
@@ -211,7 +214,7 @@ async function chStatus(
     return { state: 'ok', target: db.target };
   } catch (error) {
     ctx.log.warn(`status: ClickHouse (${db.target}): ${describeError(error)}`);
-    return { state: 'unreachable', target: db.target, error: describeError(error) };
+    return { state: 'error', target: db.target, error: describeError(error) };
   } finally {
     await db.close();
   }

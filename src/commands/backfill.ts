@@ -54,7 +54,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const weeks = opts.weeks ?? (await planWeeks(opts));
   if (weeks.length === 0) throw new StageError('backfill: no weeks to run');
   const log = ctx.log;
-  const bar = log.interactive ? new ProgressBar(log) : undefined;
+  const bar = log.interactive ? new ProgressBar(log, ctx.config.verbose) : undefined;
   const stageCtx: Context = { config: ctx.config, log: bar ? bar.log : quietLogger(log) };
   const connections = new Connections(stageCtx, { pg: opts.pg, ch: opts.ch });
   const started = performance.now();
@@ -63,8 +63,11 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
   try {
     for (const [i, week] of weeks.entries()) {
-      bar?.update({ done: i, total: weeks.length, rows, elapsedMs: performance.now() - started, current: week.id });
+      const progress = (current: string) =>
+        bar?.update({ done: i, total: weeks.length, rows, elapsedMs: performance.now() - started, current });
+      progress(week.id);
       const result = await runChain({
+        onStage: (stage) => progress(`${week.id} ${stage}`),
         ctx: stageCtx,
         week,
         skipGenerate: opts.skipGenerate,

@@ -128,6 +128,8 @@ export interface ChainOptions {
   maxRejectRate?: number | undefined;
   connections: Connections;
   stages?: StageFunctions | undefined;
+  /** Called as each stage starts (for a progress bar). */
+  onStage?: ((stage: StageName) => void) | undefined;
 }
 
 /** The failure of a chain, kept whole so the top level can name the stage and exit with the right code. */
@@ -184,6 +186,7 @@ export async function runChain(opts: ChainOptions): Promise<RunWeekResult & { fa
       continue;
     }
     const t = performance.now();
+    opts.onStage?.(run.stage);
     try {
       run.rows = await steps[run.stage]();
       run.status = 'ok';

@@ -45,6 +45,7 @@ export class ProgressBar {
 
   constructor(
     private readonly parent: Logger,
+    verbose = false,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
     const around =
@@ -59,7 +60,7 @@ export class ProgressBar {
       chalk: parent.chalk,
       info: () => undefined,
       success: () => undefined,
-      debug: around((m) => parent.debug(m)),
+      debug: verbose ? around((m) => parent.debug(m)) : () => undefined,
       warn: around((m) => parent.warn(m)),
       error: around((m) => parent.error(m)),
       task: (_text, work) => work(() => undefined),
@@ -74,7 +75,7 @@ export class ProgressBar {
 
   private redraw(): void {
     if (!this.state) return;
-    const columns = this.stream.columns ?? 100;
+    const columns = this.stream.columns || 100;
     const line = progressLine(this.state).slice(0, Math.max(20, columns - 1));
     this.stream.write(`\r\u001b[2K${this.parent.chalk.cyan(line)}`);
     this.visible = true;

@@ -6,7 +6,7 @@ import { cleanFile, REJECTS_HEADER } from '../lib/clean-file.js';
 import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/clean-manifest.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
-import { openAtomicWriter, REGIONS, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Region } from '../lib/layout.js';
+import { openAtomicWriter, REGIONS, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Layout, type Region } from '../lib/layout.js';
 import { RowNormalizer } from '../lib/normalize.js';
 import { OutputSink } from '../lib/output-sink.js';
 import { defaultWeeks } from '../lib/plan.js';
@@ -58,10 +58,9 @@ const count = (n: number) => n.toLocaleString('en-US');
  */
 async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promise<CleanedWeek> {
   const { layout } = ctx.config;
-  const rel = (file: string) => layout.relative(file).split(path.sep).join('/');
   const { present, missing } = await findRawFiles(ctx, week);
   for (const region of missing) {
-    ctx.log.warn(`${week.id}: no raw file for region ${region} (${rel(layout.raw(week, region))}); cleaning the week without it`);
+    ctx.log.warn(`${week.id}: no raw file for region ${region} (${rel(layout, layout.raw(week, region))}); cleaning the week without it`);
   }
 
   await removeStaleTemps(layout.cleanDir(week));
@@ -72,58 +71,7 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
   const files: CleanManifestFile[] = [];
   try {
     for (const region of present) {
-      const input = layout.raw(week, region);
-      const name = rel(input);
-      await checkRegularFile(input, name);
-      const cleanWriter = await openAtomicWriter(layout.clean(week, region));
-      writers.push(cleanWriter);
-      const rejectsWriter = await openAtomicWriter(layout.rejects(week, region));
-      writers.push(rejectsWriter);
-      const cleanSink = new OutputSink(cleanWriter.stream, rel(cleanWriter.path));
-      const rejectsSink = new OutputSink(rejectsWriter.stream, rel(rejectsWriter.path));
-      cleanSink.write(`${SALES_HEADER}\n`);
-      rejectsSink.write(`${REJECTS_HEADER}\n`);
-
-      const counts = await cleanFile({
-        source: createReadStream(input, { highWaterMark: 1 << 20 }),
-        name,
-        normalizer: new RowNormalizer(week, region),
-        seen,
-        clean: cleanSink,
-        rejects: rejectsSink,
-      });
-      await cleanSink.flush();
-      await rejectsSink.flush();
-
-      if (counts.headerless) ctx.log.warn(`${name} has no header; its line 1 was read as a sale`);
-      if (counts.read === 0) ctx.log.warn(`${name} has no rows`);
-      if (counts.blankLines > 0) ctx.log.debug(`${name}: ${counts.blankLines} blank lines skipped`);
-      const rate = counts.read === 0 ? 0 : counts.rejected / counts.read;
-      if (rate > maxRejectRate) {
-        const top = Object.entries(counts.rejectReasons)
-          .sort(([, a], [, b]) => b - a)
-          .slice(0, 3)
-          .map(([reason, n]) => `${reason} ${count(n)}`)
-          .join(', ');
-        throw new StageError(
-          `clean: ${name} rejected ${percent(rate)} of its rows (${count(counts.rejected)} of ${count(counts.read)}: ${top}), ` +
-            `above --max-reject-rate ${percent(maxRejectRate)}; ${rel(layout.cleanDir(week))} left as it was`,
-          'clean',
-        );
-      }
-      files.push({
-        region,
-        input: name,
-        inputSha256: counts.inputSha256,
-        output: rel(cleanWriter.path),
-        outputSha256: cleanSink.digest(),
-        rejects: rel(rejectsWriter.path),
-        read: counts.read,
-        written: counts.written,
-        duplicates: counts.duplicates,
-        rejected: counts.rejected,
-        rejectReasons: counts.rejectReasons,
-      });
+      files.push(await cleanRegion(ctx, week, region, seen, writers, maxRejectRate));
     }
 
     const manifest: CleanManifest = {
@@ -153,12 +101,82 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
       `${week.id}: ${count(totals.written)} written, ${count(totals.duplicates)} duplicates, ${count(totals.rejected)} rejected` +
         (missing.length > 0 ? `, missing ${missing.join(', ')}` : ''),
     );
-    return { week: week.id, ...totals, missingRegions: missing, manifest: rel(layout.manifest(week)) };
+    return { week: week.id, ...totals, missingRegions: missing, manifest: rel(layout, layout.manifest(week)) };
   } catch (error) {
     await Promise.all(writers.map((writer) => writer.abort()));
     throw error;
   }
 }
+
+/**
+ * Clean one region file of the week into temporary clean and rejects files (added to
+ * `writers` for the caller to commit or abort), then apply the quality gate.
+ */
+async function cleanRegion(
+  ctx: Context,
+  week: Week,
+  region: Region,
+  seen: SaleIdTable,
+  writers: AtomicWriter[],
+  maxRejectRate: number,
+): Promise<CleanManifestFile> {
+  const { layout } = ctx.config;
+  const input = layout.raw(week, region);
+  const name = rel(layout, input);
+  await checkRegularFile(input, name);
+  const cleanWriter = await openAtomicWriter(layout.clean(week, region));
+  writers.push(cleanWriter);
+  const rejectsWriter = await openAtomicWriter(layout.rejects(week, region));
+  writers.push(rejectsWriter);
+  const cleanSink = new OutputSink(cleanWriter.stream, rel(layout, cleanWriter.path));
+  const rejectsSink = new OutputSink(rejectsWriter.stream, rel(layout, rejectsWriter.path));
+  cleanSink.write(`${SALES_HEADER}\n`);
+  rejectsSink.write(`${REJECTS_HEADER}\n`);
+
+  const counts = await cleanFile({
+    source: createReadStream(input, { highWaterMark: 1 << 20 }),
+    name,
+    normalizer: new RowNormalizer(week, region),
+    seen,
+    clean: cleanSink,
+    rejects: rejectsSink,
+  });
+  await cleanSink.flush();
+  await rejectsSink.flush();
+
+  if (counts.headerless) ctx.log.warn(`${name} has no header; its line 1 was read as a sale`);
+  if (counts.read === 0) ctx.log.warn(`${name} has no rows`);
+  if (counts.blankLines > 0) ctx.log.debug(`${name}: ${counts.blankLines} blank lines skipped`);
+  const rate = counts.read === 0 ? 0 : counts.rejected / counts.read;
+  if (rate > maxRejectRate) {
+    const top = Object.entries(counts.rejectReasons)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 3)
+      .map(([reason, n]) => `${reason} ${count(n)}`)
+      .join(', ');
+    throw new StageError(
+      `clean: ${name} rejected ${percent(rate)} of its rows (${count(counts.rejected)} of ${count(counts.read)}: ${top}), ` +
+        `above --max-reject-rate ${percent(maxRejectRate)}; ${rel(layout, layout.cleanDir(week))} left as it was`,
+      'clean',
+    );
+  }
+  return {
+    region,
+    input: name,
+    inputSha256: counts.inputSha256,
+    output: rel(layout, cleanWriter.path),
+    outputSha256: cleanSink.digest(),
+    rejects: rel(layout, rejectsWriter.path),
+    read: counts.read,
+    written: counts.written,
+    duplicates: counts.duplicates,
+    rejected: counts.rejected,
+    rejectReasons: counts.rejectReasons,
+  };
+}
+
+/** A path relative to the data directory with `/`, for messages and the manifest. */
+const rel = (layout: Layout, file: string) => layout.relative(file).split(path.sep).join('/');
 
 const sum = (files: CleanManifestFile[], key: 'read' | 'written' | 'duplicates' | 'rejected') =>
   files.reduce((n, file) => n + file[key], 0);

@@ -88,7 +88,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       progress(`${schedule.week(index).id} (${n + 1}/${indices.length})`);
       const written = await writeWeek(model, layout, index);
       if (written.missingRegions.length > 0) {
-        ctx.log.warn(`${written.week}: simulated outage, no file for ${written.missingRegions.join(', ')}`);
+        ctx.log.info(`${written.week}: simulated outage, no file for ${written.missingRegions.join(', ')}`);
       }
       weeks.push(written);
     }

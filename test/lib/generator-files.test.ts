@@ -187,6 +187,20 @@ describe('generate on a small plan', () => {
       const part = await readFile(path.join(other, 'dim', 'customers.csv'), 'utf8');
       assert.ok(part.length < full.length && full.startsWith(part));
       assert.equal(part.split('\n').length - 2, new Schedule(plan).customersBefore(6));
+
+      // Weeks after the period go on at the steady rate, just as reproducibly.
+      await generate({ ctx, weeks: [parseWeek('2024-W19')], now: NOW });
+      const range = await generate({ ctx: quietContext(dir).ctx, weeks: [parseWeek('2024-W18'), parseWeek('2024-W19')], now: NOW });
+      const mean = 20_000 / 8;
+      for (const w of range.weeks) assert.ok(Math.abs(w.validSales - mean) <= 0.1 * mean, `${w.week}: ${w.validSales}`);
+      for (const region of REGIONS) {
+        const a = await readFile(path.join(dir, 'raw', '2024-W19', `${region}.csv`));
+        const b = await readFile(path.join(other, 'raw', '2024-W19', `${region}.csv`));
+        assert.ok(a.equals(b), `2024-W19/${region}.csv differs`);
+      }
+      const grown = await readFile(path.join(dir, 'dim', 'customers.csv'), 'utf8');
+      assert.ok(grown.length > full.length && grown.startsWith(full));
+      assert.equal(grown, await readFile(path.join(other, 'dim', 'customers.csv'), 'utf8'));
     } finally {
       await removeDir(other);
     }

@@ -85,7 +85,9 @@ function compareLine(page: ReportPage): string {
   const prev = page.data.previous;
   const { fmt, text } = page;
   if (!prev) return `<p class="compare muted">${e(text.noPrevious)}</p>`;
-  return `<p class="compare muted">${e(text.versusPrevious(fmt.date(prev.period.from.start), fmt.date(prev.period.to.end)))} (${e(prev.period.from.id)} — ${e(prev.period.to.id)})</p>`;
+  const weeks = prev.period.weeks.length;
+  const partial = prev.headline.weeksWithData < weeks ? `; ${e(text.partialPrevious(prev.headline.weeksWithData, weeks))}` : '';
+  return `<p class="compare muted">${e(text.versusPrevious(fmt.date(prev.period.from.start), fmt.date(prev.period.to.end)))} (${e(prev.period.from.id)} — ${e(prev.period.to.id)}${partial})</p>`;
 }
 
 function dot(region: string): string {

@@ -15,6 +15,7 @@ export interface ReportText {
   versusPrevious: (from: string, to: string) => string;
   previousValue: string;
   noPrevious: string;
+  partialPrevious: (withData: number, weeks: number) => string;
   regionsTitle: string;
   revenueShare: string;
   orderShare: string;
@@ -65,6 +66,7 @@ const RU: ReportText = {
   versusPrevious: (from, to) => `к периоду ${from} — ${to}`,
   previousValue: 'было',
   noPrevious: 'нет данных за предыдущий период',
+  partialPrevious: (d, n) => `данные есть за ${d} из ${n} ${ruPlural(n, 'недели', 'недель', 'недель')}`,
   regionsTitle: 'Регионы',
   revenueShare: 'Доля выручки',
   orderShare: 'Доля заказов',
@@ -107,6 +109,7 @@ const EN: ReportText = {
   versusPrevious: (from, to) => `vs. ${from} – ${to}`,
   previousValue: 'was',
   noPrevious: 'no data for the previous period',
+  partialPrevious: (d, n) => `data for ${d} of its ${n} weeks only`,
   regionsTitle: 'Regions',
   revenueShare: 'Revenue share',
   orderShare: 'Order share',

@@ -108,6 +108,7 @@ describe('report', () => {
     const delta = figure(dom, 'orders').text;
     assert.match(delta, change > 0 ? /▲/ : /▼/);
     assert.match(delta, new RegExp(`${Math.abs(change * 100).toFixed(1).replace('.', ',')}\\s?%`));
+    assert.match(textOf(dom.elements.find((e) => attr(e, 'class') === 'compare muted')!), /2024-W16 — 2024-W19; данные есть за 2 из 4 недель/);
 
     const first = await report({ ctx, ch: db, weeks: weeks('2024-W18', '2024-W19'), out: path.join(dir.dir, 'first.html') });
     assert.equal(first.previous, null, 'W16..W17 hold nothing, so there is nothing to compare with');

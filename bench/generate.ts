@@ -15,6 +15,8 @@ export interface GenerateBench {
   rows: number;
   bytes: number;
   seconds: number;
+  /** CPU time (user + system) the generation took: steadier than wall time on a busy machine. */
+  cpuSeconds: number;
   rowsPerSecond: number;
   /** Baseline: seconds to copy the same raw files with plain streams, in the same run. */
   copySeconds: number;
@@ -30,8 +32,10 @@ export async function benchGenerate(options: { total?: number } = {}): Promise<G
   try {
     const ctx = { ...createContext(resolveConfig({ dataDir: dir }, {})), log: silentLogger() };
     const started = process.hrtime.bigint();
+    const cpuStarted = process.cpuUsage();
     const result = await generate({ ctx, total: options.total });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuStarted);
     const rows = result.weeks.reduce((n, w) => n + w.files.reduce((m, f) => m + f.rows, 0), 0);
     const validSales = result.weeks.reduce((n, w) => n + w.validSales, 0);
 
@@ -51,6 +55,7 @@ export async function benchGenerate(options: { total?: number } = {}): Promise<G
       rows,
       bytes,
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       rowsPerSecond: rows / seconds,
       copySeconds,
       vsCopy: seconds / copySeconds,
@@ -65,7 +70,7 @@ export async function benchGenerate(options: { total?: number } = {}): Promise<G
 export function describeGenerateBench(b: GenerateBench): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   return (
-    `generate: ${n(b.validSales)} valid sales, ${n(b.rows)} rows (${(b.bytes / 2 ** 20).toFixed(1)} MiB) in ${b.seconds.toFixed(2)} s: ` +
+    `generate: ${n(b.validSales)} valid sales, ${n(b.rows)} rows (${(b.bytes / 2 ** 20).toFixed(1)} MiB) in ${b.seconds.toFixed(2)} s (CPU ${b.cpuSeconds.toFixed(2)} s): ` +
     `${n(b.rowsPerSecond)} rows/s, ${b.vsCopy.toFixed(1)}× the time to copy its output (${b.copySeconds.toFixed(2)} s), ` +
     `peak RSS ${b.peakRssMiB.toFixed(0)} MiB`
   );

@@ -157,7 +157,7 @@ export function weeklyChart(
       xAxis: {
         type: 'category',
         data: weeks.map(label),
-        axisLabel: { fontSize: 11, rotate: dense ? 45 : 0, interval: dense ? 1 : 0, color: '#5b6576' },
+        axisLabel: { fontSize: 11, rotate: dense ? 45 : 0, interval: weeks.length > 60 ? 'auto' : dense ? 1 : 0, color: '#5b6576' },
         axisTick: { alignWithLabel: true },
       },
       yAxis: [

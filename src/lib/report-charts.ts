@@ -101,6 +101,20 @@ function initial(region: string, text: ReportText): string {
   return (text.regionNames[region] ?? region).slice(0, 1);
 }
 
+/** The shaded spans of the weekly chart: one per week with gaps, consecutive weeks with no data at all merged. */
+function spans(weeks: readonly Week[], gaps: Map<string, string[]>): { first: number; last: number; regions: string[] }[] {
+  const out: { first: number; last: number; regions: string[] }[] = [];
+  weeks.forEach((week, i) => {
+    const regions = gaps.get(week.id);
+    if (!regions) return;
+    const previous = out[out.length - 1];
+    const whole = regions.length === REGION_ORDER.length;
+    if (whole && previous && previous.last === i - 1 && previous.regions.length === REGION_ORDER.length) previous.last = i;
+    else out.push({ first: i, last: i, regions: [...regions].sort(regionOrder) });
+  });
+  return out;
+}
+
 /**
  * Weekly revenue per region as lines over the weeks' order counts as bars; the
  * weeks in which a region has no rows are shaded red and carry the regions' initials.
@@ -132,17 +146,14 @@ export function weeklyChart(
     silent: true,
     itemStyle: { color: MISSING_COLOR },
     label: { position: 'insideTop' as const, color: '#b02a37', fontSize: 11, fontWeight: 700, lineHeight: 13 },
-    data: [...gaps].flatMap(([week, list]) => {
-      const i = index.get(week);
-      if (i === undefined) return [];
-      const shown = list.length === REGION_ORDER.length ? '∅' : list.map((r) => initial(r, text)).join('\n');
-      return [
-        [
-          { name: shown, x: GRID.left + i * band + 1, y: GRID.top },
-          { x: GRID.left + (i + 1) * band - 1, y: GRID.height - GRID.bottom },
-        ],
-      ];
-    }),
+    data: spans(weeks, gaps).map(({ first, last, regions }) => [
+      {
+        name: regions.length === REGION_ORDER.length ? '∅' : regions.map((r) => initial(r, text)).join('\n'),
+        x: GRID.left + first * band + 1,
+        y: GRID.top,
+      },
+      { x: GRID.left + (last + 1) * band - 1, y: GRID.height - GRID.bottom },
+    ]),
   };
   const dense = weeks.length > 26;
   return renderSvg(

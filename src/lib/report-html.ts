@@ -1,4 +1,4 @@
-import { weekOfDate } from './calendar.js';
+import { addWeeks, parseWeek } from './calendar.js';
 import { REGION_COLORS, FONT_STACK, regionShareChart, weeklyChart } from './report-charts.js';
 import type { ReportFormat } from './report-format.js';
 import type { Headline, MissingRegionWeek, ReportData, TopLine } from './report-queries.js';
@@ -117,11 +117,23 @@ function missingList(page: ReportPage): string {
   if (missing.length === 0) return `<p class="ok" id="missing-weeks" data-count="0">${e(text.missingNone)}</p>`;
   const byWeek = new Map<string, MissingRegionWeek[]>();
   for (const m of missing) byWeek.set(m.week, [...(byWeek.get(m.week) ?? []), m]);
-  const rows = [...byWeek].map(([week, list]) => {
-    const w = weekOfDate(list[0]!.weekStart);
+  // Consecutive weeks with no data at all read better as one line (a period before the first load).
+  const runs: { first: string; last: string; regions: string[] }[] = [];
+  for (const [week, list] of byWeek) {
     const regions = regionsInOrder(list.map((m) => m.region));
+    const previous = runs[runs.length - 1];
+    const whole = regions.length === REGION_ORDER.length;
+    if (whole && previous && previous.regions.length === REGION_ORDER.length && addWeeks(parseWeek(previous.last), 1).id === week) {
+      previous.last = week;
+    } else {
+      runs.push({ first: week, last: week, regions });
+    }
+  }
+  const rows = runs.map(({ first, last, regions }) => {
+    const [a, b] = [parseWeek(first), parseWeek(last)];
+    const weeks = first === last ? first : `${first} — ${last}`;
     const shown = regions.length === REGION_ORDER.length ? text.missingAll : regions.map((r) => text.regionNames[r] ?? r).join(', ');
-    return `<tr data-week="${e(week)}" data-regions="${e(regions.join(','))}"><th scope="row">${e(week)}</th><td>${e(fmt.date(w.start))} — ${e(fmt.date(w.end))}</td><td>${e(shown)}</td></tr>`;
+    return `<tr data-week="${e(first === last ? first : `${first}..${last}`)}" data-regions="${e(regions.join(','))}"><th scope="row">${e(weeks)}</th><td>${e(fmt.date(a.start))} — ${e(fmt.date(b.end))}</td><td>${e(shown)}</td></tr>`;
   });
   return `<p class="muted">${e(text.missingWeekCount(byWeek.size))}</p>
 <table class="data missing" id="missing-weeks" data-count="${byWeek.size}">

@@ -156,6 +156,21 @@ describe('report', () => {
     assert.ok(labels.includes('Ю'), 'South is marked in W21');
   });
 
+  it('lists a run of weeks with no data at all as one line', async () => {
+    const result = await report({ ctx, ch: db, weeks: weeks('2024-W15', '2024-W21'), out: path.join(dir.dir, 'run.html') });
+    assert.equal(result.missing.length, 3 * 4 + 1, 'W15..W17 have no rows, W21 lacks South');
+    const dom = parseReport(await readFile(result.path, 'utf8'));
+    const rows = within(byId(dom, 'missing-weeks'), (e) => e.tagName === 'tr' && attr(e, 'data-week') !== undefined);
+    assert.deepEqual(
+      rows.map((r) => [attr(r, 'data-week'), attr(r, 'data-regions')]),
+      [
+        ['2024-W15..2024-W17', 'North,South,East,West'],
+        ['2024-W21', 'South'],
+      ],
+    );
+    assert.match(textOf(rows[0]!), /2024-W15 — 2024-W17.*все регионы/);
+  });
+
   it('says when every region has every week', async () => {
     const result = await report({ ctx, ch: db, weeks: weeks('2024-W18', '2024-W20'), out: path.join(dir.dir, 'full.html') });
     assert.deepEqual(result.missing, []);

@@ -12,7 +12,7 @@ import {
   splitCsvLine,
 } from './normalize.js';
 import { SEEN, type SaleIdTable } from './sale-id-table.js';
-import { SINK_CHUNK_CHARS, type OutputSink } from './output-sink.js';
+import type { OutputSink } from './output-sink.js';
 
 /** The header of every rejects file. */
 export const REJECTS_HEADER = 'line,reason,raw';
@@ -173,8 +173,10 @@ export async function cleanFile(opts: CleanFileOptions): Promise<FileCounts> {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       inputHash.update(bytes);
       feed(decoder.write(bytes));
-      if (clean.pending >= SINK_CHUNK_CHARS) await clean.flush();
-      if (rejects.pending >= SINK_CHUNK_CHARS) await rejects.flush();
+      // Flush after every chunk, however little is pending: the pending text holds slices
+      // of the chunk's string, and would keep every such chunk alive until the next flush.
+      await clean.flush();
+      await rejects.flush();
     }
     feed(decoder.end());
     if (overlongChars >= 0) {

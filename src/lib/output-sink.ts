@@ -3,13 +3,11 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { StageError } from './errors.js';
 
-/** Text is collected up to this size, then written as one chunk. */
-export const SINK_CHUNK_CHARS = 1 << 20;
-
 /**
  * Buffered text output to a stream, with the SHA-256 of every byte written.
- * `write` only appends to a buffer; `flush` (awaited by the caller between input
- * chunks) hands it to the stream and waits for it to drain.
+ * `write` only appends to a buffer; `flush` (awaited by the caller after each
+ * input chunk, so writes are about as large as the read chunks) hands it to the
+ * stream as one chunk and waits for it to drain.
  */
 export class OutputSink {
   private buffer = '';

@@ -5,6 +5,9 @@
  *   node dist/bench/clean.js [DATA_DIR]      clean every week of DATA_DIR's raw/ (default:
  *                                            a synthetic year of about 1.04M rows in a temp dir)
  *   node dist/bench/clean.js --big 20000000  one synthetic week of that many rows, for memory
+ *   --no-baseline                            skip the baseline (slow on a big week)
+ *   node dist/bench/clean.js --baseline DATA_DIR   only the baseline over DATA_DIR's raw files, as
+ *                                            JSON (what `npm run bench` runs in its own process)
  *
  * DATA_DIR is only read: the clean output goes to a temporary directory whose raw/ links to it.
  */
@@ -44,8 +47,8 @@ export interface CleanBench {
 const WEEK_DIR = /^\d{4}-W\d{2}$/;
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-/** Clean every week of an existing data directory (read only) and compare with the baseline. */
-export async function benchClean(dataDir: string): Promise<CleanBench> {
+/** The raw files of a data directory, week by week, region by region: what clean reads. */
+export async function rawInputs(dataDir: string): Promise<{ weekIds: string[]; inputs: string[]; bytes: number }> {
   const rawRoot = path.resolve(dataDir, 'raw');
   const weekIds = (await readdir(rawRoot)).filter((name) => WEEK_DIR.test(name)).sort();
   const inputs: string[] = [];
@@ -56,24 +59,36 @@ export async function benchClean(dataDir: string): Promise<CleanBench> {
     }
   }
   const bytes = (await Promise.all(inputs.map((file) => stat(file)))).reduce((n, s) => n + s.size, 0);
+  return { weekIds, inputs, bytes };
+}
+
+/** The baseline: the same bytes through csv-parse and csv-stringify into files in `outDir`, no logic. */
+export async function csvBaseline(inputs: string[], outDir: string): Promise<{ rows: number; seconds: number }> {
+  await mkdir(outDir, { recursive: true });
+  let rows = 0;
+  const started = performance.now();
+  for (const [i, input] of inputs.entries()) {
+    const parser = parse({ relax_column_count: true, relax_quotes: true, skip_records_with_error: true });
+    parser.on('data', () => rows++);
+    await pipeline(
+      createReadStream(input, { highWaterMark: 1 << 20 }),
+      parser,
+      stringify(),
+      createWriteStream(path.join(outDir, `${i}.csv`), { highWaterMark: 1 << 20 }),
+    ).catch(() => undefined);
+  }
+  return { rows, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Clean every week of an existing data directory (read only) and compare with the baseline (unless skipped). */
+export async function benchClean(dataDir: string, options: { baseline?: boolean } = {}): Promise<CleanBench> {
+  const rawRoot = path.resolve(dataDir, 'raw');
+  const { weekIds, inputs, bytes } = await rawInputs(dataDir);
   const work = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-clean-'));
   try {
-    // Baseline: the same bytes through csv-parse and csv-stringify, to files, no logic.
     const baseDir = path.join(work, 'baseline');
-    await mkdir(baseDir);
-    let baselineRows = 0;
-    const baselineStart = performance.now();
-    for (const [i, input] of inputs.entries()) {
-      const parser = parse({ relax_column_count: true, relax_quotes: true, skip_records_with_error: true });
-      parser.on('data', () => baselineRows++);
-      await pipeline(
-        createReadStream(input, { highWaterMark: 1 << 20 }),
-        parser,
-        stringify(),
-        createWriteStream(path.join(baseDir, `${i}.csv`), { highWaterMark: 1 << 20 }),
-      ).catch(() => undefined);
-    }
-    const baselineSeconds = (performance.now() - baselineStart) / 1000;
+    const { rows: baselineRows, seconds: baselineSeconds } =
+      (options.baseline ?? true) ? await csvBaseline(inputs, baseDir) : { rows: 0, seconds: 0 };
     const peakRssBaselineMiB = peakRssMiB();
     await rm(baseDir, { recursive: true, force: true });
 
@@ -92,8 +107,8 @@ export async function benchClean(dataDir: string): Promise<CleanBench> {
       cleanSeconds,
       cleanRowsPerSecond: Math.round(rowsRead / cleanSeconds),
       baselineSeconds,
-      baselineRowsPerSecond: Math.round(baselineRows / baselineSeconds),
-      ratio: cleanSeconds / baselineSeconds,
+      baselineRowsPerSecond: baselineRows === 0 ? 0 : Math.round(baselineRows / baselineSeconds),
+      ratio: baselineRows === 0 ? Number.NaN : cleanSeconds / baselineSeconds,
       peakRssBaselineMiB,
       peakRssCleanMiB: peakRssMiB(),
     };
@@ -169,7 +184,25 @@ function syntheticRow(rand: () => number, saleId: number, dates: string[], regio
   return `${saleId},${1 + Math.floor(rand() * 140_000)},${1 + Math.floor(rand() * 1000)},${quantity},${day},${amount},${name}`;
 }
 
+/** `--baseline DATA_DIR`: the baseline alone, in this process, printed as one JSON line. */
+async function baselineOnly(dataDir: string): Promise<void> {
+  const { inputs, bytes } = await rawInputs(dataDir);
+  const out = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-csv-'));
+  try {
+    const { rows, seconds } = await csvBaseline(inputs, out);
+    process.stdout.write(`${JSON.stringify({ files: inputs.length, bytes, rows, seconds })}\n`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
 async function main(args: string[]): Promise<void> {
+  const baselineAt = args.indexOf('--baseline');
+  if (baselineAt >= 0) {
+    const dir = args[baselineAt + 1];
+    if (!dir) throw new Error('bench/clean: --baseline needs a data directory');
+    return baselineOnly(dir);
+  }
   const bigAt = args.indexOf('--big');
   let dataDir = args.find((a, i) => !a.startsWith('--') && !(bigAt >= 0 && i === bigAt + 1));
   let temp: string | undefined;
@@ -187,7 +220,7 @@ async function main(args: string[]): Promise<void> {
         for (let i = 0; i < 52; i++) await writeSyntheticWeek(temp, addWeeks(first, i), 20_000, 1 + i * 25_000, i + 1);
       }
     }
-    const r = await benchClean(dataDir);
+    const r = await benchClean(dataDir, { baseline: !args.includes('--no-baseline') });
     process.stdout.write(
       [
         `clean: ${r.rowsRead.toLocaleString('en-US')} rows (${r.weeks} weeks, ${r.files} files, ${(r.bytes / 2 ** 20).toFixed(1)} MiB) in ${r.cleanSeconds.toFixed(2)} s = ${r.cleanRowsPerSecond.toLocaleString('en-US')} rows/s, ${r.rowsWritten.toLocaleString('en-US')} written`,

@@ -11,6 +11,7 @@
  * psql comes from Debian's /usr/lib/postgresql/<v>/bin or PATH.
  */
 import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
 import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,10 +20,10 @@ import { promisify } from 'node:util';
 import { aggregate } from '../src/commands/aggregate.js';
 import { loadPg } from '../src/commands/load-pg.js';
 import { parseWeek, type Week } from '../src/lib/calendar.js';
-import { createContext, resolveConfig } from '../src/lib/config.js';
+import { createContext, resolveConfig, type Context } from '../src/lib/config.js';
 import { silentLogger } from '../src/lib/logger.js';
-import { EMBEDDED_PASSWORD } from '../src/lib/embedded-pg.js';
-import { openPg } from '../src/lib/pg.js';
+import { EMBEDDED_DATABASE, EMBEDDED_PASSWORD, EMBEDDED_USER } from '../src/lib/embedded-pg.js';
+import { openPg, type PgDatabase } from '../src/lib/pg.js';
 import { readPlan, planPeriod } from '../src/lib/plan.js';
 import { makeSales, writeCleanWeek, weeksFrom } from '../test/helpers/pg-fixtures.js';
 
@@ -45,12 +46,72 @@ export interface LoadPgBench {
   target: string;
 }
 
-async function findPsql(): Promise<string> {
-  for (const v of ['18', '17', '16', '15']) {
+/** psql from Debian's /usr/lib/postgresql/<v>/bin or PATH; undefined when there is none. */
+export async function findPsql(): Promise<string | undefined> {
+  const executable = (file: string) => access(file, constants.X_OK).then(() => true, () => false);
+  for (const v of ['18', '17', '16', '15', '14', '13']) {
     const candidate = `/usr/lib/postgresql/${v}/bin/psql`;
-    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (await executable(candidate)) return candidate;
   }
-  return 'psql';
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean)) {
+    if (await executable(path.join(dir, 'psql'))) return path.join(dir, 'psql');
+  }
+  return undefined;
+}
+
+/** How psql (or another client) reaches `db`: the URL as configured, or the embedded cluster's port. */
+export async function pgConnection(ctx: Context, db: PgDatabase): Promise<{ url: string; env: NodeJS.ProcessEnv }> {
+  if (ctx.config.pgUrl) return { url: ctx.config.pgUrl, env: process.env };
+  const port = (await db.pool.query<{ port: string }>("SELECT current_setting('port') AS port")).rows[0]?.port ?? '';
+  return {
+    url: `postgres://${EMBEDDED_USER}:${encodeURIComponent(EMBEDDED_PASSWORD)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
+    env: { ...process.env, PGPASSWORD: EMBEDDED_PASSWORD },
+  };
+}
+
+/**
+ * The baseline: one psql session \copy-ing every clean file the weeks' manifests
+ * list into a new table like `sales` (same keys and index) on `db`, in one
+ * transaction; the table is dropped afterwards. Throws when psql copies another
+ * number of rows than `expectedRows` (when given).
+ */
+export async function psqlCopyBaseline(
+  ctx: Context,
+  db: PgDatabase,
+  weeks: Week[],
+  psql: string,
+  expectedRows?: number,
+): Promise<{ rows: number; seconds: number }> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-psql-'));
+  try {
+    await db.pool.query('DROP TABLE IF EXISTS bench_psql_copy');
+    await db.pool.query('CREATE TABLE bench_psql_copy (LIKE sales INCLUDING ALL)');
+    const lines = ['\\set ON_ERROR_STOP on', 'BEGIN;'];
+    for (const week of weeks) {
+      const manifest = JSON.parse(await readFile(ctx.config.layout.manifest(week), 'utf8')) as { files: { region: string }[] };
+      for (const f of manifest.files) {
+        const file = ctx.config.layout.clean(week, f.region).replace(/'/g, "''");
+        lines.push(
+          `\\copy bench_psql_copy (sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+        );
+      }
+    }
+    lines.push('COMMIT;');
+    const script = path.join(scratch, 'copy.psql');
+    await writeFile(script, `${lines.join('\n')}\n`);
+    const { url, env } = await pgConnection(ctx, db);
+    const started = process.hrtime.bigint();
+    await run(psql, [url, '-q', '-X', '-f', script], { env, maxBuffer: 1 << 24 });
+    const secs = seconds(started);
+    const rows = Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_psql_copy')).rows[0]?.n);
+    await db.pool.query('DROP TABLE bench_psql_copy');
+    if (expectedRows !== undefined && rows !== expectedRows) {
+      throw new Error(`bench: psql copied ${rows} rows, load-pg ${expectedRows}`);
+    }
+    return { rows, seconds: secs };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** A synthetic year of clean files: 52 weeks, 1,000,000 rows. */
@@ -88,32 +149,9 @@ export async function benchLoadPg(dataDir?: string): Promise<LoadPgBench> {
       const aggregated = await aggregate({ ctx, weeks, pg: db });
       const aggregateSeconds = seconds(started);
 
-      // The baseline: one psql session \copy-ing every file the manifests list into a table like sales.
-      await db.pool.query('DROP TABLE IF EXISTS bench_psql_copy');
-      await db.pool.query('CREATE TABLE bench_psql_copy (LIKE sales INCLUDING ALL)');
-      const lines = ['\\set ON_ERROR_STOP on', 'BEGIN;'];
-      for (const week of weeks) {
-        const manifest = JSON.parse(await readFile(ctx.config.layout.manifest(week), 'utf8')) as { files: { region: string }[] };
-        for (const f of manifest.files) {
-          const file = ctx.config.layout.clean(week, f.region).replace(/'/g, "''");
-          lines.push(
-            `\\copy bench_psql_copy (sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
-          );
-        }
-      }
-      lines.push('COMMIT;');
-      const script = path.join(scratch, 'copy.psql');
-      await writeFile(script, `${lines.join('\n')}\n`);
-      // psql reaches the same server: the URL as given, or the embedded cluster's port.
-      const port = (await db.pool.query<{ port: string }>("SELECT current_setting('port') AS port")).rows[0]?.port ?? '';
-      const args = ctx.config.pgUrl ? [ctx.config.pgUrl] : ['-h', '127.0.0.1', '-p', port, '-U', 'postgres', '-d', 'postgres'];
-      const env = ctx.config.pgUrl ? process.env : { ...process.env, PGPASSWORD: EMBEDDED_PASSWORD };
-      started = process.hrtime.bigint();
-      await run(await findPsql(), [...args, '-q', '-f', script], { env, maxBuffer: 1 << 24 });
-      const psqlSeconds = seconds(started);
-      const copied = Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_psql_copy')).rows[0]?.n);
-      await db.pool.query('DROP TABLE bench_psql_copy');
-      if (copied !== rows) throw new Error(`bench: psql copied ${copied} rows, load-pg ${rows}`);
+      const psql = await findPsql();
+      if (!psql) throw new Error('bench: psql not found (Debian: apt-get install postgresql-client)');
+      const { seconds: psqlSeconds } = await psqlCopyBaseline(ctx, db, weeks, psql, rows);
 
       return {
         weeks: weeks.length,

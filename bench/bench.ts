@@ -1,0 +1,464 @@
+/**
+ * `npm run bench`: a whole default year (1,000,000 sales, 52 weeks) through
+ * every stage on the embedded databases, in a fresh temporary data directory,
+ * one stage at a time over the whole year, each stage in its own process
+ * (`node bin/sales-etl.js --json <stage>`, exactly what a user runs) so its
+ * wall time, CPU time and peak RSS are its own. Then the baselines, measured in
+ * the same run on the same files and the same server, so the figures are ratios
+ * that hold on a noisy machine, and a `backfill` of the same year into another
+ * fresh directory, the way a user runs it, against the sum of the stages.
+ *
+ *   npm run bench                        the default year; rewrites bench/RESULTS.md
+ *   npm run bench -- --scale             also ten million sales, side by side with the first run
+ *   npm run bench -- --total 10000000    the same, with any number of sales
+ *   npm run bench -- --base 50000        a smaller first run (a quick try of the bench itself)
+ *   npm run bench -- --no-results        do not rewrite bench/RESULTS.md
+ *
+ * How each figure is taken:
+ * - peak RSS: the stage process's own, from getrusage at its exit (bench/usage-hook.ts,
+ *   preloaded with `node --import`); the embedded PostgreSQL server is another process
+ *   and not counted in it; chDB (ClickHouse) runs inside the process and is.
+ * - load-pg, aggregate and migrate-click run against the year's embedded PostgreSQL,
+ *   started once by the bench and handed to them as DATABASE_URL, so that load-pg and
+ *   the psql \copy baseline load the same files into the same running server, each
+ *   from a fresh process. Starting and stopping that server is timed on its own line
+ *   and counted once in the sum of the stages (backfill starts it once too).
+ * - clean's baseline runs in its own process too (bench/clean.js --baseline).
+ */
+import { spawn, execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { parseWeek, type Week } from '../src/lib/calendar.js';
+import { createContext, resolveConfig } from '../src/lib/config.js';
+import { silentLogger } from '../src/lib/logger.js';
+import { openPg } from '../src/lib/pg.js';
+import { findPsql, pgConnection, psqlCopyBaseline } from './load-pg.js';
+import type { ProcessUsage } from './usage-hook.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The package root: this file is dist/bench/bench.js. */
+const ROOT = path.resolve(HERE, '..', '..');
+const CLI = path.join(ROOT, 'bin', 'sales-etl.js');
+const USAGE_HOOK = pathToFileURL(path.join(HERE, 'usage-hook.js')).href;
+const CLEAN_BASELINE = path.join(HERE, 'clean.js');
+const RESULTS = path.join(ROOT, 'bench', 'RESULTS.md');
+
+const DEFAULT_TOTAL = 1_000_000;
+const SCALE_TOTAL = 10_000_000;
+/** The issue's targets for a default year on this 2-core machine. */
+const TARGETS = { endToEndSeconds: 20, loadPgVsPsql: 0.8, peakRssMB: 400 };
+/** A scale run is flagged when its time grows more than this over the proportional, or its memory by more than this. */
+const SCALE_TIME_SLACK = 1.2;
+const SCALE_RSS_DELTA_MB = 100;
+
+const STAGE_NAMES = ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click'] as const;
+type StageName = (typeof STAGE_NAMES)[number];
+
+/** One measured process (or, for in-process lines, just the time). */
+interface Measured {
+  seconds: number;
+  cpuSeconds?: number | undefined;
+  peakRssMB?: number | undefined;
+}
+
+/** One line of the table. */
+interface Line extends Measured {
+  label: string;
+  rows?: number | undefined;
+  /** What the rows are. */
+  rowsNote?: string | undefined;
+}
+
+/** Everything one year measured. */
+interface YearRun {
+  total: number;
+  weeks: number;
+  sales: number;
+  stages: Record<StageName, Line>;
+  cliStart: Line;
+  cleanBaseline: Line;
+  psql: Line | { skipped: string };
+  pgStartStop: Line;
+  stagesSum: Line;
+  backfill: Line & { stageSeconds: Record<string, number> };
+  notes: string[];
+}
+
+const mb = (kib: number) => (kib * 1024) / 1e6;
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const secs = (s: number) => s.toFixed(s < 10 ? 2 : 1);
+const sales = (n: number) => (n % 1_000_000 === 0 ? `${n / 1_000_000}M` : int(n));
+const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+/** Run `node --import usage-hook <args>`; its wall time, CPU time and peak RSS, and its stdout. */
+async function measure(label: string, args: string[], env: NodeJS.ProcessEnv, scratch: string): Promise<Measured & { stdout: string }> {
+  const usageFile = path.join(scratch, `usage-${process.hrtime.bigint()}.json`);
+  const started = performance.now();
+  progress(`${label} ...`);
+  const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', USAGE_HOOK, ...args], {
+        cwd: ROOT,
+        env: { ...env, SALES_ETL_BENCH_USAGE: usageFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-20_000)));
+      child.on('error', reject);
+      child.on('close', (c, s) => resolve({ code: c, signal: s, stdout: out, stderr: err }));
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) {
+    const last = stderr.trim().split('\n').slice(-3).join(' | ');
+    throw new Error(`bench: ${label} failed (${signal ?? `exit ${code}`}): ${last}`);
+  }
+  const usage = JSON.parse(await readFile(usageFile, 'utf8')) as ProcessUsage;
+  progress(`${label} done in ${secs(seconds)} s`);
+  return { seconds, cpuSeconds: usage.userSeconds + usage.systemSeconds, peakRssMB: mb(usage.maxRssKiB), stdout };
+}
+
+/** The one JSON line a `--json` command prints. */
+function json<T>(stdout: string, label: string): T {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line) as T;
+  } catch (cause) {
+    throw new Error(`bench: ${label} printed no JSON summary`, { cause });
+  }
+}
+
+interface WeekRows {
+  week: string;
+  rows: number;
+}
+
+/** Run every stage over a whole year of `total` sales, the baselines, then backfill of the same year. */
+async function runYear(total: number, scratch: string): Promise<YearRun> {
+  const tag = `[${sales(total)}]`;
+  const embedded: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', CLICKHOUSE_URL: '', NO_COLOR: '1' };
+  const totalFlag = total === DEFAULT_TOTAL ? [] : ['--total', String(total)];
+  const notes: string[] = [];
+  const cli = (dir: string, ...args: string[]) => [CLI, '--data-dir', dir, '--json', '--no-color', ...args];
+
+  const cliStart: Line = { label: 'CLI start (`sales-etl --help`)', ...(await measure(`${tag} CLI start`, [CLI, '--help'], embedded, scratch)) };
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-year-'));
+  await chmod(dir, 0o711); // the embedded PostgreSQL runs as another user when we are root
+  let year: Omit<YearRun, 'backfill' | 'stagesSum'>;
+  try {
+    const gen = await measure(`${tag} generate`, cli(dir, 'generate', ...totalFlag), embedded, scratch);
+    const generated = json<{ weeks: (WeekRows & { validSales: number; files: { rows: number }[] })[] }>(gen.stdout, 'generate');
+    const rawRows = generated.weeks.reduce((n, w) => n + w.files.reduce((m, f) => m + f.rows, 0), 0);
+    const validSales = generated.weeks.reduce((n, w) => n + w.validSales, 0);
+    const weeks: Week[] = [];
+
+    const base = await measure(`${tag} clean baseline`, [CLEAN_BASELINE, '--baseline', dir], embedded, scratch);
+    const baseRows = json<{ rows: number }>(base.stdout, 'clean baseline').rows;
+    const cl = await measure(`${tag} clean`, cli(dir, 'clean'), embedded, scratch);
+    const cleaned = json<{ weeks: { week: string; read: number; written: number }[] }>(cl.stdout, 'clean');
+    const read = cleaned.weeks.reduce((n, w) => n + w.read, 0);
+    const written = cleaned.weeks.reduce((n, w) => n + w.written, 0);
+    for (const w of cleaned.weeks) weeks.push(parseWeek(w.week));
+
+    // The year's embedded PostgreSQL, held open for the baseline and the three database stages.
+    const ctx = { ...createContext(resolveConfig({ dataDir: dir, color: false }, embedded)), log: silentLogger() };
+    let started = performance.now();
+    progress(`${tag} starting the embedded PostgreSQL ...`);
+    const db = await openPg(ctx);
+    let startStop = (performance.now() - started) / 1000;
+    let psql: YearRun['psql'];
+    let load: Measured & { stdout: string };
+    let agg: Measured & { stdout: string };
+    let mig: Measured & { stdout: string };
+    try {
+      const { url } = await pgConnection(ctx, db);
+      const server: NodeJS.ProcessEnv = { ...embedded, DATABASE_URL: url };
+      const psqlPath = await findPsql();
+      if (psqlPath) {
+        await db.pool.query('CHECKPOINT');
+        progress(`${tag} psql \\copy baseline ...`);
+        const r = await psqlCopyBaseline(ctx, db, weeks, psqlPath);
+        psql = { label: 'baseline: `psql \\copy` of the same clean files', rows: r.rows, rowsNote: 'rows', seconds: r.seconds };
+        progress(`${tag} psql \\copy baseline done in ${secs(r.seconds)} s`);
+      } else {
+        psql = { skipped: 'psql not found (Debian: apt-get install postgresql-client): the load-pg ratio is skipped' };
+        progress(`${tag} ${psql.skipped}`);
+      }
+      await db.pool.query('CHECKPOINT'); // both loads start from a clean buffer cache state
+      load = await measure(`${tag} load-pg`, cli(dir, 'load-pg'), server, scratch);
+      agg = await measure(`${tag} aggregate`, cli(dir, 'aggregate'), server, scratch);
+      mig = await measure(`${tag} migrate-click`, cli(dir, 'migrate-click'), server, scratch);
+    } finally {
+      started = performance.now();
+      await db.close();
+      startStop += (performance.now() - started) / 1000;
+    }
+    const loaded = json<{ weeks: (WeekRows & { crossWeekDuplicates: number })[] }>(load.stdout, 'load-pg');
+    const loadRows = loaded.weeks.reduce((n, w) => n + w.rows, 0);
+    const crossWeek = loaded.weeks.reduce((n, w) => n + w.crossWeekDuplicates, 0);
+    const aggRows = json<{ weeks: WeekRows[] }>(agg.stdout, 'aggregate').weeks.reduce((n, w) => n + w.rows, 0);
+    const published = json<{ weeks: (WeekRows & { salesCount: number })[] }>(mig.stdout, 'migrate-click').weeks;
+    const pubRows = published.reduce((n, w) => n + w.rows, 0);
+    const pubSales = published.reduce((n, w) => n + w.salesCount, 0);
+
+    // Not a test, but figures from a run whose counts disagree would mean nothing.
+    if (written !== validSales) notes.push(`clean wrote ${int(written)} rows, generate made ${int(validSales)} valid sales`);
+    if (written - crossWeek !== loadRows) notes.push(`load-pg loaded ${int(loadRows)} rows of clean's ${int(written)}`);
+    if (pubRows !== aggRows || pubSales !== loadRows) {
+      notes.push(`migrate-click published ${int(pubRows)} rows (${int(pubSales)} sales); aggregate made ${int(aggRows)}, load-pg ${int(loadRows)}`);
+    }
+
+    year = {
+      total,
+      weeks: generated.weeks.length,
+      sales: validSales,
+      cliStart,
+      stages: {
+        generate: { label: 'generate', rows: rawRows, rowsNote: 'raw lines written', ...gen },
+        clean: { label: 'clean', rows: read, rowsNote: 'raw lines read', ...cl },
+        'load-pg': { label: 'load-pg', rows: loadRows, rowsNote: 'sales loaded', ...load },
+        aggregate: { label: 'aggregate', rows: loadRows, rowsNote: `sales → ${int(aggRows)} sales_agg rows`, ...agg },
+        'migrate-click': { label: 'migrate-click', rows: pubRows, rowsNote: 'sales_agg rows published', ...mig },
+      },
+      cleanBaseline: { label: 'baseline: csv-parse → csv-stringify of the same raw files', rows: baseRows, rowsNote: 'records (headers too)', ...base },
+      psql,
+      pgStartStop: { label: 'embedded PostgreSQL start + stop', seconds: startStop },
+      notes,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const stagesSum: Line = {
+    label: 'sum of the stages (and one server start + stop)',
+    seconds: STAGE_NAMES.reduce((s, n) => s + year.stages[n].seconds, year.pgStartStop.seconds),
+    cpuSeconds: STAGE_NAMES.reduce((s, n) => s + (year.stages[n].cpuSeconds ?? 0), 0),
+    peakRssMB: Math.max(...STAGE_NAMES.map((n) => year.stages[n].peakRssMB ?? 0)),
+    rows: year.sales,
+    rowsNote: 'sales',
+  };
+
+  const dir2 = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-backfill-'));
+  await chmod(dir2, 0o711);
+  try {
+    const bf = await measure(`${tag} backfill`, cli(dir2, 'backfill', ...totalFlag), embedded, scratch);
+    const result = json<{ weeks: { stages: { stage: string; seconds: number }[] }[]; totals: Record<string, number> }>(bf.stdout, 'backfill');
+    const stageSeconds: Record<string, number> = {};
+    for (const w of result.weeks) for (const s of w.stages) stageSeconds[s.stage] = (stageSeconds[s.stage] ?? 0) + s.seconds;
+    const backfillSales = result.totals['clean'] ?? 0;
+    if (backfillSales !== year.sales) notes.push(`backfill cleaned ${int(backfillSales)} sales, the stages ${int(year.sales)}`);
+    return {
+      ...year,
+      stagesSum,
+      backfill: { label: 'backfill: the whole year, one command', rows: backfillSales, rowsNote: 'sales', stageSeconds, ...bf },
+    };
+  } finally {
+    await rm(dir2, { recursive: true, force: true });
+  }
+}
+
+/** The machine the figures came from. */
+async function machine(): Promise<{ lines: string[]; loadStart: number[] }> {
+  const cpus = os.cpus();
+  const loadStart = os.loadavg();
+  let commit = 'unknown';
+  try {
+    const git = promisify(execFile);
+    commit = (await git('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })).stdout.trim();
+    const dirty = (await git('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })).stdout.trim();
+    if (dirty) commit += ' (with uncommitted changes in the working tree)';
+  } catch {
+    // not a git checkout: the commit stays unknown
+  }
+  return {
+    loadStart,
+    lines: [
+      `- date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
+      `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ` +
+        `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`,
+      `- node ${process.version}; commit ${commit}`,
+      `- load average at start: ${loadStart.map((l) => l.toFixed(2)).join(' / ')} (1 / 5 / 15 min; the machine is shared)`,
+    ],
+  };
+}
+
+function row(l: Line): string {
+  const rows = l.rows === undefined ? '' : `${int(l.rows)} ${l.rowsNote ?? ''}`.trim();
+  const rate = l.rows === undefined ? '' : int(l.rows / l.seconds);
+  const cpu = l.cpuSeconds === undefined ? '' : secs(l.cpuSeconds);
+  const rss = l.peakRssMB === undefined ? '' : int(l.peakRssMB);
+  return `| ${l.label} | ${rows} | ${secs(l.seconds)} | ${rate} | ${cpu} | ${rss} |`;
+}
+
+/** The run's table, its ratios and the targets, as markdown. */
+function describeYear(y: YearRun): string[] {
+  const load = y.stages['load-pg'];
+  const lines = [
+    `### ${int(y.sales)} sales, ${y.weeks} weeks`,
+    '',
+    '| stage (each its own process) | rows | wall s | rows/s | CPU s | peak RSS MB |',
+    '|---|---:|---:|---:|---:|---:|',
+    row(y.stages.generate),
+    row(y.stages.clean),
+    row({ ...y.cleanBaseline, label: `↳ ${y.cleanBaseline.label}` }),
+    row(load),
+    'skipped' in y.psql ? `| ↳ baseline: psql \\copy | ${y.psql.skipped} | | | | |` : row({ ...y.psql, label: `↳ ${y.psql.label}` }),
+    row(y.stages.aggregate),
+    row(y.stages['migrate-click']),
+    row(y.pgStartStop),
+    row({ ...y.stagesSum, label: `**${y.stagesSum.label}**` }),
+    row({ ...y.backfill, label: `**${y.backfill.label}**` }),
+    row(y.cliStart),
+    '',
+  ];
+  const ratios: string[] = [];
+  if (!('skipped' in y.psql)) {
+    ratios.push(
+      `- load-pg vs \`psql \\copy\` (same files, same server, both from a fresh process): load-pg runs at ` +
+        `**${pct(y.psql.seconds / load.seconds)}** of psql's speed (${secs(load.seconds)} s vs ${secs(y.psql.seconds)} s)`,
+    );
+  } else {
+    ratios.push(`- load-pg vs \`psql \\copy\`: skipped, ${y.psql.skipped}`);
+  }
+  ratios.push(
+    `- clean vs csv-parse → csv-stringify of the same bytes: clean takes **${(y.stages.clean.seconds / y.cleanBaseline.seconds).toFixed(2)}×** the baseline's time` +
+      ` (CPU ${ratio(y.stages.clean.cpuSeconds, y.cleanBaseline.cpuSeconds)})`,
+    `- backfill vs the sum of its stages: **${(y.backfill.seconds / y.stagesSum.seconds).toFixed(2)}×** ` +
+      `(${secs(y.backfill.seconds)} s vs ${secs(y.stagesSum.seconds)} s); inside backfill: ` +
+      Object.entries(y.backfill.stageSeconds)
+        .map(([s, t]) => `${s} ${secs(t)} s`)
+        .join(', '),
+    `- every stage's wall time includes starting the CLI: ${secs(y.cliStart.seconds)} s for \`sales-etl --help\` in this run`,
+  );
+  lines.push(...ratios, '');
+  for (const note of y.notes) lines.push(`- ⚠ counts: ${note}`);
+  return lines;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+/** The issue's targets against the default-year run. */
+function describeTargets(y: YearRun): string[] {
+  const peak = Math.max(y.backfill.peakRssMB ?? 0, ...STAGE_NAMES.map((n) => y.stages[n].peakRssMB ?? 0));
+  const met = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const psqlShare = 'skipped' in y.psql ? undefined : y.psql.seconds / y.stages['load-pg'].seconds;
+  const lines = [
+    `| target (for ${int(DEFAULT_TOTAL)} sales) | this run | |`,
+    '|---|---:|---|',
+    `| a whole default year end to end (backfill) under ${TARGETS.endToEndSeconds} s | ${secs(y.backfill.seconds)} s | ${met(y.backfill.seconds < TARGETS.endToEndSeconds)} |`,
+    psqlShare === undefined
+      ? `| load-pg at ≥ ${pct(TARGETS.loadPgVsPsql)} of psql \\copy's speed | skipped (no psql) | |`
+      : `| load-pg at ≥ ${pct(TARGETS.loadPgVsPsql)} of psql \\copy's speed | ${pct(psqlShare)} | ${met(psqlShare >= TARGETS.loadPgVsPsql)} |`,
+    `| peak RSS under ${TARGETS.peakRssMB} MB (every stage, and backfill) | ${int(peak)} MB | ${met(peak < TARGETS.peakRssMB)} |`,
+  ];
+  if (y.total !== DEFAULT_TOTAL) lines.push('', `(this run had ${int(y.total)} sales, not the default year: the targets do not apply to it)`);
+  return [...lines, ''];
+}
+
+/** The scale run beside the first: time ratios and memory differences, flagged when off. */
+function describeScale(a: YearRun, b: YearRun): string[] {
+  const expected = b.total / a.total;
+  const timeLimit = expected * SCALE_TIME_SLACK;
+  const lines = [
+    `### ${sales(b.total)} vs ${sales(a.total)} sales (${expected.toFixed(0)}× the sales)`,
+    '',
+    `| | ${sales(a.total)} wall s | ${sales(b.total)} wall s | time × | ${sales(a.total)} peak RSS MB | ${sales(b.total)} peak RSS MB | RSS Δ MB | |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  const pairs: [string, Line, Line][] = [
+    ...STAGE_NAMES.map((n): [string, Line, Line] => [n, a.stages[n], b.stages[n]]),
+    ['clean baseline', a.cleanBaseline, b.cleanBaseline],
+    ...(!('skipped' in a.psql) && !('skipped' in b.psql) ? [['psql \\copy baseline', a.psql, b.psql] as [string, Line, Line]] : []),
+    ['sum of the stages', a.stagesSum, b.stagesSum],
+    ['backfill', a.backfill, b.backfill],
+  ];
+  for (const [name, x, y] of pairs) {
+    const times = y.seconds / x.seconds;
+    const delta = x.peakRssMB !== undefined && y.peakRssMB !== undefined ? y.peakRssMB - x.peakRssMB : undefined;
+    const flags = [
+      times > timeLimit ? `⚠ time over ${timeLimit.toFixed(0)}×` : '',
+      delta !== undefined && delta > SCALE_RSS_DELTA_MB ? `⚠ memory +${int(delta)} MB` : '',
+    ].filter(Boolean);
+    lines.push(
+      `| ${name} | ${secs(x.seconds)} | ${secs(y.seconds)} | ${times.toFixed(1)}× | ${x.peakRssMB === undefined ? '' : int(x.peakRssMB)} | ` +
+        `${y.peakRssMB === undefined ? '' : int(y.peakRssMB)} | ${delta === undefined ? '' : (delta >= 0 ? '+' : '') + int(delta)} | ${flags.join(', ') || 'ok'} |`,
+    );
+  }
+  lines.push(
+    '',
+    `(flagged, not failed: a time over ${SCALE_TIME_SLACK}× the proportional ${expected.toFixed(0)}×, or a peak RSS more than ${SCALE_RSS_DELTA_MB} MB above the ${sales(a.total)} run's)`,
+    '',
+  );
+  return lines;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scale: { type: 'boolean', default: false },
+      total: { type: 'string' },
+      base: { type: 'string' },
+      'no-results': { type: 'boolean', default: false },
+    },
+  });
+  const count = (text: string | undefined, flag: string) => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1000) throw new Error(`bench: ${flag} wants a whole number of sales ≥ 1000, not "${text}"`);
+    return n;
+  };
+  const base = count(values.base, '--base') ?? DEFAULT_TOTAL;
+  const scale = count(values.total, '--total') ?? (values.scale ? SCALE_TOTAL : undefined);
+
+  const host = await machine();
+  process.stderr.write(`${host.lines.join('\n')}\n`);
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-'));
+  const runs: YearRun[] = [];
+  try {
+    runs.push(await runYear(base, scratch));
+    if (scale !== undefined) runs.push(await runYear(scale, scratch));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const [first, second] = runs as [YearRun, YearRun | undefined];
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const report = [
+    ...host.lines,
+    `- load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
+    `- command: \`${command}\``,
+    '',
+    ...runs.flatMap(describeYear),
+    ...describeTargets(first),
+    ...(second ? describeScale(first, second) : []),
+  ];
+  process.stdout.write(`\n${report.join('\n')}\n`);
+  if (!values['no-results']) {
+    const text = [
+      '# Benchmark results',
+      '',
+      'Written by `npm run bench` (bench/bench.ts; how each figure is taken is in its header comment).',
+      'Each stage runs over the whole year in its own process; ratios compare with baselines measured in',
+      'the same run, on the same files and the same server. MB = 10⁶ bytes.',
+      '',
+      ...report,
+    ].join('\n');
+    await writeFile(`${RESULTS}.tmp`, `${text}\n`);
+    await rename(`${RESULTS}.tmp`, RESULTS);
+    process.stderr.write(`bench: wrote ${path.relative(process.cwd(), RESULTS) || RESULTS}\n`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`✖ ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -26,7 +26,9 @@ export interface Logger {
 /** Whether stderr is a terminal that wants colour: not under cron, a pipe or `NO_COLOR`. */
 export function isInteractive(colorFlag = true, stream: NodeJS.WriteStream = process.stderr): boolean {
   const noColor = process.env['NO_COLOR'];
-  return colorFlag && Boolean(stream.isTTY) && !(noColor !== undefined && noColor !== '') && process.env['TERM'] !== 'dumb';
+  // A terminal that reports no width (a bare pty, as under `script`) sends ora's line clearing into an endless loop.
+  const sized = (stream.columns ?? 0) > 0;
+  return colorFlag && Boolean(stream.isTTY) && sized && !(noColor !== undefined && noColor !== '') && process.env['TERM'] !== 'dumb';
 }
 
 function timestamp(): string {

@@ -7,6 +7,7 @@ import type { Schedule } from './store-plan.js';
 
 /** How often a customer orders; the level caps the orders they ever make. */
 export const ACTIVITIES = ['none', 'low', 'medium', 'high', 'vip'] as const;
+/** One of ACTIVITIES. */
 export type Activity = (typeof ACTIVITIES)[number];
 const ACTIVITY_TABLE = new WeightedTable([0.15, 0.35, 0.3, 0.15, 0.05]);
 /** Lifetime order caps per level, [min, max]. The mean (about 18) keeps the base ahead of demand for years. */
@@ -124,6 +125,7 @@ export function customer(schedule: Schedule, id: number): Customer {
   return { id, registeredDay, region, activity, maxOrders, gender, birthDay, fullName, city, address };
 }
 
+/** The header of `dim/customers.csv` (docs/architecture.md). */
 export const CUSTOMERS_HEADER =
   'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders';
 

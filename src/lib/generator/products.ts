@@ -85,6 +85,7 @@ export function catalogue(plan: Pick<GeneratorPlan, 'seed' | 'products'>): Produ
   });
 }
 
+/** The header of `dim/products.csv` (docs/architecture.md). */
 export const PRODUCTS_HEADER = 'product_id,name,category,list_price';
 
 /** Kopecks as `1234.50`. */

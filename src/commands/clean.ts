@@ -38,6 +38,8 @@ export interface CleanResult {
 }
 
 export const DEFAULT_MAX_REJECT_RATE = 0.05;
+/** A raw row is about 45 bytes; a little more here, so the estimate of rows errs low. */
+const BYTES_PER_ROW = 48;
 
 /** Normalise, validate and deduplicate the weeks' raw files (SPEC 5), one week after another. */
 export async function clean(opts: CleanOptions): Promise<CleanResult> {
@@ -66,7 +68,9 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
   await removeStaleTemps(layout.cleanDir(week));
   await removeStaleTemps(layout.rejectsDir(week));
 
-  const seen = new SaleIdTable();
+  // Sized from the input up front: growing a table of millions of ids holds the old and the new one at once.
+  const rawBytes = await Promise.all(present.map((region) => stat(layout.raw(week, region)).then((s) => s.size, () => 0)));
+  const seen = new SaleIdTable(rawBytes.reduce((a, b) => a + b, 0) / BYTES_PER_ROW / 0.7);
   const writers: AtomicWriter[] = [];
   const files: CleanManifestFile[] = [];
   try {

@@ -12,28 +12,21 @@
 --   away from zero) to 6 decimals; numeric(9,6).
 -- region_revenue_ytd = the region's revenue from the Monday of week 1 of the
 --   week's ISO year through this week's Sunday: a running sum (window) over the
---   region's weekly totals.
-WITH year_start AS (
+--   region's weekly totals in sales_region_weeks, which load-pg keeps in step
+--   with sales in the same transaction as each week's rows. So the statement
+--   reads only this week's sales plus at most 53 x 4 small rows, however much
+--   of the year is loaded, and the figure is exact whatever order weeks are
+--   loaded or aggregated in: it is the year to date of `sales` as it stands
+--   when the week is aggregated. (Re-loading an earlier week changes the true
+--   YTD of the later weeks; their sales_agg rows keep the old figure until
+--   they are aggregated again, as with any derived table.)
+WITH region_ytd AS (
+  SELECT w.region,
+         sum(w.revenue) OVER (PARTITION BY w.region ORDER BY w.week_start ROWS UNBOUNDED PRECEDING) AS ytd,
+         w.week_start
+  FROM sales_region_weeks w
   -- ISO week 1 is the week holding January 4th.
-  SELECT date_trunc('week', make_date(extract(isoyear FROM $1::date)::int, 1, 4))::date AS monday
-),
-region_days AS (
-  -- Grouping by the stored date first keeps per-row work to a plain hash
-  -- aggregate; the weeks are then made of at most 7 x 4 rows each.
-  SELECT s.sale_date, s.region, sum(s.sale_amount) AS revenue
-  FROM sales s
-  WHERE s.sale_date BETWEEN (SELECT monday FROM year_start) AND $2::date
-  GROUP BY s.sale_date, s.region
-),
-region_weeks AS (
-  SELECT sale_date - (extract(isodow FROM sale_date)::int - 1) AS week_start, region, sum(revenue) AS revenue
-  FROM region_days
-  GROUP BY 1, 2
-),
-region_ytd AS (
-  SELECT week_start, region,
-         sum(revenue) OVER (PARTITION BY region ORDER BY week_start ROWS UNBOUNDED PRECEDING) AS ytd
-  FROM region_weeks
+  WHERE w.week_start BETWEEN date_trunc('week', make_date(extract(isoyear FROM $1::date)::int, 1, 4))::date AND $1::date
 ),
 product_week AS (
   SELECT s.region, s.product_id,
@@ -58,4 +51,5 @@ SELECT $1::date,
        y.ytd,
        now()
 FROM product_week p
+-- aggregate.ts has checked that sales_region_weeks holds this week's sales.
 JOIN region_ytd y ON y.region = p.region AND y.week_start = $1::date

@@ -44,14 +44,24 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
           let broken: Error | undefined;
           try {
             await client.query('BEGIN');
-            const sales = await client.query<{ n: string }>(
-              'SELECT count(*) AS n FROM sales WHERE sale_date BETWEEN $1 AND $2',
+            const sales = await client.query<{ n: string; totals: string | null }>(
+              `SELECT (SELECT count(*) FROM sales WHERE sale_date BETWEEN $1 AND $2) AS n,
+                      (SELECT sum(sales_count) FROM sales_region_weeks WHERE week_start = $1) AS totals`,
               [week.start, week.end],
             );
             const rowsIn = Number(sales.rows[0]?.n ?? 0);
             if (rowsIn === 0) {
               throw new StageError(
                 `aggregate: no sales loaded for ${week.id} in ${db.target}; run \`sales-etl load-pg --week ${week.id}\` first`,
+                STAGE,
+              );
+            }
+            // The year to date comes from sales_region_weeks, which only load-pg writes: rows put into
+            // sales some other way would leave it behind, and the figure would be wrong without a word.
+            if (Number(sales.rows[0]?.totals ?? 0) !== rowsIn) {
+              throw new StageError(
+                `aggregate: sales_region_weeks counts ${sales.rows[0]?.totals ?? 0} sales for ${week.id} but sales has ${rowsIn} in ${db.target}; ` +
+                  `run \`sales-etl load-pg --week ${week.id}\` again`,
                 STAGE,
               );
             }

@@ -246,9 +246,17 @@ async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Mani
   };
 
   const finish = async (client: pg.PoolClient, load: WeekLoad): Promise<LoadedWeek> => {
+    // One pass over the week's rows gives the check figures and the per-region totals aggregate's
+    // year to date is made of (sales_region_weeks, kept in step with sales in this transaction).
     const check = await client.query<{ rows: string; amount: string }>(
-      `SELECT count(*) AS rows, coalesce(sum(sale_amount), 0)::text AS amount
-       FROM sales WHERE sale_date BETWEEN $1 AND $2`,
+      `WITH regions AS (
+         SELECT region, count(*) AS n, sum(sale_amount) AS revenue
+         FROM sales WHERE sale_date BETWEEN $1::date AND $2::date GROUP BY region
+       ), saved AS (
+         INSERT INTO sales_region_weeks (week_start, region, sales_count, revenue)
+         SELECT $1::date, region, n, revenue FROM regions
+       )
+       SELECT coalesce(sum(n), 0) AS rows, coalesce(sum(revenue), 0)::text AS amount FROM regions`,
       [week.start, week.end],
     );
     const rows = Number(check.rows[0]?.rows ?? 0);
@@ -273,8 +281,10 @@ async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Mani
     };
   };
 
-  const deleteWeek = (client: pg.PoolClient) =>
-    client.query('DELETE FROM sales WHERE sale_date BETWEEN $1 AND $2', [week.start, week.end]);
+  const deleteWeek = async (client: pg.PoolClient) => {
+    await client.query('DELETE FROM sales WHERE sale_date BETWEEN $1 AND $2', [week.start, week.end]);
+    await client.query('DELETE FROM sales_region_weeks WHERE week_start = $1', [week.start]);
+  };
 
   let result: LoadedWeek;
   try {

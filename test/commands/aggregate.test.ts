@@ -157,6 +157,27 @@ for (const target of pgTargets()) {
       assert.deepEqual(w02, [['North', 9, 1, 1, '600.00', '600.00', 1, '1.000000', '600.00']]);
     });
 
+    test('year to date follows a re-loaded earlier week; sales written outside load-pg are refused', async () => {
+      const ctx = testContext(dataDir, db.url);
+      const w02 = parseWeek('2024-W02');
+      const w20 = parseWeek('2024-W20');
+      await load(ctx, [sale(1, 'North', 9, 1, '2024-01-08', '600.00'), sale(2, 'North', 1, 1, '2024-05-13', '400.00')]);
+      const ytd = async () => (await db.query<AggRow>(AGG_ROWS, [w20.start])).rows.map((r) => r.region_revenue_ytd);
+      await aggregate({ ctx, weeks: [w20] });
+      assert.deepEqual(await ytd(), ['1000.00']);
+      // Week 2 loaded again with other figures: week 20 aggregated again sees them.
+      await writeCleanWeek(ctx.config.layout, w02, [sale(1, 'North', 9, 1, '2024-01-08', '650.50'), sale(3, 'South', 9, 1, '2024-01-09', '1.00')]);
+      await loadPg({ ctx, weeks: [w02] });
+      await aggregate({ ctx, weeks: [w20] });
+      assert.deepEqual(await ytd(), ['1050.50']);
+      // A sale slipped into the table by hand is not in the weekly totals: aggregate says so instead of a wrong YTD.
+      await db.query(
+        "INSERT INTO sales (sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region) VALUES (99, 1, 1, 1, '2024-05-14', 5.00, 'North')",
+      );
+      await assert.rejects(aggregate({ ctx, weeks: [w20] }), /2024-W20.*run `sales-etl load-pg --week 2024-W20` again/);
+      assert.deepEqual(await ytd(), ['1050.50']);
+    });
+
     test('re-running replaces the week; a week without sales names load-pg', async () => {
       const ctx = testContext(dataDir, db.url);
       const w20 = parseWeek('2024-W20');

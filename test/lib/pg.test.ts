@@ -22,6 +22,9 @@ import {
 } from '../helpers/pg.js';
 import { makeSales, writeCleanWeek } from '../helpers/pg-fixtures.js';
 
+/** The schema's migrations, in order. */
+const MIGRATIONS = ['001_tables.sql', '002_sales_region_weeks.sql'];
+
 after(stopTestCluster);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,7 +67,7 @@ describe('embedded PostgreSQL', () => {
       const ctx = testContext(dataDir, undefined, log);
       const first = await openPg(ctx);
       const migrations = await first.pool.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
-      assert.deepEqual(migrations.rows.map((r) => r.name), ['001_tables.sql']);
+      assert.deepEqual(migrations.rows.map((r) => r.name), MIGRATIONS);
       const encoding = await first.pool.query<{ server_encoding: string }>('SHOW server_encoding');
       assert.equal(encoding.rows[0]?.server_encoding, 'UTF8');
       const pid = await postmasterPid(dataDir);
@@ -75,7 +78,7 @@ describe('embedded PostgreSQL', () => {
       const again = recordingLogger();
       await withPg(testContext(dataDir, undefined, again), undefined, async (db) => {
         assert.match(db.target, /embedded PostgreSQL/);
-        assert.equal((await db.pool.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]?.n, 1);
+        assert.equal((await db.pool.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]?.n, MIGRATIONS.length);
       });
       assert.equal(again.lines.some((l) => l.includes('initialising') || l.includes('applied')), false);
       // The server's own chatter goes to pg.log, not to the terminal.
@@ -210,10 +213,10 @@ describe('PostgreSQL errors', () => {
       try {
         const log = recordingLogger();
         const [a, b] = await Promise.all(pools.map((p) => migratePg(p, log)));
-        assert.deepEqual([...(a ?? []), ...(b ?? [])], ['001_tables.sql']);
+        assert.deepEqual([...(a ?? []), ...(b ?? [])], MIGRATIONS);
         assert.deepEqual(await migratePg(pools[0] as pg.Pool, log), []);
         const n = await db.query('SELECT count(*)::int AS n FROM schema_migrations');
-        assert.equal(n.rows[0]?.n, 1);
+        assert.equal(n.rows[0]?.n, MIGRATIONS.length);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
         await db.drop();

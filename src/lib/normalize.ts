@@ -236,9 +236,11 @@ export class RowNormalizer {
     }
     const amount = normalizeAmount(f5);
     if (amount === undefined) return 'bad_amount';
-    const region = normalizeRegion(f6);
-    if (region === undefined) return 'unknown_region';
-    if (region !== this.region) return 'region_mismatch';
+    if (f6 !== this.regionName) {
+      const region = normalizeRegion(f6);
+      if (region === undefined) return 'unknown_region';
+      if (region !== this.region) return 'region_mismatch';
+    }
     this.saleIdText = saleId;
     this.saleId = Number(saleId);
     this.content = `${customerId},${productId},${quantity},${f4},${amount},${this.regionName}`;

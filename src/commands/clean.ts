@@ -68,9 +68,10 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
   await removeStaleTemps(layout.cleanDir(week));
   await removeStaleTemps(layout.rejectsDir(week));
 
-  // Sized from the input up front: growing a table of millions of ids holds the old and the new one at once.
+  // Sized from the input up front (up to 2^25 slots, 400 MB, a 20-million-row week): growing a
+  // table of millions of ids holds the old and the new one at once.
   const rawBytes = await Promise.all(present.map((region) => stat(layout.raw(week, region)).then((s) => s.size, () => 0)));
-  const seen = new SaleIdTable(rawBytes.reduce((a, b) => a + b, 0) / BYTES_PER_ROW / 0.7);
+  const seen = new SaleIdTable(Math.min(2 ** 25, rawBytes.reduce((a, b) => a + b, 0) / BYTES_PER_ROW / 0.7));
   const writers: AtomicWriter[] = [];
   const files: CleanManifestFile[] = [];
   try {

@@ -3,7 +3,7 @@ import type { Context } from '../lib/config.js';
 import { UsageError } from '../lib/errors.js';
 import type { Region } from '../lib/layout.js';
 import { planPeriod, type StorePlan } from '../lib/plan.js';
-import { SalesModel } from '../lib/generator/sales.js';
+import { salesModelFor } from '../lib/generator/model-cache.js';
 import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
 import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';
 import { writeWeek } from '../lib/generator/write-week.js';
@@ -75,7 +75,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   }
   const horizon = Math.max(plan.weeks - 1, ...indices);
 
-  const model = new SalesModel(plan, horizon);
+  // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
+  const model = salesModelFor(layout.root, plan, horizon);
   await writeProducts(layout, model.products);
   const customers = await ctx.log.task('generate: customers', () =>
     writeCustomers(layout, model.schedule, model.schedule.customersBefore((indices.at(-1) as number) + 1)),

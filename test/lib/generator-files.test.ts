@@ -8,6 +8,7 @@ import { UsageError } from '../../src/lib/errors.js';
 import { ACTIVITIES, CITIES, ORDER_CAPS, type Activity } from '../../src/lib/generator/customers.js';
 import { ageOn } from '../../src/lib/generator/days.js';
 import { canonicalLine } from '../../src/lib/generator/dirt.js';
+import { clearSalesModelCache } from '../../src/lib/generator/model-cache.js';
 import { DISCOUNTS, promotedPrice, SalesModel } from '../../src/lib/generator/sales.js';
 import { completePlan, Schedule, type GeneratorPlan } from '../../src/lib/generator/store-plan.js';
 import { REGIONS, SALES_HEADER, type Region } from '../../src/lib/layout.js';
@@ -203,6 +204,45 @@ describe('generate on a small plan', () => {
       assert.equal(grown, await readFile(path.join(other, 'dim', 'customers.csv'), 'utf8'));
     } finally {
       await removeDir(other);
+    }
+  });
+
+  test('week after week in one process, as backfill runs it, gives the bytes of the whole range; another plan is not confused with it', async () => {
+    const weekly = await tempDir('gen-weekly');
+    const cold = await tempDir('gen-cold');
+    try {
+      await copyFile(path.join(dir, 'store.json'), path.join(weekly, 'store.json'));
+      const { ctx } = quietContext(weekly);
+      for (const w of result.weeks) await generate({ ctx, weeks: [parseWeek(w.week)], now: NOW });
+      for (const w of result.weeks) {
+        for (const region of REGIONS) {
+          const a = await readFile(path.join(dir, 'raw', w.week, `${region}.csv`));
+          const b = await readFile(path.join(weekly, 'raw', w.week, `${region}.csv`));
+          assert.ok(a.equals(b), `${w.week}/${region}.csv differs`);
+        }
+      }
+      const products = await readFile(path.join(dir, 'dim', 'products.csv'));
+      assert.ok(products.equals(await readFile(path.join(weekly, 'dim', 'products.csv'))), 'dim/products.csv differs');
+      // dir's customers file has grown past the period (the test above generated 2024-W19).
+      const customers = await readFile(path.join(weekly, 'dim', 'customers.csv'), 'utf8');
+      assert.ok((await readFile(path.join(dir, 'dim', 'customers.csv'), 'utf8')).startsWith(customers));
+      assert.equal(customers.split('\n').length - 2, new Schedule(plan).customersBefore(8));
+
+      // The same directory with another plan (another seed): its week must be that plan's, as a cold start makes it.
+      const reseeded = `${JSON.stringify({ ...plan, seed: 8 }, null, 2)}\n`;
+      await writeFile(path.join(weekly, 'store.json'), reseeded);
+      await writeFile(path.join(cold, 'store.json'), reseeded);
+      await generate({ ctx, weeks: [parseWeek('2024-W12')], now: NOW });
+      clearSalesModelCache();
+      await generate({ ctx: quietContext(cold).ctx, weeks: [parseWeek('2024-W12')], now: NOW });
+      for (const region of REGIONS) {
+        const a = await readFile(path.join(cold, 'raw', '2024-W12', `${region}.csv`));
+        assert.ok(a.equals(await readFile(path.join(weekly, 'raw', '2024-W12', `${region}.csv`))), `reseeded ${region}.csv differs`);
+        assert.ok(!a.equals(await readFile(path.join(dir, 'raw', '2024-W12', `${region}.csv`))), `seed 8 wrote seed 7's ${region}.csv`);
+      }
+    } finally {
+      await removeDir(weekly);
+      await removeDir(cold);
     }
   });
 

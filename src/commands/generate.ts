@@ -78,8 +78,12 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
   const model = salesModelFor(layout.root, plan, horizon);
   await writeProducts(layout, model.products);
+  // Everyone registered by the end of the period at once (the period is all in the past when
+  // the plan is made), so the period generated week by week writes the file once and load-pg
+  // finds it unchanged; a week after the period extends it.
+  const through = Math.max(plan.weeks, (indices.at(-1) as number) + 1);
   const customers = await ctx.log.task('generate: customers', () =>
-    writeCustomers(layout, model.schedule, model.schedule.customersBefore((indices.at(-1) as number) + 1)),
+    writeCustomers(layout, model.schedule, model.schedule.customersBefore(through)),
   );
 
   const weeks: GeneratedWeek[] = [];

@@ -76,33 +76,33 @@ test('clean through the CLI: unreadable input, the quality gate, no raw files an
   try {
     const noRaw = await cli(dir, 'clean', '--week', W);
     assertNoCrash(noRaw);
-    assert.equal(noRaw.code, 1);
+    assert.equal(noRaw.code, 1, noRaw.stderr);
     assert.match(noRaw.stderr, /^✖ clean: no raw files for 2024-W20 \(raw\/2024-W20 does not exist\); run `sales-etl generate --week 2024-W20` first$/m);
 
     await mkdir(path.join(dir, 'raw', W, 'north.csv'), { recursive: true });
     const directory = await cli(dir, 'clean', '--week', W);
     assertNoCrash(directory);
-    assert.equal(directory.code, 1);
+    assert.equal(directory.code, 1, directory.stderr);
     assert.match(directory.stderr, /^✖ clean: cannot read raw\/2024-W20\/north\.csv: it is a directory$/m);
     await removeDir(path.join(dir, 'raw', W, 'north.csv'));
 
     await writeFile(path.join(dir, 'raw', W, 'west.csv'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x01, 0x02, 0x0a, 0x03]));
     const binary = await cli(dir, 'clean', '--week', W);
     assertNoCrash(binary);
-    assert.equal(binary.code, 1);
+    assert.equal(binary.code, 1, binary.stderr);
     assert.match(binary.stderr, /^✖ clean: raw\/2024-W20\/west\.csv line 1: expected the header .* found binary data, not UTF-8 CSV text \(UTF-16\?\)$/m);
 
     await writeRaw(dir, W, 'west', (await readFile(path.join(HOSTILE_DIR, 'invalid-values.csv'), 'utf8')).replaceAll('North', 'West'));
     const gate = await cli(dir, 'clean', '--week', '2024-05-15');
     assertNoCrash(gate);
-    assert.equal(gate.code, 1);
+    assert.equal(gate.code, 1, gate.stderr);
     assert.match(
       gate.stderr,
       /^✖ clean: raw\/2024-W20\/west\.csv rejected 84\.62% of its rows \(11 of 13: bad_quantity 3, bad_amount 2, bad_date 1\), above --max-reject-rate 5%; clean\/2024-W20 left as it was$/m,
     );
 
     const badWeek = await cli(dir, 'clean', '--week', '2024-W60');
-    assert.equal(badWeek.code, 2);
+    assert.equal(badWeek.code, 2, badWeek.stderr);
     assert.match(badWeek.stderr, /bad week "2024-W60"/);
   } finally {
     await removeDir(dir);

@@ -11,7 +11,7 @@
  *   npm run bench                        the default year; rewrites bench/RESULTS.md
  *   npm run bench -- --scale             also ten million sales, side by side with the first run
  *   npm run bench -- --total 10000000    the same, with any number of sales
- *   npm run bench -- --base 50000        a smaller first run (a quick try of the bench itself)
+ *   npm run bench -- --base 50000        a smaller first run (a quick try of the bench; RESULTS.md untouched)
  *   npm run bench -- --no-results        do not rewrite bench/RESULTS.md
  *
  * How each figure is taken:
@@ -26,7 +26,7 @@
  * - clean's baseline runs in its own process too (bench/clean.js --baseline).
  */
 import { spawn, execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,9 +41,6 @@ import type { ProcessUsage } from './usage-hook.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The package root: this file is dist/bench/bench.js. */
 const ROOT = path.resolve(HERE, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'sales-etl.js');
-const USAGE_HOOK = pathToFileURL(path.join(HERE, 'usage-hook.js')).href;
-const CLEAN_BASELINE = path.join(HERE, 'clean.js');
 const RESULTS = path.join(ROOT, 'bench', 'RESULTS.md');
 
 const DEFAULT_TOTAL = 1_000_000;
@@ -93,15 +90,42 @@ const secs = (s: number) => s.toFixed(s < 10 ? 2 : 1);
 const sales = (n: number) => (n % 1_000_000 === 0 ? `${n / 1_000_000}M` : int(n));
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
+/** What the measured processes run: a copy of the build taken at the start of the bench. */
+interface Tools {
+  cli: string;
+  usageHook: string;
+  cleanBaseline: string;
+  scratch: string;
+}
+
+/**
+ * Copy the built package (bin, dist, sql, package.json; node_modules linked)
+ * into `scratch`, so that a rebuild while the bench runs (people share this
+ * working tree) cannot mix two versions of the code into one set of figures.
+ */
+async function snapshot(scratch: string): Promise<Tools> {
+  const pkg = path.join(scratch, 'package');
+  for (const part of ['bin', 'sql', 'package.json', path.join('dist', 'src'), path.join('dist', 'bench')]) {
+    await cp(path.join(ROOT, part), path.join(pkg, part), { recursive: true });
+  }
+  await symlink(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
+  return {
+    cli: path.join(pkg, 'bin', 'sales-etl.js'),
+    usageHook: pathToFileURL(path.join(pkg, 'dist', 'bench', 'usage-hook.js')).href,
+    cleanBaseline: path.join(pkg, 'dist', 'bench', 'clean.js'),
+    scratch,
+  };
+}
+
 /** Run `node --import usage-hook <args>`; its wall time, CPU time and peak RSS, and its stdout. */
-async function measure(label: string, args: string[], env: NodeJS.ProcessEnv, scratch: string): Promise<Measured & { stdout: string }> {
-  const usageFile = path.join(scratch, `usage-${process.hrtime.bigint()}.json`);
+async function measure(label: string, args: string[], env: NodeJS.ProcessEnv, tools: Tools): Promise<Measured & { stdout: string }> {
+  const usageFile = path.join(tools.scratch, `usage-${process.hrtime.bigint()}.json`);
   const started = performance.now();
   progress(`${label} ...`);
   const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
     (resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', USAGE_HOOK, ...args], {
-        cwd: ROOT,
+      const child = spawn(process.execPath, ['--import', tools.usageHook, ...args], {
+        cwd: tools.scratch,
         env: { ...env, SALES_ETL_BENCH_USAGE: usageFile },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -139,28 +163,28 @@ interface WeekRows {
 }
 
 /** Run every stage over a whole year of `total` sales, the baselines, then backfill of the same year. */
-async function runYear(total: number, scratch: string): Promise<YearRun> {
+async function runYear(total: number, tools: Tools): Promise<YearRun> {
   const tag = `[${sales(total)}]`;
   const embedded: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', CLICKHOUSE_URL: '', NO_COLOR: '1' };
   const totalFlag = total === DEFAULT_TOTAL ? [] : ['--total', String(total)];
   const notes: string[] = [];
-  const cli = (dir: string, ...args: string[]) => [CLI, '--data-dir', dir, '--json', '--no-color', ...args];
+  const cli = (dir: string, ...args: string[]) => [tools.cli, '--data-dir', dir, '--json', '--no-color', ...args];
 
-  const cliStart: Line = { label: 'CLI start (`sales-etl --help`)', ...(await measure(`${tag} CLI start`, [CLI, '--help'], embedded, scratch)) };
+  const cliStart: Line = { label: 'CLI start (`sales-etl --help`)', ...(await measure(`${tag} CLI start`, [tools.cli, '--help'], embedded, tools)) };
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-year-'));
   await chmod(dir, 0o711); // the embedded PostgreSQL runs as another user when we are root
   let year: Omit<YearRun, 'backfill' | 'stagesSum'>;
   try {
-    const gen = await measure(`${tag} generate`, cli(dir, 'generate', ...totalFlag), embedded, scratch);
+    const gen = await measure(`${tag} generate`, cli(dir, 'generate', ...totalFlag), embedded, tools);
     const generated = json<{ weeks: (WeekRows & { validSales: number; files: { rows: number }[] })[] }>(gen.stdout, 'generate');
     const rawRows = generated.weeks.reduce((n, w) => n + w.files.reduce((m, f) => m + f.rows, 0), 0);
     const validSales = generated.weeks.reduce((n, w) => n + w.validSales, 0);
     const weeks: Week[] = [];
 
-    const base = await measure(`${tag} clean baseline`, [CLEAN_BASELINE, '--baseline', dir], embedded, scratch);
+    const base = await measure(`${tag} clean baseline`, [tools.cleanBaseline, '--baseline', dir], embedded, tools);
     const baseRows = json<{ rows: number }>(base.stdout, 'clean baseline').rows;
-    const cl = await measure(`${tag} clean`, cli(dir, 'clean'), embedded, scratch);
+    const cl = await measure(`${tag} clean`, cli(dir, 'clean'), embedded, tools);
     const cleaned = json<{ weeks: { week: string; read: number; written: number }[] }>(cl.stdout, 'clean');
     const read = cleaned.weeks.reduce((n, w) => n + w.read, 0);
     const written = cleaned.weeks.reduce((n, w) => n + w.written, 0);
@@ -191,9 +215,9 @@ async function runYear(total: number, scratch: string): Promise<YearRun> {
         progress(`${tag} ${psql.skipped}`);
       }
       await db.pool.query('CHECKPOINT'); // both loads start from a clean buffer cache state
-      load = await measure(`${tag} load-pg`, cli(dir, 'load-pg'), server, scratch);
-      agg = await measure(`${tag} aggregate`, cli(dir, 'aggregate'), server, scratch);
-      mig = await measure(`${tag} migrate-click`, cli(dir, 'migrate-click'), server, scratch);
+      load = await measure(`${tag} load-pg`, cli(dir, 'load-pg'), server, tools);
+      agg = await measure(`${tag} aggregate`, cli(dir, 'aggregate'), server, tools);
+      mig = await measure(`${tag} migrate-click`, cli(dir, 'migrate-click'), server, tools);
     } finally {
       started = performance.now();
       await db.close();
@@ -247,7 +271,7 @@ async function runYear(total: number, scratch: string): Promise<YearRun> {
   const dir2 = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-backfill-'));
   await chmod(dir2, 0o711);
   try {
-    const bf = await measure(`${tag} backfill`, cli(dir2, 'backfill', ...totalFlag), embedded, scratch);
+    const bf = await measure(`${tag} backfill`, cli(dir2, 'backfill', ...totalFlag), embedded, tools);
     const result = json<{ weeks: { stages: { stage: string; seconds: number }[] }[]; totals: Record<string, number> }>(bf.stdout, 'backfill');
     const stageSeconds: Record<string, number> = {};
     for (const w of result.weeks) for (const s of w.stages) stageSeconds[s.stage] = (stageSeconds[s.stage] ?? 0) + s.seconds;
@@ -271,7 +295,7 @@ async function machine(): Promise<{ lines: string[]; loadStart: number[] }> {
   try {
     const git = promisify(execFile);
     commit = (await git('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })).stdout.trim();
-    const dirty = (await git('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })).stdout.trim();
+    const dirty = (await git('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })).stdout.trim();
     if (dirty) commit += ' (with uncommitted changes in the working tree)';
   } catch {
     // not a git checkout: the commit stays unknown
@@ -423,37 +447,52 @@ async function main(argv: string[]): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-'));
   const runs: YearRun[] = [];
   try {
-    runs.push(await runYear(base, scratch));
-    if (scale !== undefined) runs.push(await runYear(scale, scratch));
+    const tools = await snapshot(scratch);
+    runs.push(await runYear(base, tools));
+    if (scale !== undefined) runs.push(await runYear(scale, tools));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
   const [first, second] = runs as [YearRun, YearRun | undefined];
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
-  const report = [
-    ...host.lines,
-    `- load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
-    `- command: \`${command}\``,
-    '',
-    ...runs.flatMap(describeYear),
-    ...describeTargets(first),
-    ...(second ? describeScale(first, second) : []),
-  ];
-  process.stdout.write(`\n${report.join('\n')}\n`);
-  if (!values['no-results']) {
-    const text = [
-      '# Benchmark results',
-      '',
-      'Written by `npm run bench` (bench/bench.ts; how each figure is taken is in its header comment).',
-      'Each stage runs over the whole year in its own process; ratios compare with baselines measured in',
-      'the same run, on the same files and the same server. MB = 10⁶ bytes.',
-      '',
-      ...report,
-    ].join('\n');
-    await writeFile(`${RESULTS}.tmp`, `${text}\n`);
-    await rename(`${RESULTS}.tmp`, RESULTS);
-    process.stderr.write(`bench: wrote ${path.relative(process.cwd(), RESULTS) || RESULTS}\n`);
+  const header = [...host.lines, `- load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`, `- command: \`${command}\``, ''];
+  const year = [...header, ...describeYear(first), ...describeTargets(first)];
+  const scaled = second ? [...header, ...describeYear(second), ...describeScale(first, second)] : undefined;
+  process.stdout.write(`\n${[...year, ...(scaled ?? [])].join('\n')}\n`);
+  if (values['no-results']) return;
+  if (base !== DEFAULT_TOTAL) process.stderr.write(`bench: ${path.relative(process.cwd(), RESULTS)} is only written for the default year\n`);
+  else await writeResults(year, scaled);
+}
+
+const YEAR_HEADING = '## The default year';
+const SCALE_HEADING = '## Scale run';
+
+/**
+ * Rewrite bench/RESULTS.md. A run without a scale run keeps the scale section
+ * of the previous file as it was (it carries its own date, machine and commit).
+ */
+async function writeResults(year: string[], scaled: string[] | undefined): Promise<void> {
+  let scaleSection = scaled ? [SCALE_HEADING, '', ...scaled].join('\n') : undefined;
+  if (!scaleSection) {
+    const previous = await readFile(RESULTS, 'utf8').catch(() => '');
+    const at = previous.indexOf(`\n${SCALE_HEADING}\n`);
+    if (at >= 0) scaleSection = previous.slice(at + 1).trimEnd();
   }
+  const text = [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (bench/bench.ts; how each figure is taken is in its header comment).',
+    'Each stage runs over the whole year in its own process; ratios compare with baselines measured in',
+    'the same run, on the same files and the same server. MB = 10⁶ bytes.',
+    '',
+    YEAR_HEADING,
+    '',
+    ...year,
+    ...(scaleSection ? [scaleSection] : [`${SCALE_HEADING}`, '', 'Not run yet: `npm run bench -- --scale`.']),
+  ].join('\n');
+  await writeFile(`${RESULTS}.tmp`, `${text}\n`);
+  await rename(`${RESULTS}.tmp`, RESULTS);
+  process.stderr.write(`bench: wrote ${path.relative(process.cwd(), RESULTS) || RESULTS}\n`);
 }
 
 try {

@@ -47,7 +47,7 @@ export interface MigrateClickResult {
   weeks: MigratedWeek[];
   /** True when nothing was copied, only compared. */
   verifyOnly: boolean;
-  /** Products published (undefined with --verify-only, or when PostgreSQL has none). */
+  /** Products in the published catalogue, sent now or found unchanged (undefined with --verify-only, or when PostgreSQL has none). */
   products?: number | undefined;
   /** The imported_at of the rows published, Moscow time `YYYY-MM-DD HH:MM:SS`. */
   importedAt?: string | undefined;
@@ -216,18 +216,34 @@ async function copyWeek(
   }
 }
 
-/** Replace ClickHouse's product catalogue with PostgreSQL's. */
+interface ProductsDigest {
+  products: string;
+  digest: string;
+}
+
+/**
+ * Replace ClickHouse's product catalogue with PostgreSQL's, unless it holds
+ * that very catalogue already (compared by digest: the catalogue rarely
+ * changes, and a backfill would otherwise send it again with every week).
+ */
 async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase, importedAt: string): Promise<number | undefined> {
   const client = await pgDb.pool.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const { rows: [count] } = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM products');
-    if (count?.n === '0') {
+    const { rows: [postgres] } = await runSql<ProductsDigest>(client, await pgSql('migrate-click-products-digest.sql'));
+    if (!postgres || postgres.products === '0') {
       // Not loaded yet (or a fresh database): an empty catalogue must not wipe the published one.
       ctx.log.warn(`PostgreSQL has no products: the catalogue in ${ch.target} is left as it was`);
       await client.query('COMMIT');
       return undefined;
+    }
+    const published = await ch.client.query({ query: await clickHouseSql('products-digest'), format: 'JSONEachRow' });
+    const [clickhouse] = (await published.json()) as ProductsDigest[];
+    if (clickhouse?.products === postgres.products && clickhouse.digest === postgres.digest) {
+      ctx.log.debug(`products: ${ch.target} holds PostgreSQL's ${postgres.products} already; not sent again`);
+      await client.query('COMMIT');
+      return Number(postgres.products);
     }
     await runSql(client, await pgSql('migrate-click-params.sql'), ['1970-01-01', importedAt, importedAt.slice(0, 10)]);
     const file = await pgSql('migrate-click-products.sql');

@@ -202,10 +202,16 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
          (1, 'Чайник, сталь "Люкс"', 'kitchen', 1999.90), (2, 'Кубики', 'toys', 349.00), (3, 'Шуруповёрт', 'DIY', 5490.50)`,
     );
     const week = parseWeek('2024-W20');
-    const result = await migrateClick({ ctx, weeks: [week], pg: pgDb, ch });
+    const result = await migrateClick({ ctx, weeks: [week], pg: pgDb, ch, now: new Date('2024-06-01T09:00:00Z') });
     assert.equal(result.products, 3);
+    // The same catalogue is not sent again: its import time stays the first one.
+    const again = await migrateClick({ ctx, weeks: [week], pg: pgDb, ch, now: new Date('2024-06-08T09:00:00Z') });
+    assert.equal(again.products, 3);
+    const importedAt = () => chRows(ch.client, 'SELECT DISTINCT toString(imported_at) AS at FROM sales_etl.products');
+    assert.deepEqual(await importedAt(), [{ at: '2024-06-01 12:00:00' }]);
     await pgDb.pool.query('DELETE FROM products WHERE product_id = 3');
-    await migrateClick({ ctx, weeks: [week], pg: pgDb, ch });
+    await migrateClick({ ctx, weeks: [week], pg: pgDb, ch, now: new Date('2024-06-15T09:00:00Z') });
+    assert.deepEqual(await importedAt(), [{ at: '2024-06-15 12:00:00' }]);
     const rows = await chRows(ch.client, 'SELECT product_id, name, category, toDecimalString(list_price, 2) AS price FROM sales_etl.products ORDER BY product_id');
     assert.deepEqual(rows, [
       { product_id: 1, name: 'Чайник, сталь "Люкс"', category: 'kitchen', price: '1999.90' },

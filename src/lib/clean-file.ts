@@ -98,23 +98,26 @@ export async function cleanFile(opts: CleanFileOptions): Promise<FileCounts> {
       headerless = true;
     }
     read++;
-    let fields = splitCsvLine(text);
     let reason: RejectReason | undefined;
-    if (fields === undefined) {
-      reason = 'malformed_csv';
-    } else {
-      if (order !== undefined && fields.length === order.length) fields = order.map((at) => fields?.[at] ?? '');
-      reason = normalizer.normalize(fields);
-      if (reason === undefined) {
-        const seenBefore = seen.add(normalizer.saleId, hash32(normalizer.content));
-        if (seenBefore === SEEN.new) {
-          written++;
-          clean.write(`${normalizer.saleIdText},${normalizer.content}\n`);
-        } else if (seenBefore === SEEN.same) {
-          duplicates++;
-        } else {
-          reason = 'conflicting_duplicate';
-        }
+    // Most rows are canonical already: accepted as they are, without splitting them.
+    if (order !== undefined || !normalizer.canonical(text)) {
+      let fields = splitCsvLine(text);
+      if (fields === undefined) {
+        reason = 'malformed_csv';
+      } else {
+        if (order !== undefined && fields.length === order.length) fields = order.map((at) => fields?.[at] ?? '');
+        reason = normalizer.normalize(fields);
+      }
+    }
+    if (reason === undefined) {
+      const seenBefore = seen.add(normalizer.saleId, hash32(normalizer.content));
+      if (seenBefore === SEEN.new) {
+        written++;
+        clean.write(`${normalizer.saleIdText},${normalizer.content}\n`);
+      } else if (seenBefore === SEEN.same) {
+        duplicates++;
+      } else {
+        reason = 'conflicting_duplicate';
       }
     }
     if (reason !== undefined) {

@@ -211,6 +211,55 @@ export class RowNormalizer {
     this.weekDates = new Set(Array.from({ length: 7 }, (_, i) => dateOfDay(monday + i)));
   }
 
+  /**
+   * Accept a line that is already canonical for this week and region, without
+   * splitting it: the usual row. True means `normalize` would accept its fields
+   * and give back the line itself (then see the fields); false means nothing
+   * either way, the line must go through `splitCsvLine` and `normalize`. Only
+   * rows whose every field is plainly canonical pass: ids of up to 9 digits
+   * (a sale_id up to 15), no leading zeros, a date of the week, an amount with
+   * exactly two decimals, the region's own name.
+   */
+  canonical(line: string): boolean {
+    const n = line.length;
+    // sale_id, customer_id, product_id, quantity: digits, no leading zero.
+    let pos = 0;
+    let saleIdEnd = 0;
+    for (let field = 0; field < 4; field++) {
+      const start = pos;
+      const max = start + (field === 0 ? 15 : 9);
+      if (pos >= n || line.charCodeAt(pos) === 48) return false;
+      while (pos < n && isDigit(line.charCodeAt(pos))) pos++;
+      if (pos === start || pos > max || line.charCodeAt(pos) !== 44) return false;
+      if (field === 0) saleIdEnd = pos;
+      pos++;
+    }
+    // sale_date: one of the week's seven dates.
+    if (pos + 10 >= n || line.charCodeAt(pos + 10) !== 44 || !this.weekDates.has(line.slice(pos, pos + 10))) return false;
+    pos += 11;
+    // sale_amount: as normalizeAmount's canonical case.
+    const amountStart = pos;
+    while (pos < n && line.charCodeAt(pos) !== 44) pos++;
+    const len = pos - amountStart;
+    if (
+      len < 4 ||
+      len > AMOUNT_MAX_INT_DIGITS + 3 ||
+      line.charCodeAt(pos - 3) !== 46 ||
+      !allDigits(line, amountStart, pos - 3) ||
+      !allDigits(line, pos - 2, pos) ||
+      (line.charCodeAt(amountStart) === 48 && len !== 4) ||
+      (len === 4 && line.startsWith('0.00', amountStart))
+    ) {
+      return false;
+    }
+    // region: exactly this file's, and nothing after it.
+    if (pos + 1 + this.regionName.length !== n || !line.startsWith(this.regionName, pos + 1)) return false;
+    this.saleIdText = line.slice(0, saleIdEnd);
+    this.saleId = Number(this.saleIdText);
+    this.content = line.slice(saleIdEnd + 1);
+    return true;
+  }
+
   /** The reason the row is rejected, or undefined when it is valid (then see the fields). */
   normalize(fields: readonly string[]): RejectReason | undefined {
     if (fields.length !== 7) return 'column_count';

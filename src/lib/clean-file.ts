@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { StageError } from './errors.js';
@@ -171,11 +172,40 @@ export async function cleanFile(opts: CleanFileOptions): Promise<FileCounts> {
     }
   };
 
+  // Decoded whole, a chunk with a single non-ASCII character (a no-break space in an amount)
+  // would be one two-byte string, and so would every line cut from it, slower to scan, hash
+  // and write: the lines with non-ASCII bytes are decoded apart from the ASCII runs between
+  // them. Cut only after a newline, the pieces decode to the same text as the whole chunk.
+  const feedBytes = (bytes: Buffer) => {
+    if (isAscii(bytes)) {
+      feed(decoder.write(bytes));
+      return;
+    }
+    let start = 0;
+    let i = 0;
+    while (i < bytes.length) {
+      // Blocks at a time: non-ASCII lines are rare, a byte-by-byte scan would cost more than the decoding.
+      const blockEnd = Math.min(bytes.length, i + 256);
+      if (isAscii(bytes.subarray(i, blockEnd))) {
+        i = blockEnd;
+        continue;
+      }
+      while ((bytes[i] as number) < 0x80) i++;
+      const lineStart = bytes.lastIndexOf(10, i) + 1;
+      const nl = bytes.indexOf(10, i);
+      const lineEnd = nl === -1 ? bytes.length : nl + 1;
+      if (lineStart > start) feed(decoder.write(bytes.subarray(start, lineStart)));
+      feed(decoder.write(bytes.subarray(lineStart, lineEnd)));
+      start = i = lineEnd;
+    }
+    if (start < bytes.length) feed(decoder.write(bytes.subarray(start)));
+  };
+
   try {
     for await (const chunk of opts.source) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       inputHash.update(bytes);
-      feed(decoder.write(bytes));
+      feedBytes(bytes);
       // Flush after every chunk, however little is pending: the pending text holds slices
       // of the chunk's string, and would keep every such chunk alive until the next flush.
       await clean.flush();

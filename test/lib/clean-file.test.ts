@@ -310,3 +310,32 @@ test('property: how the bytes are cut into chunks changes nothing', async () => 
     { numRuns: 200 },
   );
 });
+
+test('property: non-ASCII text cut anywhere, even inside a character, is read as the whole file is', async () => {
+  const lines = fc.constantFrom(
+    '1,1,1,1,2024-05-13,"1\u00a0234,50",North',
+    '2,1,1,1,2024-05-13,1\u202f234.50,north',
+    '3,1,1,1,2024-05-13,5.00,North',
+    '4,1,1,1,2024-05-13,5.00,Север',
+    'продажа,№5,Москва,—,2024-05-13,5.00,North',
+    '5,1,1,1,2024-05-13,5.00,North 😀',
+    '6,1,1,1,2024-05-14,7.00,North',
+    '',
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.oneof(lines, fc.string({ unit: 'grapheme', maxLength: 12 })), { maxLength: 30 }),
+      fc.array(fc.nat({ max: 1500 }), { maxLength: 8 }),
+      async (rows, cuts) => {
+        const text = `${HEADER}\n${rows.join('\n')}\n`;
+        const whole = await cleanText(text);
+        const cut = await cleanText(text, cuts);
+        assert.deepEqual(cut, whole);
+        // A rejected line keeps its characters.
+        const cyrillic = rows.findIndex((r) => r.startsWith('продажа'));
+        if (cyrillic >= 0) assert.ok(whole.rejectLines.some((l) => l.startsWith(`${cyrillic + 2},bad_id,"продажа,№5,Москва,—,`)));
+      },
+    ),
+    { numRuns: 300 },
+  );
+});

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -63,11 +63,29 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
       const manifest = manifests[i] as Manifest;
       loaded.push(await ctx.log.task(`load-pg ${week.id}`, () => loadWeek(ctx, db, week, manifest)));
     }
-    // Fresh statistics for aggregate, which usually runs right after (autovacuum may not have yet).
-    await db.pool.query('ANALYZE sales');
+    await analyzeIfGrown(db, loaded.reduce((n, w) => n + w.rows, 0));
     return { weeks: loaded, dimensions };
   });
 }
+
+/**
+ * ANALYZE sales when this run loaded a large share of it (a first load, a
+ * year at once): aggregate, which usually runs next, must not plan against
+ * statistics of a table a fraction of the size. A week added to a big table
+ * is left to autovacuum: ANALYZE samples the whole table (0.2-0.5 s at a
+ * million rows), which in a backfill would cost more than loading the week,
+ * and the planner probes the index for dates past the statistics' range.
+ */
+async function analyzeIfGrown(db: PgDatabase, loadedRows: number): Promise<void> {
+  const { rows } = await db.pool.query<{ reltuples: number }>(
+    "SELECT reltuples FROM pg_class WHERE oid = 'sales'::regclass",
+  );
+  const known = rows[0]?.reltuples ?? -1;
+  if (known < 0 || loadedRows >= ANALYZE_SHARE * known) await db.pool.query('ANALYZE sales');
+}
+
+/** The share of the table one run must load to ANALYZE it. */
+const ANALYZE_SHARE = 0.2;
 
 async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
   const { layout } = ctx.config;
@@ -194,10 +212,25 @@ async function upsertDimensions(ctx: Context, db: PgDatabase): Promise<string[]>
   return done;
 }
 
+/** Digests already computed in this process, by path, for the file's identity (inode, size, mtime). */
+const digests = new Map<string, { identity: string; sha256: string }>();
+
+/**
+ * The file's sha256. A backfill checks the same dimension files every week
+ * (customers.csv is tens of MB): a file whose inode, size and modification
+ * time are unchanged is not read again. The generator replaces files by
+ * renaming, which gives them a new inode.
+ */
 async function fileSha256(file: string): Promise<string> {
+  const info = await stat(file, { bigint: true });
+  const identity = `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}`;
+  const known = digests.get(file);
+  if (known?.identity === identity) return known.sha256;
   const hash = createHash('sha256');
   await pipeline(createReadStream(file), hash);
-  return hash.digest('hex');
+  const sha256 = hash.digest('hex');
+  digests.set(file, { identity, sha256 });
+  return sha256;
 }
 
 /** A COPY that stopped on a sale_id already in the table (SQLSTATE 23505). */

@@ -141,7 +141,7 @@ async function trial(
   delay: number,
   inspect: () => Promise<string>,
   rerun: boolean,
-  inspectAfterRerun: (() => Promise<string>) | undefined = inspect,
+  inspectAfterRerun: (() => Promise<string>) | null = inspect,
 ): Promise<{ standing: Standing; note: string; killed: boolean; rerun: string }> {
   const target: 'A' | 'B' = now.week === 'A' ? 'B' : 'A';
   await putVersion(target);
@@ -229,7 +229,7 @@ test('load-pg killed on the embedded cluster: the next run stops the server left
   };
   let standing: Standing = { week: 'B', lockLeft: false };
   for (const fraction of [0.1, 0.6]) {
-    const r = await trial({}, expected, standing, Math.round(fraction * window), inspect, true, undefined);
+    const r = await trial({}, expected, standing, Math.round(fraction * window), inspect, true, null);
     if (r.killed) assert.match(r.rerun, /a server left running by an earlier run \(pid \d+\) holds .*; stopping it/);
     assert.equal(await leftover(), undefined, 'the re-run stops the server it started');
     standing = r.standing;

@@ -1,17 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
+// Command modules are imported inside their actions: `--help`, a usage error or `cron`
+// must not pay for loading PostgreSQL, ClickHouse (chDB), faker and ECharts.
 import { addWeekOptions, intArg, rateArg, weekArg } from './cli-options.js';
-import { aggregate } from './commands/aggregate.js';
-import { clean } from './commands/clean.js';
-import { generate } from './commands/generate.js';
-import { loadPg } from './commands/load-pg.js';
-import { migrateClick } from './commands/migrate-click.js';
-import { backfill, backfillLine, backfillTable } from './commands/backfill.js';
-import { cron } from './commands/cron.js';
-import { runWeek, stageRowsLine } from './commands/run-week.js';
-import { smoke } from './commands/smoke.js';
-import { report } from './commands/report.js';
 import { REPORT_LOCALES, type ReportLocale } from './lib/report-format.js';
-import { status, statusTable } from './commands/status.js';
 import { withLock } from './lib/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/calendar.js';
 import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/config.js';
@@ -35,7 +26,8 @@ const program = new Command('sales-etl')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .configureOutput({
-    outputError: (text, write) => write(text.replace(/^error: /, '✖ ')),
+    // One line per complaint, even when a hostile argument carries a line break.
+    outputError: (text, write) => write(`${text.replace(/^error: /, '✖ ').trimEnd().replace(/\r?\n/g, '\\n')}\n`),
   });
 
 /** The commands that write to the data directory or the databases: one at a time per data directory. */
@@ -75,6 +67,7 @@ addWeekOptions(
     .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
     .addHelpText('after', '\nExamples:\n  $ sales-etl generate\n  $ sales-etl generate --week 2024-W20\n  $ sales-etl --data-dir /tmp/small generate --total 20000 --seed 7\n'),
 ).action(async (_o, cmd: Command) => {
+  const { generate } = await import('./commands/generate.js');
   const flags = cmd.opts<Flags<{ seed?: number; total?: number; startWeek?: string; weeks?: number; simulateOutage?: boolean }>>();
   await run(
     cmd,
@@ -107,6 +100,7 @@ addWeekOptions(
     )
     .addHelpText('after', '\nExamples:\n  $ sales-etl clean --week 2024-W20\n  $ sales-etl clean --from 2024-W01 --to 2024-W10 --max-reject-rate 0.1\n'),
 ).action(async (_o, cmd: Command) => {
+  const { clean } = await import('./commands/clean.js');
   const flags = cmd.opts<Flags<{ maxRejectRate: number }>>();
   await run(
     cmd,
@@ -123,6 +117,7 @@ addWeekOptions(
     .description("Load clean files and dimensions into PostgreSQL, replacing each week (default: the plan's period)")
     .addHelpText('after', '\nExamples:\n  $ sales-etl load-pg --week 2024-W20\n  $ DATABASE_URL=postgres://etl@db/sales sales-etl load-pg --from 2024-W01 --to 2024-W52\n'),
 ).action(async (_o, cmd: Command) => {
+  const { loadPg } = await import('./commands/load-pg.js');
   const flags = cmd.opts<Flags<object>>();
   await run(
     cmd,
@@ -137,6 +132,7 @@ addWeekOptions(
     .description("Rebuild sales_agg in PostgreSQL for each week (default: the plan's period)")
     .addHelpText('after', '\nExamples:\n  $ sales-etl aggregate --week 2024-W20\n'),
 ).action(async (_o, cmd: Command) => {
+  const { aggregate } = await import('./commands/aggregate.js');
   const flags = cmd.opts<Flags<object>>();
   await run(
     cmd,
@@ -152,6 +148,7 @@ addWeekOptions(
     .option('--verify-only', 'copy nothing; compare ClickHouse with PostgreSQL and fail on a difference')
     .addHelpText('after', '\nExamples:\n  $ sales-etl migrate-click --week 2024-W20\n  $ sales-etl migrate-click --week 2024-W20 --verify-only\n'),
 ).action(async (_o, cmd: Command) => {
+  const { migrateClick } = await import('./commands/migrate-click.js');
   const flags = cmd.opts<Flags<{ verifyOnly?: boolean }>>();
   await run(
     cmd,
@@ -176,6 +173,7 @@ program
       '\nExamples:\n  $ sales-etl run-week\n  $ sales-etl run-week --week 2024-W20 --skip-generate\n',
   )
   .action(async (_o, cmd: Command) => {
+    const { runWeek, stageRowsLine } = await import('./commands/run-week.js');
     const flags = cmd.opts<{ week?: string; skipGenerate?: boolean; maxRejectRate: number }>();
     await run(
       cmd,
@@ -212,6 +210,7 @@ addWeekOptions(
     ),
   'a single week to run',
 ).action(async (_o, cmd: Command) => {
+  const { backfill, backfillLine, backfillTable } = await import('./commands/backfill.js');
   const flags = cmd.opts<
     Flags<{
       keepGoing?: boolean;
@@ -249,6 +248,7 @@ addWeekOptions(
     .description("A table of weeks by stage: raw files, clean rows and rejects, database rows, last run (default: the plan's period)")
     .addHelpText('after', '\nExamples:\n  $ sales-etl status\n  $ sales-etl status --from 2024-W01 --to 2024-W10 --json\n'),
 ).action(async (_o, cmd: Command) => {
+  const { status, statusTable } = await import('./commands/status.js');
   const flags = cmd.opts<Flags<object>>();
   await run(
     cmd,
@@ -263,6 +263,7 @@ program
   .option('--systemd', 'print a systemd service and timer instead')
   .addHelpText('after', '\nExamples:\n  $ sales-etl --data-dir /srv/sales cron >> mycron && crontab mycron\n  $ sales-etl cron --systemd\n')
   .action(async (_o, cmd: Command) => {
+    const { cron } = await import('./commands/cron.js');
     const flags = cmd.opts<{ systemd?: boolean }>();
     await run(
       cmd,
@@ -279,6 +280,7 @@ program
   .option('--keep', 'keep the temporary data directory')
   .addHelpText('after', '\nExamples:\n  $ sales-etl smoke\n  $ npm run smoke\n')
   .action(async (_o, cmd: Command) => {
+    const { smoke } = await import('./commands/smoke.js');
     const flags = cmd.opts<{ total: number; weeks: number; keep?: boolean }>();
     await run(
       cmd,
@@ -296,6 +298,7 @@ addWeekOptions(
     .addHelpText('after', '\nExamples:\n  $ sales-etl report\n  $ sales-etl report --from 2024-W01 --to 2024-W26 --locale en --out h1.html\n'),
   'the week to report on',
 ).action(async (_o, cmd: Command) => {
+  const { report } = await import('./commands/report.js');
   const flags = cmd.opts<Flags<{ out?: string; locale: ReportLocale }>>();
   await run(
     cmd,

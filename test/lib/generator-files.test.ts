@@ -201,6 +201,16 @@ describe('generate on a small plan', () => {
       const grown = await readFile(path.join(dir, 'dim', 'customers.csv'), 'utf8');
       assert.ok(grown.length > full.length && grown.startsWith(full));
       assert.equal(grown, await readFile(path.join(other, 'dim', 'customers.csv'), 'utf8'));
+      // Both were extended in place; a directory without a customers file writes the same one whole.
+      const fresh = await tempDir('gen-fresh');
+      try {
+        await copyFile(path.join(dir, 'store.json'), path.join(fresh, 'store.json'));
+        await generate({ ctx: quietContext(fresh).ctx, weeks: [parseWeek('2024-W19')], now: NOW });
+        assert.equal(await readFile(path.join(fresh, 'dim', 'customers.csv'), 'utf8'), grown);
+        assert.equal(grown.split('\n').length - 2, new Schedule(plan).customersBefore(10));
+      } finally {
+        await removeDir(fresh);
+      }
     } finally {
       await removeDir(other);
     }

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { openAtomicWriter, writeFileAtomic, type Layout } from '../layout.js';
 import { customer, customerLine, CUSTOMERS_HEADER } from './customers.js';
 import { productLine, PRODUCTS_HEADER, type Product } from './products.js';
@@ -40,10 +42,15 @@ async function lastCustomerId(file: string, start: string): Promise<number> {
   }
 }
 
+async function write(stream: Writable, data: string | Buffer): Promise<void> {
+  if (!stream.write(data)) await once(stream, 'drain');
+}
+
 /**
  * Make `dim/customers.csv` hold customers 1..`needed` at least. Customers are
- * pure functions of the plan and their id, so a rewrite with more customers
- * only appends lines; a file that already has enough is left alone.
+ * pure functions of the plan and their id, so a file that already has enough
+ * is left alone, and one with fewer keeps its bytes and gets the others
+ * appended (a new file, renamed over the old one).
  * Returns the number of customers in the file.
  */
 export async function writeCustomers(layout: Layout, schedule: Schedule, needed: number): Promise<number> {
@@ -52,15 +59,20 @@ export async function writeCustomers(layout: Layout, schedule: Schedule, needed:
   if (existing >= needed) return existing;
   const writer = await openAtomicWriter(file);
   try {
-    let text = `${CUSTOMERS_HEADER}\n`;
-    for (let id = 1; id <= needed; id++) {
+    if (existing > 0) {
+      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) await write(writer.stream, chunk as Buffer);
+    } else {
+      await write(writer.stream, `${CUSTOMERS_HEADER}\n`);
+    }
+    let text = '';
+    for (let id = existing + 1; id <= needed; id++) {
       text += `${customerLine(customer(schedule, id))}\n`;
       if (text.length > 1 << 16) {
-        if (!writer.stream.write(text)) await once(writer.stream, 'drain');
+        await write(writer.stream, text);
         text = '';
       }
     }
-    writer.stream.write(text);
+    await write(writer.stream, text);
     await writer.commit();
   } catch (error) {
     await writer.abort();

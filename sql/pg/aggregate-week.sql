@@ -20,15 +20,23 @@
 --   when the week is aggregated. (Re-loading an earlier week changes the true
 --   YTD of the later weeks; their sales_agg rows keep the old figure until
 --   they are aggregated again, as with any derived table.)
-WITH region_ytd AS (
-  SELECT w.region,
-         sum(w.revenue) OVER (PARTITION BY w.region ORDER BY w.week_start ROWS UNBOUNDED PRECEDING) AS ytd,
-         w.week_start
-  FROM sales_region_weeks w
-  -- ISO week 1 is the week holding January 4th.
-  WHERE w.week_start BETWEEN date_trunc('week', make_date(extract(isoyear FROM $1::date)::int, 1, 4))::date AND $1::date
+--
+-- The CTEs are MATERIALIZED, each computed once: statistics lag behind a
+-- backfill (load-pg leaves ANALYZE to autovacuum once the table is big), and
+-- with a week estimated at one row the planner would otherwise re-run the
+-- year-to-date window once per product row.
+WITH region_ytd AS MATERIALIZED (
+  SELECT region, ytd
+  FROM (
+    SELECT w.region, w.week_start,
+           sum(w.revenue) OVER (PARTITION BY w.region ORDER BY w.week_start ROWS UNBOUNDED PRECEDING) AS ytd
+    FROM sales_region_weeks w
+    -- ISO week 1 is the week holding January 4th.
+    WHERE w.week_start BETWEEN date_trunc('week', make_date(extract(isoyear FROM $1::date)::int, 1, 4))::date AND $1::date
+  ) AS running
+  WHERE running.week_start = $1::date
 ),
-product_week AS (
+product_week AS MATERIALIZED (
   SELECT s.region, s.product_id,
          count(*) AS sales_count,
          sum(s.quantity) AS quantity_sum,
@@ -52,4 +60,4 @@ SELECT $1::date,
        now()
 FROM product_week p
 -- aggregate.ts has checked that sales_region_weeks holds this week's sales.
-JOIN region_ytd y ON y.region = p.region AND y.week_start = $1::date
+JOIN region_ytd y ON y.region = p.region

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import { moscowDateTime } from '../lib/calendar.js';
 import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
@@ -8,7 +9,7 @@ import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
 import { recordRun, withPg, type PgDatabase } from '../lib/pg.js';
-import { pgSql, runSql } from '../lib/pg-sql.js';
+import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
 import { defaultWeeks } from '../lib/plan.js';
 import { describeMismatch, type WeekFigures } from '../lib/week-figures.js';
 
@@ -122,14 +123,24 @@ async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabas
   try {
     // One snapshot for the figures and both copies, so they describe the same rows.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    postgres = await pgFigures(client, week);
-    if (postgres.rows === '0') throw noAggregates(week);
+    const totals = await pgTotals(client, week);
+    if (totals.rows === '0') throw noAggregates(week);
     await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
-    ctx.log.debug(`${week.id}: streaming ${postgres.rows} rows into ${stagingTable('sales_agg', { weekStart: week.start })}`);
-    const rows = await copyWeek(client, ch, 'sales_agg', week, 'migrate-click-sales-agg.sql', SALES_AGG_COLUMNS);
-    const buyers = await copyWeek(client, ch, 'week_buyers', week, 'migrate-click-week-buyers.sql', WEEK_BUYERS_COLUMNS);
+    ctx.log.debug(`${week.id}: streaming ${totals.rows} rows into ${stagingTable('sales_agg', { weekStart: week.start })}`);
+    // Both COPYs are queued at once: PostgreSQL works out the week's buyers while
+    // ClickHouse takes the aggregates. The buyers wait in memory meanwhile (a week's
+    // worth, ~15k short lines; the embedded engine takes an insert as one string anyway).
+    const aggregates = await copyOut(client, 'migrate-click-sales-agg.sql');
+    const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
+    const buyersCsv = collect(buyersCopy.csv);
+    buyersCsv.catch(() => undefined); // awaited below; a failure before that is reported by the first copy
+    const rows = await publishCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS);
+    const buyers = await publishCsv(ch, 'week_buyers', week, { ...buyersCopy, csv: Readable.from(await buyersCsv, { objectMode: false }) }, WEEK_BUYERS_COLUMNS);
     ctx.log.debug(`${week.id}: staged ${rows} sales_agg rows and ${buyers} buyers`);
     await client.query('COMMIT');
+    // The COPY's own count (final once the COMMIT after it has answered) is PostgreSQL's
+    // number of distinct buyers in this snapshot: no second pass over the week's sales.
+    postgres = { ...totals, buyers: String(buyersCopy.csv.rowCount) };
   } catch (error) {
     broken = error as Error;
     await client.query('ROLLBACK').catch(() => undefined);
@@ -146,7 +157,14 @@ async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week):
   const client = await pgDb.pool.connect();
   let postgres: WeekFigures;
   try {
-    postgres = await pgFigures(client, week);
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const totals = await pgTotals(client, week);
+    const { rows: [buyers] } = await runSql<{ buyers: string }>(client, await pgSql('migrate-click-buyers.sql'), [week.start]);
+    await client.query('COMMIT');
+    postgres = { ...totals, buyers: buyers?.buyers ?? '0' };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   } finally {
     client.release();
   }
@@ -176,14 +194,15 @@ function noAggregates(week: Week): StageError {
   );
 }
 
-async function pgFigures(client: pg.PoolClient, week: Week): Promise<WeekFigures> {
-  const { rows } = await runSql<{ rows: string; amount_sum: string; sales_count: string; buyers: string }>(
+/** PostgreSQL's rows and sums of the week's aggregates. */
+async function pgTotals(client: pg.PoolClient, week: Week): Promise<Omit<WeekFigures, 'buyers'>> {
+  const { rows } = await runSql<{ rows: string; amount_sum: string; sales_count: string }>(
     client,
     await pgSql('migrate-click-figures.sql'),
     [week.start],
   );
   const row = rows[0]!;
-  return { rows: row.rows, amountSum: row.amount_sum, salesCount: row.sales_count, buyers: row.buyers };
+  return { rows: row.rows, amountSum: row.amount_sum, salesCount: row.sales_count };
 }
 
 async function chFigures(ch: ClickHouseDatabase, week: Week): Promise<WeekFigures> {
@@ -197,24 +216,46 @@ async function chFigures(ch: ClickHouseDatabase, week: Week): Promise<WeekFigure
   return { rows: row.rows, amountSum: row.amount_sum, salesCount: row.sales_count, buyers: row.buyers };
 }
 
-/** Stream a COPY ... TO STDOUT of PostgreSQL into one partition of a ClickHouse table. */
-async function copyWeek(
-  client: pg.PoolClient,
+/** A COPY ... TO STDOUT started (or queued) on the connection, and the file it came from. */
+interface CopyOut {
+  csv: CopyToStreamQuery;
+  file: SqlFile;
+}
+
+async function copyOut(client: pg.PoolClient, sqlFile: string): Promise<CopyOut> {
+  const file = await pgSql(sqlFile);
+  return { csv: client.query(copyTo(file.text)), file };
+}
+
+/** A stream's whole content, as it arrives. */
+async function collect(stream: Readable): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return chunks;
+}
+
+/** Put a CSV stream of PostgreSQL's into one week partition of a ClickHouse table. */
+async function publishCsv(
   ch: ClickHouseDatabase,
   table: PublishedTable,
   week: Week,
-  sqlFile: string,
+  copy: { csv: Readable; file: SqlFile },
   columns: readonly [string, ...string[]],
 ): Promise<number> {
-  const file = await pgSql(sqlFile);
-  const csv = client.query(copyTo(file.text));
   try {
-    return (await replacePartitionFromCsv(ch.client, table, { weekStart: week.start }, columns, csv)).rows;
+    return (await replacePartitionFromCsv(ch.client, table, { weekStart: week.start }, columns, copy.csv)).rows;
   } catch (cause) {
-    csv.destroy();
-    throw new Error(`${STAGE}: cannot publish ${week.id} to ${table} in ${ch.target} (${file.name})`, { cause });
+    copy.csv.destroy();
+    throw new Error(`${STAGE}: cannot publish ${week.id} to ${table} in ${ch.target} (${copy.file.name})`, { cause });
   }
 }
+
+/**
+ * The catalogue (count:digest) each embedded engine was last seen to hold.
+ * No other process can write to an open embedded engine, so a backfill asks
+ * it once, not every week; a server is asked every time.
+ */
+const knownCatalogue = new WeakMap<ClickHouseDatabase, string>();
 
 interface ProductsDigest {
   products: string;
@@ -238,10 +279,16 @@ async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDat
       await client.query('COMMIT');
       return undefined;
     }
+    const wanted = `${postgres.products}:${postgres.digest}`;
+    if (ch.embedded && knownCatalogue.get(ch) === wanted) {
+      await client.query('COMMIT');
+      return Number(postgres.products);
+    }
     const published = await ch.client.query({ query: await clickHouseSql('products-digest'), format: 'JSONEachRow' });
     const [clickhouse] = (await published.json()) as ProductsDigest[];
     if (clickhouse?.products === postgres.products && clickhouse.digest === postgres.digest) {
       ctx.log.debug(`products: ${ch.target} holds PostgreSQL's ${postgres.products} already; not sent again`);
+      knownCatalogue.set(ch, wanted);
       await client.query('COMMIT');
       return Number(postgres.products);
     }
@@ -256,6 +303,7 @@ async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDat
       throw new Error(`${STAGE}: cannot publish products to ${ch.target} (${file.name})`, { cause });
     }
     await client.query('COMMIT');
+    knownCatalogue.set(ch, wanted);
     return rows;
   } catch (error) {
     broken = error as Error;

@@ -180,17 +180,24 @@ async function upsertDimensions(ctx: Context, db: PgDatabase): Promise<string[]>
       .map((c) => `EXCLUDED.${c}`)
       .join(', ')})`;
     await inTransaction(db, async (client) => {
-      await client.query(`CREATE TEMP TABLE ${dim.name}_load (LIKE ${dim.name}) ON COMMIT DROP`);
+      // The first load goes straight into the empty table (half the time of staging and upserting
+      // 140k customers); the lock keeps it empty until this transaction ends.
+      await client.query(`LOCK TABLE ${dim.name} IN SHARE ROW EXCLUSIVE MODE`);
+      const empty = (await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${dim.name}) AS empty`)).rows[0]?.empty === true;
+      const target = empty ? dim.name : `${dim.name}_load`;
+      if (!empty) await client.query(`CREATE TEMP TABLE ${dim.name}_load (LIKE ${dim.name}) ON COMMIT DROP`);
       let rows: number;
       try {
-        rows = await copyFile(client, `${dim.name}_load`, dim.columns, file);
+        rows = await copyFile(client, target, dim.columns, file);
       } catch (error) {
         throw new StageError(`load-pg: cannot load ${rel}`, STAGE, { cause: error });
       }
-      const upserted = await client.query(
-        `INSERT INTO ${dim.name} (${dim.columns}) SELECT ${dim.columns} FROM ${dim.name}_load
-         ON CONFLICT (${dim.key}) DO UPDATE SET ${updates} WHERE ${changed}`,
-      );
+      const upserted = empty
+        ? { rowCount: rows }
+        : await client.query(
+            `INSERT INTO ${dim.name} (${dim.columns}) SELECT ${dim.columns} FROM ${dim.name}_load
+             ON CONFLICT (${dim.key}) DO UPDATE SET ${updates} WHERE ${changed}`,
+          );
       await client.query(
         `INSERT INTO dim_files (name, sha256) VALUES ($1, $2)
          ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, loaded_at = now()`,

@@ -59,6 +59,8 @@ interface Measured {
   seconds: number;
   cpuSeconds?: number | undefined;
   peakRssMB?: number | undefined;
+  /** The machine's 1-minute load average when it started: the machine is shared. */
+  load?: number | undefined;
 }
 
 /** One line of the table. */
@@ -120,6 +122,7 @@ async function snapshot(scratch: string): Promise<Tools> {
 /** Run `node --import usage-hook <args>`; its wall time, CPU time and peak RSS, and its stdout. */
 async function measure(label: string, args: string[], env: NodeJS.ProcessEnv, tools: Tools): Promise<Measured & { stdout: string }> {
   const usageFile = path.join(tools.scratch, `usage-${process.hrtime.bigint()}.json`);
+  const load = os.loadavg()[0];
   const started = performance.now();
   progress(`${label} ...`);
   const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
@@ -144,7 +147,7 @@ async function measure(label: string, args: string[], env: NodeJS.ProcessEnv, to
   }
   const usage = JSON.parse(await readFile(usageFile, 'utf8')) as ProcessUsage;
   progress(`${label} done in ${secs(seconds)} s`);
-  return { seconds, cpuSeconds: usage.userSeconds + usage.systemSeconds, peakRssMB: mb(usage.maxRssKiB), stdout };
+  return { seconds, cpuSeconds: usage.userSeconds + usage.systemSeconds, peakRssMB: mb(usage.maxRssKiB), load, stdout };
 }
 
 /** The one JSON line a `--json` command prints. */
@@ -207,8 +210,9 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
       if (psqlPath) {
         await db.pool.query('CHECKPOINT');
         progress(`${tag} psql \\copy baseline ...`);
+        const load = os.loadavg()[0];
         const r = await psqlCopyBaseline(ctx, db, weeks, psqlPath);
-        psql = { label: 'baseline: `psql \\copy` of the same clean files', rows: r.rows, rowsNote: 'rows', seconds: r.seconds };
+        psql = { label: 'baseline: `psql \\copy` of the same clean files', rows: r.rows, rowsNote: 'rows', seconds: r.seconds, load };
         progress(`${tag} psql \\copy baseline done in ${secs(r.seconds)} s`);
       } else {
         psql = { skipped: 'psql not found (Debian: apt-get install postgresql-client): the load-pg ratio is skipped' };
@@ -317,7 +321,8 @@ function row(l: Line): string {
   const rate = l.rows === undefined ? '' : int(l.rows / l.seconds);
   const cpu = l.cpuSeconds === undefined ? '' : secs(l.cpuSeconds);
   const rss = l.peakRssMB === undefined ? '' : int(l.peakRssMB);
-  return `| ${l.label} | ${rows} | ${secs(l.seconds)} | ${rate} | ${cpu} | ${rss} |`;
+  const load = l.load === undefined ? '' : l.load.toFixed(1);
+  return `| ${l.label} | ${rows} | ${secs(l.seconds)} | ${rate} | ${cpu} | ${rss} | ${load} |`;
 }
 
 /** The run's table, its ratios and the targets, as markdown. */
@@ -326,13 +331,13 @@ function describeYear(y: YearRun): string[] {
   const lines = [
     `### ${int(y.sales)} sales, ${y.weeks} weeks`,
     '',
-    '| stage (each its own process) | rows | wall s | rows/s | CPU s | peak RSS MB |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| stage (each its own process) | rows | wall s | rows/s | CPU s | peak RSS MB | load at start |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     row(y.stages.generate),
     row(y.stages.clean),
     row({ ...y.cleanBaseline, label: `↳ ${y.cleanBaseline.label}` }),
     row(load),
-    'skipped' in y.psql ? `| ↳ baseline: psql \\copy | ${y.psql.skipped} | | | | |` : row({ ...y.psql, label: `↳ ${y.psql.label}` }),
+    'skipped' in y.psql ? `| ↳ baseline: psql \\copy | ${y.psql.skipped} | | | | | |` : row({ ...y.psql, label: `↳ ${y.psql.label}` }),
     row(y.stages.aggregate),
     row(y.stages['migrate-click']),
     row(y.pgStartStop),
@@ -359,6 +364,8 @@ function describeYear(y: YearRun): string[] {
         .map(([s, t]) => `${s} ${secs(t)} s`)
         .join(', '),
     `- every stage's wall time includes starting the CLI: ${secs(y.cliStart.seconds)} s for \`sales-etl --help\` in this run`,
+    `- load at start: the machine's 1-minute load average when the process started; with ${os.availableParallelism()} CPUs, ` +
+      `above ${os.availableParallelism()} means it shared them with other work`,
   );
   lines.push(...ratios, '');
   for (const note of y.notes) lines.push(`- ⚠ counts: ${note}`);

@@ -4,7 +4,7 @@ import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import { moscowDateTime } from '../lib/calendar.js';
 import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
-import { replacePartitionFromCsv, stagingTable, type PublishedTable } from '../lib/clickhouse-partition.js';
+import { replacePartitionFromCsv, stagePartition, stagingTable, type PublishedTable, type StagedPartition } from '../lib/clickhouse-partition.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
@@ -134,9 +134,23 @@ async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabas
     const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
     const buyersCsv = collect(buyersCopy.csv);
     buyersCsv.catch(() => undefined); // awaited below; a failure before that is reported by the first copy
-    const rows = await publishCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS);
-    const buyers = await publishCsv(ch, 'week_buyers', week, { ...buyersCopy, csv: Readable.from(await buyersCsv, { objectMode: false }) }, WEEK_BUYERS_COLUMNS);
-    ctx.log.debug(`${week.id}: staged ${rows} sales_agg rows and ${buyers} buyers`);
+    // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in
+    // one statement, so the moment when the aggregates are new and the buyers still old (what a
+    // kill there would leave until the next run) is kept to the second REPLACE PARTITION.
+    const staged: StagedPartition[] = [];
+    try {
+      staged.push(await stageCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS));
+      const buyersStream = Readable.from(await buyersCsv, { objectMode: false });
+      staged.push(await stageCsv(ch, 'week_buyers', week, { ...buyersCopy, csv: buyersStream }, WEEK_BUYERS_COLUMNS));
+      ctx.log.debug(`${week.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
+      for (const [i, table] of (['sales_agg', 'week_buyers'] as const).entries()) {
+        await staged[i]!.swap().catch((cause: unknown) => {
+          throw new Error(`${STAGE}: cannot swap ${week.id} into ${table} in ${ch.target}`, { cause });
+        });
+      }
+    } finally {
+      for (const stage of staged) await stage.drop();
+    }
     await client.query('COMMIT');
     // The COPY's own count (final once the COMMIT after it has answered) is PostgreSQL's
     // number of distinct buyers in this snapshot: no second pass over the week's sales.
@@ -234,16 +248,16 @@ async function collect(stream: Readable): Promise<Buffer[]> {
   return chunks;
 }
 
-/** Put a CSV stream of PostgreSQL's into one week partition of a ClickHouse table. */
-async function publishCsv(
+/** Load a CSV stream of PostgreSQL's into the staging table of one week partition of a ClickHouse table. */
+async function stageCsv(
   ch: ClickHouseDatabase,
   table: PublishedTable,
   week: Week,
   copy: { csv: Readable; file: SqlFile },
   columns: readonly [string, ...string[]],
-): Promise<number> {
+): Promise<StagedPartition> {
   try {
-    return (await replacePartitionFromCsv(ch.client, table, { weekStart: week.start }, columns, copy.csv)).rows;
+    return await stagePartition(ch.client, table, { weekStart: week.start }, columns, copy.csv);
   } catch (cause) {
     copy.csv.destroy();
     throw new Error(`${STAGE}: cannot publish ${week.id} to ${table} in ${ch.target} (${copy.file.name})`, { cause });

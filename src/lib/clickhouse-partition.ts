@@ -42,12 +42,55 @@ export async function replacePartitionFromCsv(
   columns: readonly [string, ...string[]],
   csv: Readable,
 ): Promise<SwapResult> {
+  const staged = await stagePartition(client, table, partition, columns, csv);
+  try {
+    await staged.swap();
+    return { rows: staged.rows };
+  } finally {
+    await staged.drop();
+  }
+}
+
+/** A partition's new rows, loaded into its staging table and not yet swapped in. */
+export interface StagedPartition {
+  /** Rows in the staging table. */
+  readonly rows: number;
+  /** Swap the staged rows in (REPLACE PARTITION; an empty stage drops the partition). */
+  swap(): Promise<void>;
+  /** Drop the staging table; safe to call twice. */
+  drop(): Promise<void>;
+}
+
+/**
+ * The first half of `replacePartitionFromCsv`: load the CSV into a fresh
+ * staging table and count it. Several partitions can be staged first and
+ * swapped one right after another, so the moment when one is new and another
+ * still old is one statement long. The caller drops the stage.
+ */
+export async function stagePartition(
+  client: ClickHouseClient,
+  table: PublishedTable,
+  partition: Partition,
+  columns: readonly [string, ...string[]],
+  csv: Readable,
+): Promise<StagedPartition> {
   const stage = stagingTable(table, partition);
   await createStage(client, stage, table);
+  let dropped: Promise<void> | undefined;
+  const drop = (): Promise<void> => {
+    dropped ??= client.command({ query: `DROP TABLE IF EXISTS ${stage} SYNC`, ...STAGE_DDL }).then(() => undefined);
+    return dropped;
+  };
+  let rows: number;
   try {
     await client.insert({ table: stage, values: csv, format: 'CSV', columns: [...columns] as [string, ...string[]] });
     const staged = await client.query({ query: `SELECT toString(count()) AS rows FROM ${stage}`, format: 'JSONEachRow' });
-    const rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
+    rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
+  } catch (error) {
+    await drop().catch(() => undefined);
+    throw error;
+  }
+  const swap = async (): Promise<void> => {
     if (rows === 0) {
       // Newer servers refuse REPLACE PARTITION from an empty source; replacing with nothing is dropping.
       if (partition === 'all') await client.command({ query: `TRUNCATE TABLE sales_etl.${table}` });
@@ -65,10 +108,8 @@ export async function replacePartitionFromCsv(
         query_params: { week_start: partition.weekStart },
       });
     }
-    return { rows };
-  } finally {
-    await client.command({ query: `DROP TABLE IF EXISTS ${stage} SYNC`, ...STAGE_DDL });
-  }
+  };
+  return { rows, swap, drop };
 }
 
 /**

@@ -63,29 +63,12 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
       const manifest = manifests[i] as Manifest;
       loaded.push(await ctx.log.task(`load-pg ${week.id}`, () => loadWeek(ctx, db, week, manifest)));
     }
-    await analyzeIfGrown(db, loaded.reduce((n, w) => n + w.rows, 0));
+    // No ANALYZE here: it samples the whole table (0.4-0.6 s at a million rows, more than loading a
+    // week), autovacuum analyzes a table that grew by a tenth, and the statements that read sales by
+    // week (aggregate-week.sql, migrate-click) are written to plan well on lagging statistics.
     return { weeks: loaded, dimensions };
   });
 }
-
-/**
- * ANALYZE sales when this run loaded a large share of it (a first load, a
- * year at once): aggregate, which usually runs next, must not plan against
- * statistics of a table a fraction of the size. A week added to a big table
- * is left to autovacuum: ANALYZE samples the whole table (0.2-0.5 s at a
- * million rows), which in a backfill would cost more than loading the week,
- * and the planner probes the index for dates past the statistics' range.
- */
-async function analyzeIfGrown(db: PgDatabase, loadedRows: number): Promise<void> {
-  const { rows } = await db.pool.query<{ reltuples: number }>(
-    "SELECT reltuples FROM pg_class WHERE oid = 'sales'::regclass",
-  );
-  const known = rows[0]?.reltuples ?? -1;
-  if (known < 0 || loadedRows >= ANALYZE_SHARE * known) await db.pool.query('ANALYZE sales');
-}
-
-/** The share of the table one run must load to ANALYZE it. */
-const ANALYZE_SHARE = 0.2;
 
 async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
   const { layout } = ctx.config;

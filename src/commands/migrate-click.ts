@@ -4,7 +4,16 @@ import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import { moscowDateTime } from '../lib/calendar.js';
 import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
-import { replacePartitionFromCsv, stagePartition, stagingTable, type PublishedTable, type StagedPartition } from '../lib/clickhouse-partition.js';
+import {
+  recoverPublications,
+  replacePartitionFromCsv,
+  stagePartition,
+  stagingTable,
+  swapStaged,
+  type Partition,
+  type PublishedTable,
+  type StagedPartition,
+} from '../lib/clickhouse-partition.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
@@ -90,12 +99,14 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
     withPg(ctx, opts.pg, async (pgDb) => {
       const result: MigrateClickResult = { weeks: [], verifyOnly, target: ch.target };
       if (!verifyOnly) {
+        await recoverOnServer(ctx, ch, 'all', 'the catalogue');
         result.importedAt = importedAt;
         result.products = await publishProducts(ctx, pgDb, ch, importedAt);
       }
       for (const week of weeks) {
         const startedAt = new Date();
         try {
+          await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
           const published = verifyOnly ? await verifyWeek(pgDb, ch, week) : await publishWeek(ctx, pgDb, ch, week, importedAt);
           await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
           result.weeks.push(published);
@@ -113,6 +124,18 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
       return result;
     }),
   );
+}
+
+/**
+ * On a server, finish a publication of this partition that a killed run had
+ * begun to swap in (the embedded engine does this for all on open). Only this
+ * partition: another run may be publishing other weeks to the same server.
+ */
+async function recoverOnServer(ctx: Context, ch: ClickHouseDatabase, partition: Partition, what: string): Promise<void> {
+  if (ch.embedded) return;
+  for (const r of await recoverPublications(ch.client, partition)) {
+    if (r.finished) ctx.log.warn(`${what}: finished publishing ${r.tables.join(', ')} to ${ch.target}, which a killed run had begun`);
+  }
 }
 
 /** Copy one week and its buyers, then reconcile. */
@@ -135,19 +158,17 @@ async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabas
     const buyersCsv = collect(buyersCopy.csv);
     buyersCsv.catch(() => undefined); // awaited below; a failure before that is reported by the first copy
     // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in
-    // one statement, so the moment when the aggregates are new and the buyers still old (what a
-    // kill there would leave until the next run) is kept to the second REPLACE PARTITION.
+    // one statement, so a kill between the two swaps would leave the aggregates new and the
+    // buyers still old; swapStaged leaves what the next open needs to finish the swap.
     const staged: StagedPartition[] = [];
     try {
       staged.push(await stageCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS));
       const buyersStream = Readable.from(await buyersCsv, { objectMode: false });
       staged.push(await stageCsv(ch, 'week_buyers', week, { ...buyersCopy, csv: buyersStream }, WEEK_BUYERS_COLUMNS));
       ctx.log.debug(`${week.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
-      for (const [i, table] of (['sales_agg', 'week_buyers'] as const).entries()) {
-        await staged[i]!.swap().catch((cause: unknown) => {
-          throw new Error(`${STAGE}: cannot swap ${week.id} into ${table} in ${ch.target}`, { cause });
-        });
-      }
+      await swapStaged(ch.client, staged).catch((cause: unknown) => {
+        throw new Error(`${STAGE}: cannot swap ${week.id} into ${ch.target}`, { cause });
+      });
     } finally {
       for (const stage of staged) await stage.drop();
     }

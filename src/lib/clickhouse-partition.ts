@@ -25,6 +25,23 @@ export function stagingTable(table: PublishedTable, partition: Partition): strin
 }
 
 /**
+ * The ready table of a partition, e.g. `sales_etl.sales_agg__ready_20240513`:
+ * its staging table renamed once staged in full, with every other table of the
+ * same publication. Its existence says "swap me in"; see `recoverPublications`.
+ */
+export function readyTable(table: PublishedTable, partition: Partition): string {
+  return stagingTable(table, partition).replace(/__stage/, '__ready');
+}
+
+/**
+ * The tables published together for a partition: a week's aggregates and
+ * buyers must both be new or both old; the catalogue stands alone.
+ */
+function publishedTogether(partition: Partition): readonly PublishedTable[] {
+  return partition === 'all' ? ['products'] : ['sales_agg', 'week_buyers'];
+}
+
+/**
  * Replace one partition of `sales_etl.<table>` with the rows of a CSV stream,
  * atomically: the stream goes into a fresh staging table, then
  * `ALTER TABLE ... REPLACE PARTITION ... FROM` swaps the staged parts in (a
@@ -44,7 +61,7 @@ export async function replacePartitionFromCsv(
 ): Promise<SwapResult> {
   const staged = await stagePartition(client, table, partition, columns, csv);
   try {
-    await staged.swap();
+    await swapStaged(client, [staged]);
     return { rows: staged.rows };
   } finally {
     await staged.drop();
@@ -53,19 +70,24 @@ export async function replacePartitionFromCsv(
 
 /** A partition's new rows, loaded into its staging table and not yet swapped in. */
 export interface StagedPartition {
+  readonly table: PublishedTable;
+  readonly partition: Partition;
   /** Rows in the staging table. */
   readonly rows: number;
-  /** Swap the staged rows in (REPLACE PARTITION; an empty stage drops the partition). */
-  swap(): Promise<void>;
-  /** Drop the staging table; safe to call twice. */
+  /** Drop the staging (or ready) table; safe to call twice. */
   drop(): Promise<void>;
+}
+
+/** What `stagePartition` hands out, with the name its table has now. */
+interface Stage extends StagedPartition {
+  rows: number;
+  source: string;
 }
 
 /**
  * The first half of `replacePartitionFromCsv`: load the CSV into a fresh
- * staging table and count it. Several partitions can be staged first and
- * swapped one right after another, so the moment when one is new and another
- * still old is one statement long. The caller drops the stage.
+ * staging table and count it. All tables of a publication are staged first,
+ * then `swapStaged` swaps them in. The caller drops the stage.
  */
 export async function stagePartition(
   client: ClickHouseClient,
@@ -74,42 +96,145 @@ export async function stagePartition(
   columns: readonly [string, ...string[]],
   csv: Readable,
 ): Promise<StagedPartition> {
-  const stage = stagingTable(table, partition);
-  await createStage(client, stage, table);
-  let dropped: Promise<void> | undefined;
-  const drop = (): Promise<void> => {
-    dropped ??= client.command({ query: `DROP TABLE IF EXISTS ${stage} SYNC`, ...STAGE_DDL }).then(() => undefined);
-    return dropped;
+  const stage: Stage = {
+    table,
+    partition,
+    rows: 0,
+    source: stagingTable(table, partition),
+    drop: () => {
+      dropped ??= client.command({ query: `DROP TABLE IF EXISTS ${stage.source} SYNC`, ...STAGE_DDL }).then(() => undefined);
+      return dropped;
+    },
   };
-  let rows: number;
+  let dropped: Promise<void> | undefined;
+  await createStage(client, stage.source, table);
   try {
-    await client.insert({ table: stage, values: csv, format: 'CSV', columns: [...columns] as [string, ...string[]] });
-    const staged = await client.query({ query: `SELECT toString(count()) AS rows FROM ${stage}`, format: 'JSONEachRow' });
-    rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
+    await client.insert({ table: stage.source, values: csv, format: 'CSV', columns: [...columns] as [string, ...string[]] });
+    const staged = await client.query({ query: `SELECT toString(count()) AS rows FROM ${stage.source}`, format: 'JSONEachRow' });
+    stage.rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
   } catch (error) {
-    await drop().catch(() => undefined);
+    await stage.drop().catch(() => undefined);
     throw error;
   }
-  const swap = async (): Promise<void> => {
-    if (rows === 0) {
-      // Newer servers refuse REPLACE PARTITION from an empty source; replacing with nothing is dropping.
-      if (partition === 'all') await client.command({ query: `TRUNCATE TABLE sales_etl.${table}` });
-      else {
-        await client.command({
-          query: `ALTER TABLE sales_etl.${table} DROP PARTITION {week_start:Date}`,
-          query_params: { week_start: partition.weekStart },
-        });
-      }
-    } else if (partition === 'all') {
-      await client.command({ query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION tuple() FROM ${stage}` });
-    } else {
+  return stage;
+}
+
+/**
+ * Swap staged partitions in, one statement each, so that a process killed at
+ * any moment leaves a state the next open can finish (`recoverPublications`):
+ *
+ * 1. One RENAME turns every staging table into a ready table. Only complete
+ *    stages get here, and nothing has been swapped yet: a kill before or
+ *    during it leaves the old rows everywhere.
+ * 2. REPLACE PARTITION from each ready table. A kill from here on leaves all
+ *    the ready tables, and recovery swaps each of them in again, which also
+ *    undoes the two copies a kill inside REPLACE PARTITION can leave (the
+ *    engine renames the new part in before the empty part that covers the old
+ *    one on disk; a restart then loads both) and the new aggregates with the
+ *    old buyers that a kill between the two statements leaves.
+ * 3. The caller drops the ready tables; once any is gone, all were swapped in.
+ */
+export async function swapStaged(client: ClickHouseClient, staged: readonly StagedPartition[]): Promise<void> {
+  const stages = staged as readonly Stage[];
+  const renames = stages.map((s) => `${s.source} TO ${readyTable(s.table, s.partition)}`);
+  // With its metadata fsynced (unlike the staging DDL): this rename is what recovery goes by.
+  await client.command({ query: `RENAME TABLE ${renames.join(', ')}` });
+  for (const stage of stages) stage.source = readyTable(stage.table, stage.partition);
+  for (const stage of stages) {
+    try {
+      await swapPartition(client, stage.table, stage.partition, stage.source, stage.rows);
+    } catch (cause) {
+      throw new Error(`cannot swap ${describePartition(stage.partition)} into sales_etl.${stage.table}`, { cause });
+    }
+  }
+}
+
+function describePartition(partition: Partition): string {
+  return partition === 'all' ? 'the whole table' : `the week of ${partition.weekStart}`;
+}
+
+/** Replace one partition of a published table with the rows of `source` (dropping it when `source` is empty). */
+async function swapPartition(client: ClickHouseClient, table: PublishedTable, partition: Partition, source: string, rows: number): Promise<void> {
+  if (rows === 0) {
+    // Newer servers refuse REPLACE PARTITION from an empty source; replacing with nothing is dropping.
+    if (partition === 'all') await client.command({ query: `TRUNCATE TABLE sales_etl.${table}` });
+    else {
       await client.command({
-        query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION {week_start:Date} FROM ${stage}`,
+        query: `ALTER TABLE sales_etl.${table} DROP PARTITION {week_start:Date}`,
         query_params: { week_start: partition.weekStart },
       });
     }
-  };
-  return { rows, swap, drop };
+  } else if (partition === 'all') {
+    await client.command({ query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION tuple() FROM ${source}` });
+  } else {
+    await client.command({
+      query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION {week_start:Date} FROM ${source}`,
+      query_params: { week_start: partition.weekStart },
+    });
+  }
+}
+
+/** What `recoverPublications` did to one publication left by a killed run. */
+export interface Recovery {
+  partition: Partition;
+  /** Swapped in again from the ready tables; false: not started, or finished, so the leftovers were only dropped. */
+  finished: boolean;
+  tables: PublishedTable[];
+}
+
+const READY_NAME = /^(sales_agg|week_buyers|products)__ready(?:_(\d{4})(\d{2})(\d{2}))?$/;
+
+/**
+ * Finish the publications a killed run left half done (see `swapStaged`):
+ * where every ready table of a publication is there, swap each in again;
+ * where only some are (killed during the RENAME, or while dropping them after
+ * the swaps), the week is consistent already. Then drop the ready tables.
+ * `only` limits this to one partition (a server may have another run's
+ * publication in flight); the embedded engine, held by this process alone,
+ * recovers everything, including staging tables, on open.
+ */
+export async function recoverPublications(client: ClickHouseClient, only?: Partition): Promise<Recovery[]> {
+  const result = await client.query({
+    query: `SELECT name, toString(total_rows) AS rows FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_ready%'`,
+    format: 'JSONEachRow',
+  });
+  const groups = new Map<string, { partition: Partition; ready: Map<PublishedTable, number> }>();
+  for (const { name, rows } of (await result.json()) as { name: string; rows: string | null }[]) {
+    const m = READY_NAME.exec(name);
+    if (!m) continue;
+    const partition: Partition = m[2] === undefined ? 'all' : { weekStart: `${m[2]}-${m[3]}-${m[4]}` };
+    if (only !== undefined && key(only) !== key(partition)) continue;
+    const group = groups.get(key(partition)) ?? { partition, ready: new Map() };
+    group.ready.set(m[1] as PublishedTable, Number(rows ?? 0));
+    groups.set(key(partition), group);
+  }
+  const recoveries: Recovery[] = [];
+  for (const { partition, ready } of groups.values()) {
+    const finished = publishedTogether(partition).every((t) => ready.has(t));
+    for (const [table, rows] of ready) {
+      if (finished) await swapPartition(client, table, partition, readyTable(table, partition), rows);
+    }
+    for (const table of ready.keys()) {
+      await client.command({ query: `DROP TABLE IF EXISTS ${readyTable(table, partition)} SYNC`, ...STAGE_DDL });
+    }
+    recoveries.push({ partition, finished, tables: [...ready.keys()] });
+  }
+  return recoveries;
+}
+
+function key(partition: Partition): string {
+  return partition === 'all' ? 'all' : partition.weekStart;
+}
+
+/** Drop every staging table (`__stage`): on the embedded engine, only a killed run can have left one. */
+export async function dropStagingTables(client: ClickHouseClient): Promise<number> {
+  const result = await client.query({
+    query: `SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'`,
+    format: 'JSONEachRow',
+  });
+  const names = ((await result.json()) as { name: string }[]).map((r) => r.name).filter((n) => /^[a-z_]+__stage(_\d{8})?$/.test(n));
+  for (const name of names) await client.command({ query: `DROP TABLE IF EXISTS sales_etl.${name} SYNC`, ...STAGE_DDL });
+  return names.length;
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { embeddedHolder } from './clickhouse-lock.js';
+import { dropStagingTables, recoverPublications } from './clickhouse-partition.js';
 import { applyClickHouseSchema } from './clickhouse-schema.js';
 import { resolveClickHouseServer } from './clickhouse-target.js';
 import type { Context } from './config.js';
@@ -30,7 +31,37 @@ export async function openClickHouse(ctx: Context): Promise<ClickHouseDatabase> 
     await db.close();
     throw new Error(`cannot create the sales_etl tables in ${db.target}`, { cause });
   }
+  if (db.embedded && (openHere.get(ctx.config.layout.clickhouse) ?? 0) === 1) {
+    try {
+      await recoverEmbedded(ctx, db);
+    } catch (cause) {
+      await db.close();
+      throw new Error(`cannot finish the publication a killed run left in ${db.target}`, { cause });
+    }
+  }
   return db;
+}
+
+/**
+ * Open handles of this process on each embedded data directory. Recovery runs
+ * on the first: a second one (a reader beside a run in the same process) must
+ * not take the run's staging tables for a killed run's.
+ */
+const openHere = new Map<string, number>();
+
+/**
+ * Before anyone reads the embedded engine (this process holds it alone), finish
+ * what a killed run left: publications it had begun to swap in are swapped in
+ * again whole (see `swapStaged`), and its staging tables are dropped.
+ */
+async function recoverEmbedded(ctx: Context, db: ClickHouseDatabase): Promise<void> {
+  for (const r of await recoverPublications(db.client)) {
+    const what = r.partition === 'all' ? 'the catalogue' : `the week of ${r.partition.weekStart}`;
+    if (r.finished) ctx.log.warn(`${db.target}: finished publishing ${what} (${r.tables.join(', ')}), which a killed run had begun`);
+    else ctx.log.debug(`${db.target}: dropped the leftover ready tables of ${what}`);
+  }
+  const dropped = await dropStagingTables(db.client);
+  if (dropped > 0) ctx.log.debug(`${db.target}: dropped ${dropped} staging table(s) left by a killed run`);
 }
 
 /**
@@ -100,7 +131,18 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
     log: clientLog(ctx),
   });
   ctx.log.debug(`using ${target}`);
-  return { client, target, embedded: true, close: () => client.close() };
+  openHere.set(dir, (openHere.get(dir) ?? 0) + 1);
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (!closed) {
+      closed = true;
+      const left = (openHere.get(dir) ?? 1) - 1;
+      if (left > 0) openHere.set(dir, left);
+      else openHere.delete(dir);
+    }
+    await client.close();
+  };
+  return { client, target, embedded: true, close };
 }
 
 /**

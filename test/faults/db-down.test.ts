@@ -78,13 +78,19 @@ test('PostgreSQL at a closed port: load-pg and run-week fail in one line naming 
 });
 
 test('a wrong password on a running server: one line, exit 1, the password not shown', async () => {
-  const u = new URL(database.url);
-  u.username = 'postgres';
-  u.password = 'wrong-Pw-4242';
-  const run = await cli(['--data-dir', dir, '--pg-url', u.toString(), 'load-pg', '--week', W.id], GUARD);
-  const line = assertCleanFailure(run, 1, 'wrong password');
-  assert.match(line, /PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/.*password authentication failed/, line);
-  assert.ok(!(run.stdout + run.stderr).includes('wrong-Pw-4242'));
+  // The embedded cluster checks passwords (scram-sha-256); CI's throwaway server trusts everyone.
+  const embedded = await freshDatabase(pgTargets()[0]!);
+  try {
+    const u = new URL(embedded.url);
+    u.username = 'postgres';
+    u.password = 'wrong-Pw-4242';
+    const run = await cli(['--data-dir', dir, '--pg-url', u.toString(), 'load-pg', '--week', W.id], GUARD);
+    const line = assertCleanFailure(run, 1, 'wrong password');
+    assert.match(line, /PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/.*password authentication failed/, line);
+    assert.ok(!(run.stdout + run.stderr).includes('wrong-Pw-4242'));
+  } finally {
+    await embedded.drop();
+  }
 });
 
 test('ClickHouse held by another process, or at a closed port: migrate-click fails in one line and records no success in PostgreSQL', async () => {

@@ -11,6 +11,7 @@ import { RowNormalizer } from '../lib/normalize.js';
 import { OutputSink } from '../lib/output-sink.js';
 import { defaultWeeks } from '../lib/plan.js';
 import { SaleIdTable } from '../lib/sale-id-table.js';
+import { processAlive } from '../lib/process-alive.js';
 
 /** Options of `clean`. */
 export interface CleanOptions {
@@ -251,15 +252,7 @@ async function removeStaleTemps(dir: string): Promise<void> {
   }
   for (const name of names) {
     const pid = Number(TEMP_NAME.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !isAlive(pid)) await rm(path.join(dir, name), { force: true });
+    if (pid && pid !== process.pid && !processAlive(pid)) await rm(path.join(dir, name), { force: true });
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

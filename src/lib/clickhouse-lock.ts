@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { processAlive } from './process-alive.js';
 
 /**
  * The id of another live process holding the embedded ClickHouse engine's
@@ -21,21 +22,12 @@ export async function embeddedHolder(dir: string): Promise<number | undefined> {
     return undefined;
   }
   const pid = Number(/^PID:\s*(\d+)/m.exec(text)?.[1]);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isAlive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !processAlive(pid)) return undefined;
   const locked = await flockHolders(status);
   if (locked === undefined) return pid;
   return locked.has(pid) ? pid : undefined;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pids holding a lock on a file according to /proc/locks, or undefined where that file does not exist. */
 async function flockHolders(file: string): Promise<Set<number> | undefined> {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from './logger.js';
 import { blockedAt, mkdirOpen, rootCache, serverBinaries, serverUser, type PgBinaries, type ServerUser } from './pg-binaries.js';
+import { processAlive } from './process-alive.js';
 
 /** The superuser of an embedded cluster; it only listens on 127.0.0.1. */
 export const EMBEDDED_USER = 'postgres';
@@ -53,14 +54,6 @@ const exists = (file: string) =>
     () => false,
   );
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,15 +61,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
+    if (!processAlive(pid)) return true;
     await sleep(100);
   }
-  return !isAlive(pid);
+  return !processAlive(pid);
 }
 
 /** Whether `pid` is a postgres server started on `dir` (Linux: /proc; elsewhere: any live process). */
 async function isPostgresOn(pid: number, dir: string): Promise<boolean> {
-  if (!isAlive(pid)) return false;
+  if (!processAlive(pid)) return false;
   try {
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
     const exe = path.basename(cmdline[0] ?? '');

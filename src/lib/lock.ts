@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context } from './config.js';
 import { LockedError } from './errors.js';
+import { processAlive } from './process-alive.js';
 import type { Layout } from './layout.js';
 import type { Logger } from './logger.js';
 
@@ -27,16 +28,7 @@ export interface Lock {
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** Whether a process with this PID exists on this machine (EPERM: it exists, it just isn't ours). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
+export { processAlive } from './process-alive.js';
 
 /** The holder as a reader sees it: `pid 123 on host (run-week, started 2024-05-20T09:45:00.000Z)`. */
 export function describeHolder(info: LockInfo): string {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { LockedError } from '../../src/lib/errors.js';
 import { Layout } from '../../src/lib/layout.js';
-import { acquireLock, processAlive, withLock } from '../../src/lib/lock.js';
+import { acquireLock, withLock } from '../../src/lib/lock.js';
+import { processAlive } from '../../src/lib/process-alive.js';
 import { silentLogger, type Logger } from '../../src/lib/logger.js';
 
 let dir: string;

@@ -2,7 +2,7 @@ import type { Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
 import { pgSql, runSql } from '../lib/pg-sql.js';
-import { recordRun, withPg, type PgDatabase } from '../lib/pg.js';
+import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { defaultWeeks } from '../lib/plan.js';
 
 /** Options of `aggregate`. */
@@ -40,10 +40,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       done.push(
         await ctx.log.task(`aggregate ${week.id}`, async () => {
           const startedAt = new Date();
-          const client = await db.pool.connect();
-          let broken: Error | undefined;
-          try {
-            await client.query('BEGIN');
+          return inTransaction(db, async (client) => {
             const sales = await client.query<{ n: string; totals: string | null }>(
               `SELECT (SELECT count(*) FROM sales WHERE sale_date BETWEEN $1 AND $2) AS n,
                       (SELECT sum(sales_count) FROM sales_region_weeks WHERE week_start = $1) AS totals`,
@@ -73,17 +70,9 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
               [week.start],
             );
             await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn, rowsOut: rows, startedAt });
-            await client.query('COMMIT');
             ctx.log.debug(`aggregate: ${week.id}: ${rows} rows from ${rowsIn} sales`);
             return { week: week.id, rows, amount: total.rows[0]?.amount ?? '0' };
-          } catch (error) {
-            await client.query('ROLLBACK').catch((rollbackError: Error) => {
-              broken = rollbackError;
-            });
-            throw error;
-          } finally {
-            client.release(broken);
-          }
+          });
         }),
       );
     }

@@ -8,7 +8,7 @@ import type { Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
 import { checkRegion, SALES_HEADER } from '../lib/layout.js';
-import { recordRun, withPg, type PgDatabase } from '../lib/pg.js';
+import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { defaultWeeks } from '../lib/plan.js';
 
 /** Options of `load-pg`. */
@@ -104,24 +104,6 @@ async function copyFile(client: pg.PoolClient, table: string, columns: string, f
   return copy.rowCount;
 }
 
-/** Run `work` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. */
-async function inTransaction<T>(db: PgDatabase, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
-  }
-}
 
 const DIMENSIONS = [
   { name: 'customers', key: 'customer_id', columns: CUSTOMER_COLUMNS },

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +8,7 @@ import { parseWeek } from '../../src/lib/calendar.js';
 import { openClickHouse } from '../../src/lib/clickhouse.js';
 import { chRows, chTestContext, seedWeek, tempDataDir } from '../helpers/clickhouse.js';
 import { freshDatabase, stopTestCluster, type TestDatabase } from '../helpers/pg.js';
+import { freePort } from '../../src/lib/embedded-pg.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/sales-etl.js', import.meta.url));
 
@@ -43,13 +43,6 @@ function cli(args: string[], env: Record<string, string>) {
   return { child, done, waitFor };
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('migrate-click as a process', () => {
   let tmp: Awaited<ReturnType<typeof tempDataDir>>;
@@ -142,7 +135,7 @@ describe('migrate-click as a process', () => {
   });
 
   it('names an unreachable server in one line with the password hidden, and exits 1', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await cli(['migrate-click', '--week', week.id], { ...env, CLICKHOUSE_URL: `http://etl:s3cret-pw@127.0.0.1:${port}` }).done;
     assert.equal(result.code, 1);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
@@ -13,6 +12,7 @@ import { chTestContext } from '../helpers/clickhouse.js';
 import { assertCleanFailure, cli, exists } from '../helpers/faults-cli.js';
 import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
 import { rm } from 'node:fs/promises';
+import { freePort } from '../../src/lib/embedded-pg.js';
 
 // A database that is down, held, or refuses us: one clear line on stderr and exit 1 (within a hang guard),
 // no stack trace, the password never shown, and nothing written to the other database.
@@ -25,13 +25,6 @@ let dir: string;
 let database: TestDatabase;
 let pool: pg.Pool;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 before(async () => {
   dir = await tempDataDir('sales-etl-db-down-');
@@ -62,7 +55,7 @@ async function publishedRuns(): Promise<number> {
 }
 
 test('PostgreSQL at a closed port: load-pg and run-week fail in one line naming the server, and ClickHouse is never opened', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const url = `postgres://etl:pg-s3cret@127.0.0.1:${port}/sales`;
   for (const args of [
     ['load-pg', '--week', W.id],
@@ -108,7 +101,7 @@ test('ClickHouse held by another process, or at a closed port: migrate-click fai
   } finally {
     await holder.close();
   }
-  const port = await closedPort();
+  const port = await freePort();
   const down = await cli(['--data-dir', dir, '--clickhouse-url', `http://etl:ch-s3cret@127.0.0.1:${port}`, 'migrate-click', '--week', W.id], {
     ...GUARD,
     env: { DATABASE_URL: database.url, CLICKHOUSE_PASSWORD: 'env-ch-s3cret' },
@@ -125,7 +118,7 @@ test('PostgreSQL stopped under its URL: one line and exit 1, ClickHouse untouche
   await pool.end();
   await database.drop();
   await stopTestCluster();
-  const target = pgTargets().length > 1 ? `postgres://postgres:x@127.0.0.1:${await closedPort()}/postgres` : url;
+  const target = pgTargets().length > 1 ? `postgres://postgres:x@127.0.0.1:${await freePort()}/postgres` : url;
   const fresh = await tempDataDir('sales-etl-db-stopped-');
   try {
     const run = await cli(['--data-dir', fresh, '--pg-url', target, 'migrate-click', '--week', W.id], GUARD);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertCleanFailure, assertExit, BIN, cli, exists } from '../helpers/faults-cli.js';
 import { startHttpSink } from '../helpers/http-sink.js';
 import { tempDataDir } from '../helpers/pg.js';
+import { freePort } from '../../src/lib/embedded-pg.js';
 
 // Arguments that look like SQL, shell or paths are usage errors (exit 2) or plain data, never executed and
 // never paths outside the data directory; secrets never appear in output, even with --json and --verbose.
@@ -15,13 +15,6 @@ let dir: string;
 let outside: string;
 const PWNED = '/tmp/sales-etl-faults-pwned';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 before(async () => {
   dir = await tempDataDir('sales-etl-injection-');
@@ -74,7 +67,7 @@ test('a NUL byte cannot reach the CLI through its arguments, and a manifest nami
       path.join(dir, 'clean', week, 'manifest.json'),
       JSON.stringify({ week, files: [{ region, output: `clean/${week}/${region}.csv`, written: 0 }], missingRegions: [] }),
     );
-    const port = await closedPort();
+    const port = await freePort();
     const run = await cli(['--data-dir', dir, '--pg-url', `postgres://x@127.0.0.1:${port}/x`, 'load-pg', '--week', week], {
       timeoutMs: 60_000,
     });
@@ -105,7 +98,7 @@ test('quotes, semicolons and $( ) in --data-dir and --out are plain names; nothi
 });
 
 test('hostile --pg-url and --clickhouse-url values: one line, exit 1 or 2, never a stack trace', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const cases: [string[], RegExp][] = [
     [['--pg-url', `postgres://u:p@127.0.0.1:${port}/x'; DROP DATABASE postgres; --`, 'aggregate', '--week', '2024-W20'], /PostgreSQL/],
     [['--pg-url', 'not a url; rm -rf /', 'aggregate', '--week', '2024-W20'], /PostgreSQL|url/i],
@@ -127,8 +120,8 @@ test('hostile --pg-url and --clickhouse-url values: one line, exit 1 or 2, never
 test('secrets never appear in output: passwords in URLs, CLICKHOUSE_PASSWORD, TELEGRAM_BOT_TOKEN, with --json and --verbose', async () => {
   const sink = await startHttpSink(() => ({ status: 500, body: '{"ok":false,"description":"boom"}' }));
   try {
-    const pgPort = await closedPort();
-    const chPort = await closedPort();
+    const pgPort = await freePort();
+    const chPort = await freePort();
     const secrets = ['PgPass-31337', 'ChUrlPass-31337', 'ChEnvPass-31337', '4242:TgToken-31337'];
     const env = {
       CLICKHOUSE_PASSWORD: 'ChEnvPass-31337',

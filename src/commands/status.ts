@@ -125,99 +125,98 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
   }
 }
 
-async function pgStatus(
+/**
+ * One database's column of the table: absent, busy or unreachable says so; otherwise `read`
+ * fills the rows, and a failure there is an `error` state, never a failed command.
+ */
+async function databaseStatus<D extends { target: string; close(): Promise<void> }>(
   ctx: Context,
-  weeks: Week[],
-  rows: Map<string, WeekStatus>,
+  name: string,
   { there, busy }: { there: boolean; busy: string | undefined },
+  open: () => Promise<D>,
+  read: (db: D) => Promise<void>,
 ): Promise<DatabaseState> {
   if (!there) return { state: 'absent' };
   if (busy) return { state: 'busy', error: busy };
-  let db;
+  let db: D;
   try {
-    db = await openPg(ctx);
+    db = await open();
   } catch (error) {
-    ctx.log.warn(`status: PostgreSQL: ${describeError(error)}`);
+    ctx.log.warn(`status: ${name}: ${describeError(error)}`);
     return { state: 'unreachable', error: describeError(error) };
   }
   try {
-    if (weeks.length > 0) {
-      const file = await pgSql('status-weeks.sql');
-      const client = await db.pool.connect();
-      try {
-        const result = await runSql<{
-          week: string;
-          sales_rows: string;
-          agg_rows: string;
-          last_stage: string | null;
-          last_status: string | null;
-          last_finished: Date | null;
-          last_message: string | null;
-        }>(client, file, [weeks.map((w) => w.id), weeks.map((w) => w.start)]);
-        for (const r of result.rows) {
-          const row = rows.get(r.week);
-          if (!row) continue;
-          row.pgRows = Number(r.sales_rows);
-          row.aggRows = Number(r.agg_rows);
-          row.lastRun =
-            r.last_stage === null
-              ? null
-              : {
-                  stage: r.last_stage,
-                  status: r.last_status ?? '',
-                  finishedAt: r.last_finished ? r.last_finished.toISOString() : null,
-                  message: r.last_message,
-                };
-        }
-      } finally {
-        client.release();
-      }
-    }
+    await read(db);
     return { state: 'ok', target: db.target };
   } catch (error) {
-    ctx.log.warn(`status: PostgreSQL (${db.target}): ${describeError(error)}`);
+    ctx.log.warn(`status: ${name} (${db.target}): ${describeError(error)}`);
     return { state: 'error', target: db.target, error: describeError(error) };
   } finally {
     await db.close();
   }
 }
 
-async function chStatus(
+function pgStatus(
   ctx: Context,
   weeks: Week[],
   rows: Map<string, WeekStatus>,
-  { there, busy }: { there: boolean; busy: string | undefined },
+  presence: { there: boolean; busy: string | undefined },
 ): Promise<DatabaseState> {
-  if (!there) return { state: 'absent' };
-  if (busy) return { state: 'busy', error: busy };
-  let db;
-  try {
-    db = await openClickHouse(ctx);
-  } catch (error) {
-    ctx.log.warn(`status: ClickHouse: ${describeError(error)}`);
-    return { state: 'unreachable', error: describeError(error) };
-  }
-  try {
-    if (weeks.length > 0) {
-      const query = await readFile(new URL('status-weeks.sql', CLICKHOUSE_SQL_DIR), 'utf8');
-      const result = await db.client.query({
-        query,
-        query_params: { from: weeks[0]!.start, to: weeks.at(-1)!.end },
-        format: 'JSONEachRow',
-      });
-      const counts = new Map((await result.json<{ monday: string; rows: string }>()).map((r) => [r.monday, Number(r.rows)]));
-      for (const week of weeks) {
-        const row = rows.get(week.id);
-        if (row) row.clickhouseRows = counts.get(week.start) ?? 0;
+  return databaseStatus(ctx, 'PostgreSQL', presence, () => openPg(ctx), async (db) => {
+    if (weeks.length === 0) return;
+    const file = await pgSql('status-weeks.sql');
+    const client = await db.pool.connect();
+    try {
+      const result = await runSql<{
+        week: string;
+        sales_rows: string;
+        agg_rows: string;
+        last_stage: string | null;
+        last_status: string | null;
+        last_finished: Date | null;
+        last_message: string | null;
+      }>(client, file, [weeks.map((w) => w.id), weeks.map((w) => w.start)]);
+      for (const r of result.rows) {
+        const row = rows.get(r.week);
+        if (!row) continue;
+        row.pgRows = Number(r.sales_rows);
+        row.aggRows = Number(r.agg_rows);
+        row.lastRun =
+          r.last_stage === null
+            ? null
+            : {
+                stage: r.last_stage,
+                status: r.last_status ?? '',
+                finishedAt: r.last_finished ? r.last_finished.toISOString() : null,
+                message: r.last_message,
+              };
       }
+    } finally {
+      client.release();
     }
-    return { state: 'ok', target: db.target };
-  } catch (error) {
-    ctx.log.warn(`status: ClickHouse (${db.target}): ${describeError(error)}`);
-    return { state: 'error', target: db.target, error: describeError(error) };
-  } finally {
-    await db.close();
-  }
+  });
+}
+
+function chStatus(
+  ctx: Context,
+  weeks: Week[],
+  rows: Map<string, WeekStatus>,
+  presence: { there: boolean; busy: string | undefined },
+): Promise<DatabaseState> {
+  return databaseStatus(ctx, 'ClickHouse', presence, () => openClickHouse(ctx), async (db) => {
+    if (weeks.length === 0) return;
+    const query = await readFile(new URL('status-weeks.sql', CLICKHOUSE_SQL_DIR), 'utf8');
+    const result = await db.client.query({
+      query,
+      query_params: { from: weeks[0]!.start, to: weeks.at(-1)!.end },
+      format: 'JSONEachRow',
+    });
+    const counts = new Map((await result.json<{ monday: string; rows: string }>()).map((r) => [r.monday, Number(r.rows)]));
+    for (const week of weeks) {
+      const row = rows.get(week.id);
+      if (row) row.clickhouseRows = counts.get(week.start) ?? 0;
+    }
+  });
 }
 
 /** The status as a text table, with a line per database that could not be read. */

@@ -17,7 +17,7 @@ import {
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
-import { recordRun, withPg, type PgDatabase } from '../lib/pg.js';
+import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
 import { defaultWeeks } from '../lib/plan.js';
 import { describeMismatch, type WeekFigures } from '../lib/week-figures.js';
@@ -139,70 +139,61 @@ async function recoverOnServer(ctx: Context, ch: ClickHouseDatabase, partition: 
 }
 
 /** Copy one week and its buyers, then reconcile. */
+/** One read-only snapshot, so figures and copies taken in it describe the same rows. */
+const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
 async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week, importedAt: string): Promise<MigratedWeek> {
-  const client = await pgDb.pool.connect();
-  let broken: Error | undefined;
-  let postgres: WeekFigures;
-  try {
-    // One snapshot for the figures and both copies, so they describe the same rows.
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const totals = await pgTotals(client, week);
-    if (totals.rows === '0') throw noAggregates(week);
-    await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
-    ctx.log.debug(`${week.id}: streaming ${totals.rows} rows into ${stagingTable('sales_agg', { weekStart: week.start })}`);
-    // Both COPYs are queued at once: PostgreSQL works out the week's buyers while
-    // ClickHouse takes the aggregates. The buyers wait in memory meanwhile (a week's
-    // worth, ~15k short lines; the embedded engine takes an insert as one string anyway).
-    const aggregates = await copyOut(client, 'migrate-click-sales-agg.sql');
-    const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
-    const buyersCsv = collect(buyersCopy.csv);
-    buyersCsv.catch(() => undefined); // awaited below; a failure before that is reported by the first copy
-    // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in
-    // one statement, so a kill between the two swaps would leave the aggregates new and the
-    // buyers still old; swapStaged leaves what the next open needs to finish the swap.
-    const staged: StagedPartition[] = [];
-    try {
-      staged.push(await stageCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS));
-      const buyersStream = Readable.from(await buyersCsv, { objectMode: false });
-      staged.push(await stageCsv(ch, 'week_buyers', week, { ...buyersCopy, csv: buyersStream }, WEEK_BUYERS_COLUMNS));
-      ctx.log.debug(`${week.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
-      await swapStaged(ch.client, staged).catch((cause: unknown) => {
-        throw new Error(`${STAGE}: cannot swap ${week.id} into ${ch.target}`, { cause });
-      });
-    } finally {
-      for (const stage of staged) await stage.drop();
-    }
-    await client.query('COMMIT');
-    // The COPY's own count (final once the COMMIT after it has answered) is PostgreSQL's
-    // number of distinct buyers in this snapshot: no second pass over the week's sales.
-    postgres = { ...totals, buyers: String(buyersCopy.csv.rowCount) };
-  } catch (error) {
-    broken = error as Error;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    // A connection left in the middle of a COPY is not fit for the pool.
-    client.release(broken);
-  }
+  // One snapshot for the figures and both copies, so they describe the same rows.
+  const { totals, buyersCopy } = await inTransaction(
+    pgDb,
+    async (client) => {
+      const totals = await pgTotals(client, week);
+      if (totals.rows === '0') throw noAggregates(week);
+      await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
+      ctx.log.debug(`${week.id}: streaming ${totals.rows} rows into ${stagingTable('sales_agg', { weekStart: week.start })}`);
+      // Both COPYs are queued at once: PostgreSQL works out the week's buyers while
+      // ClickHouse takes the aggregates. The buyers wait in memory meanwhile (a week's
+      // worth, ~15k short lines; the embedded engine takes an insert as one string anyway).
+      const aggregates = await copyOut(client, 'migrate-click-sales-agg.sql');
+      const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
+      const buyersCsv = collect(buyersCopy.csv);
+      buyersCsv.catch(() => undefined); // awaited below; a failure before that is reported by the first copy
+      // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in
+      // one statement, so a kill between the two swaps would leave the aggregates new and the
+      // buyers still old; swapStaged leaves what the next open needs to finish the swap.
+      const staged: StagedPartition[] = [];
+      try {
+        staged.push(await stageCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS));
+        const buyersStream = Readable.from(await buyersCsv, { objectMode: false });
+        staged.push(await stageCsv(ch, 'week_buyers', week, { ...buyersCopy, csv: buyersStream }, WEEK_BUYERS_COLUMNS));
+        ctx.log.debug(`${week.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
+        await swapStaged(ch.client, staged).catch((cause: unknown) => {
+          throw new Error(`${STAGE}: cannot swap ${week.id} into ${ch.target}`, { cause });
+        });
+      } finally {
+        for (const stage of staged) await stage.drop();
+      }
+      return { totals, buyersCopy };
+    },
+    { begin: SNAPSHOT, discardOnError: true },
+  );
+  // The COPY's own count (final once the COMMIT after it has answered) is PostgreSQL's
+  // number of distinct buyers in this snapshot: no second pass over the week's sales.
+  const postgres: WeekFigures = { ...totals, buyers: String(buyersCopy.csv.rowCount) };
   return reconcile(ch, week, postgres);
 }
 
 /** Reconcile a week without copying anything. */
 async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week): Promise<MigratedWeek> {
-  const client = await pgDb.pool.connect();
-  let postgres: WeekFigures;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const totals = await pgTotals(client, week);
-    const { rows: [buyers] } = await runSql<{ buyers: string }>(client, await pgSql('migrate-click-buyers.sql'), [week.start]);
-    await client.query('COMMIT');
-    postgres = { ...totals, buyers: buyers?.buyers ?? '0' };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  const postgres = await inTransaction(
+    pgDb,
+    async (client): Promise<WeekFigures> => {
+      const totals = await pgTotals(client, week);
+      const { rows: [buyers] } = await runSql<{ buyers: string }>(client, await pgSql('migrate-click-buyers.sql'), [week.start]);
+      return { ...totals, buyers: buyers?.buyers ?? '0' };
+    },
+    { begin: SNAPSHOT },
+  );
   if (postgres.rows === '0') throw noAggregates(week);
   return reconcile(ch, week, postgres);
 }
@@ -303,50 +294,41 @@ interface ProductsDigest {
  * changes, and a backfill would otherwise send it again with every week).
  */
 async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase, importedAt: string): Promise<number | undefined> {
-  const client = await pgDb.pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const { rows: [postgres] } = await runSql<ProductsDigest>(client, await pgSql('migrate-click-products-digest.sql'));
-    if (!postgres || postgres.products === '0') {
-      // Not loaded yet (or a fresh database): an empty catalogue must not wipe the published one.
-      ctx.log.warn(`PostgreSQL has no products: the catalogue in ${ch.target} is left as it was`);
-      await client.query('COMMIT');
-      return undefined;
-    }
-    const wanted = `${postgres.products}:${postgres.digest}`;
-    if (ch.embedded && knownCatalogue.get(ch) === wanted) {
-      await client.query('COMMIT');
-      return Number(postgres.products);
-    }
-    const published = await ch.client.query({ query: await clickHouseSql('products-digest'), format: 'JSONEachRow' });
-    const [clickhouse] = (await published.json()) as ProductsDigest[];
-    if (clickhouse?.products === postgres.products && clickhouse.digest === postgres.digest) {
-      ctx.log.debug(`products: ${ch.target} holds PostgreSQL's ${postgres.products} already; not sent again`);
+  return inTransaction(
+    pgDb,
+    async (client) => {
+      const { rows: [postgres] } = await runSql<ProductsDigest>(client, await pgSql('migrate-click-products-digest.sql'));
+      if (!postgres || postgres.products === '0') {
+        // Not loaded yet (or a fresh database): an empty catalogue must not wipe the published one.
+        ctx.log.warn(`PostgreSQL has no products: the catalogue in ${ch.target} is left as it was`);
+        return undefined;
+      }
+      const wanted = `${postgres.products}:${postgres.digest}`;
+      if (ch.embedded && knownCatalogue.get(ch) === wanted) {
+        return Number(postgres.products);
+      }
+      const published = await ch.client.query({ query: await clickHouseSql('products-digest'), format: 'JSONEachRow' });
+      const [clickhouse] = (await published.json()) as ProductsDigest[];
+      if (clickhouse?.products === postgres.products && clickhouse.digest === postgres.digest) {
+        ctx.log.debug(`products: ${ch.target} holds PostgreSQL's ${postgres.products} already; not sent again`);
+        knownCatalogue.set(ch, wanted);
+        return Number(postgres.products);
+      }
+      await runSql(client, await pgSql('migrate-click-params.sql'), ['1970-01-01', importedAt, importedAt.slice(0, 10)]);
+      const file = await pgSql('migrate-click-products.sql');
+      const csv = client.query(copyTo(file.text));
+      let rows: number;
+      try {
+        rows = (await replacePartitionFromCsv(ch.client, 'products', 'all', PRODUCTS_COLUMNS, csv)).rows;
+      } catch (cause) {
+        csv.destroy();
+        throw new Error(`${STAGE}: cannot publish products to ${ch.target} (${file.name})`, { cause });
+      }
       knownCatalogue.set(ch, wanted);
-      await client.query('COMMIT');
-      return Number(postgres.products);
-    }
-    await runSql(client, await pgSql('migrate-click-params.sql'), ['1970-01-01', importedAt, importedAt.slice(0, 10)]);
-    const file = await pgSql('migrate-click-products.sql');
-    const csv = client.query(copyTo(file.text));
-    let rows: number;
-    try {
-      rows = (await replacePartitionFromCsv(ch.client, 'products', 'all', PRODUCTS_COLUMNS, csv)).rows;
-    } catch (cause) {
-      csv.destroy();
-      throw new Error(`${STAGE}: cannot publish products to ${ch.target} (${file.name})`, { cause });
-    }
-    await client.query('COMMIT');
-    knownCatalogue.set(ch, wanted);
-    return rows;
-  } catch (error) {
-    broken = error as Error;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+      return rows;
+    },
+    { begin: SNAPSHOT, discardOnError: true },
+  );
 }
 
 interface RunRecord {

@@ -156,16 +156,29 @@ export async function recordRun(client: pg.ClientBase, run: EtlRun): Promise<voi
   );
 }
 
+/** How `inTransaction` opens and ends its transaction. */
+export interface TransactionOptions {
+  /** The statement that opens it, e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`. */
+  begin?: string;
+  /** Drop the connection after a failure instead of returning it to the pool (a COPY may be cut off half-way). */
+  discardOnError?: boolean;
+}
+
 /** Run `work` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. */
-export async function inTransaction<T>(db: PgDatabase, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  db: PgDatabase,
+  work: (client: pg.PoolClient) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const client = await db.pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(options.begin ?? 'BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
+    if (options.discardOnError) broken = error instanceof Error ? error : new Error(String(error));
     await client.query('ROLLBACK').catch((rollbackError: Error) => {
       broken = rollbackError;
     });

@@ -6,7 +6,20 @@ import { failureOf, notifyFailure } from '../lib/notify.js';
 import type { PgDatabase } from '../lib/pg.js';
 import { planPeriod, readPlan } from '../lib/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/progress.js';
-import { chainError, Connections, runChain, STAGES, stageRowsLine, type RunWeekResult, type StageFunctions } from './run-week.js';
+import {
+  chainError,
+  Connections,
+  finishChain,
+  newChain,
+  runStages,
+  STAGES,
+  stageRowsLine,
+  type Chain,
+  type ChainOptions,
+  type RunWeekResult,
+  type StageFunctions,
+  type StageName,
+} from './run-week.js';
 
 /** Options of `backfill`; the plan flags apply only when the plan is created. */
 export interface BackfillOptions {
@@ -61,20 +74,32 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const results: Array<RunWeekResult & { failure?: unknown }> = [];
   let rows = 0;
   log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
+  const progress = (current: string) =>
+    bar?.update({ done: results.length, total: weeks.length, rows, elapsedMs: performance.now() - started, current });
+  // Set when a week fails (without --keep-going) or the run ends: no week starts another group of stages.
+  const halt = { on: false, onFailure: !opts.keepGoing };
+  const chains: Array<Promise<Chain | undefined>> = [];
   try {
+    if (!fns) connections.warmPg();
+    const done: Promise<void>[][] = [];
+    for (const week of weeks) {
+      chains.push(
+        pipelined(done, halt, {
+          onStage: (stage) => progress(`${week.id} ${stage}`),
+          ctx: stageCtx,
+          week,
+          skipGenerate: opts.skipGenerate,
+          maxRejectRate: opts.maxRejectRate,
+          connections,
+          stages: fns,
+        }),
+      );
+    }
     for (const [i, week] of weeks.entries()) {
-      const progress = (current: string) =>
-        bar?.update({ done: i, total: weeks.length, rows, elapsedMs: performance.now() - started, current });
       progress(week.id);
-      const result = await runChain({
-        onStage: (stage) => progress(`${week.id} ${stage}`),
-        ctx: stageCtx,
-        week,
-        skipGenerate: opts.skipGenerate,
-        maxRejectRate: opts.maxRejectRate,
-        connections,
-        stages: fns,
-      });
+      const chain = await chains[i]!;
+      if (!chain) break;
+      const result = await finishChain(chain);
       results.push(result);
       rows += result.stages.find((s) => s.stage === 'clean')?.rows ?? 0;
       if (!bar) {
@@ -87,6 +112,14 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       if (!result.ok && !opts.keepGoing) break;
     }
   } finally {
+    halt.on = true;
+    // Later weeks that had begun when a week failed: what they did stays done (every stage is re-runnable).
+    for (const chain of (await Promise.all(chains)).slice(results.length)) {
+      const ran = chain?.runs.filter((r) => r.status === 'ok').map((r) => r.stage) ?? [];
+      if (chain && ran.length > 0) {
+        (bar?.log ?? log).info(`${chain.opts.week.id}: not finished; ${ran.join(', ')} had already run for it`);
+      }
+    }
     bar?.done();
     await connections.close();
   }
@@ -120,6 +153,48 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
     throw error;
   }
   return summary;
+}
+
+/**
+ * The stages in the groups backfill overlaps across weeks: while PostgreSQL
+ * takes week i (load-pg and aggregate, in the server's own processes), the
+ * week before is published to ClickHouse (its engine's threads) and the week
+ * after is generated and cleaned (this process's own thread).
+ */
+const PHASES: readonly (readonly StageName[])[] = [['generate', 'clean'], ['load-pg', 'aggregate'], ['migrate-click']];
+
+/**
+ * One week's chain in groups of stages. Group p of week i starts once group
+ * p-1 of week i, group p of week i-1, and group p+1 of week i-2 are done: one
+ * week per group at a time, in week order, and never more than two weeks
+ * ahead of the last one published. `done` holds each earlier week's groups;
+ * this week's are appended. Once a week fails (with `halt.onFailure`) no week
+ * starts another group: the ones after it stop where they are (undefined if
+ * they had not begun).
+ */
+async function pipelined(
+  done: Promise<void>[][],
+  halt: { on: boolean; onFailure: boolean },
+  opts: ChainOptions,
+): Promise<Chain | undefined> {
+  const i = done.length;
+  const mine: Promise<void>[] = [];
+  done.push(mine);
+  let chain: Chain | undefined;
+  for (const [p, stages] of PHASES.entries()) {
+    const after = [mine[p - 1], done[i - 1]?.[p], done[i - 2]?.[p + 1]];
+    mine.push(
+      Promise.all(after).then(async () => {
+        if (halt.on) return;
+        if (p === 0) chain = newChain(opts);
+        if (!chain) return;
+        await runStages(chain, stages);
+        if (chain.failure && halt.onFailure) halt.on = true;
+      }),
+    );
+  }
+  await mine.at(-1);
+  return chain;
 }
 
 /** The plan's period, creating the plan (with the plan flags) when there is none. */

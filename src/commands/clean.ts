@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Week } from '../lib/calendar.js';
@@ -6,7 +5,7 @@ import { cleanFile, REJECTS_HEADER } from '../lib/clean-file.js';
 import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/clean-manifest.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
-import { openAtomicWriter, REGIONS, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Layout, type Region } from '../lib/layout.js';
+import { openAtomicWriter, readFileStream, REGIONS, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Layout, type Region } from '../lib/layout.js';
 import { RowNormalizer } from '../lib/normalize.js';
 import { OutputSink } from '../lib/output-sink.js';
 import { defaultWeeks } from '../lib/plan.js';
@@ -142,9 +141,7 @@ async function cleanRegion(
   rejectsSink.write(`${REJECTS_HEADER}\n`);
 
   const counts = await cleanFile({
-    // Reads of up to 1 MiB, but no larger than the file: a read stream allocates its whole
-    // high-water mark for every read (the last, empty one too), 2 MiB for a 250 kB file.
-    source: createReadStream(input, { highWaterMark: Math.min(1 << 20, Math.max(1 << 16, size)) }),
+    source: readFileStream(input, size),
     name,
     normalizer: new RowNormalizer(week, region),
     seen,

@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
-import { checkRegion, SALES_HEADER } from '../lib/layout.js';
+import { checkRegion, readFileStream, SALES_HEADER } from '../lib/layout.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { defaultWeeks } from '../lib/plan.js';
 
@@ -100,7 +100,7 @@ async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
 async function copyFile(client: pg.PoolClient, table: string, columns: string, file: string): Promise<number> {
   // HEADER MATCH (PostgreSQL 15+) refuses a file whose header is not exactly these columns.
   const copy = client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv, HEADER MATCH)`));
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), copy);
+  await pipeline(readFileStream(file, (await stat(file)).size), copy);
   return copy.rowCount;
 }
 

@@ -39,17 +39,17 @@ export class Connections {
     private readonly given: { pg?: PgDatabase | undefined; ch?: ClickHouseDatabase | undefined } = {},
   ) {}
 
-  /** The PostgreSQL database, opened on first use; a failed open is retried on the next call. */
+  /** The PostgreSQL database, opened on first use (or by `warmPg`); a failed open goes to one caller and is retried by the next. */
   pg(): Promise<PgDatabase> {
     if (this.given.pg) return Promise.resolve(this.given.pg);
-    this.pgOpen ??= openPg(this.ctx).catch((error: unknown) => {
-      this.pgOpen = undefined;
-      throw error;
+    const open = (this.pgOpen ??= settled(openPg(this.ctx)));
+    open.catch(() => {
+      if (this.pgOpen === open) this.pgOpen = undefined;
     });
-    return this.pgOpen;
+    return open;
   }
 
-  /** The ClickHouse database, opened on first use. */
+  /** The ClickHouse database, opened on first use; a failed open is retried on the next call. */
   ch(): Promise<ClickHouseDatabase> {
     if (this.given.ch) return Promise.resolve(this.given.ch);
     this.chOpen ??= openClickHouse(this.ctx).catch((error: unknown) => {
@@ -57,6 +57,18 @@ export class Connections {
       throw error;
     });
     return this.chOpen;
+  }
+
+  /**
+   * Start opening PostgreSQL now, while the file stages run: the embedded
+   * server's initdb and start take a second or two in processes of their own.
+   * A failure waits for the first stage that needs the database and is its
+   * failure, as if that stage had opened it. (ClickHouse is not warmed: the
+   * embedded engine loads on this process's own thread, so it would gain
+   * nothing.)
+   */
+  warmPg(): void {
+    if (!this.given.pg) this.pgOpen ??= settled(openPg(this.ctx));
   }
 
   /** The PostgreSQL database if it is open already, without opening it. */
@@ -75,6 +87,12 @@ export class Connections {
       await db?.close().catch((error: unknown) => this.ctx.log.warn(`closing ${db.target}: ${describeError(error)}`));
     }
   }
+}
+
+/** The promise itself, marked as handled: it may reject before anyone awaits it. */
+function settled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** Options of `run-week`. */
@@ -141,19 +159,69 @@ export interface ChainFailure {
 const seconds = (since: number) => Math.round((performance.now() - since) / 10) / 100;
 const sum = <T>(items: T[], f: (item: T) => number) => items.reduce((n, item) => n + f(item), 0);
 
+/** A week's chain in progress: `newChain`, then `runStages` (in stage order), then `finishChain`. */
+export interface Chain {
+  readonly opts: ChainOptions;
+  readonly runs: StageRun[];
+  readonly warnings: string[];
+  readonly started: number;
+  readonly startedAt: Date;
+  failure?: ChainFailure | undefined;
+}
+
 /**
  * Run the five stages for one week, stopping at the first that fails. Never
  * throws for a stage's failure: the result says which stage failed and why,
  * and `failure` keeps the error itself.
  */
 export async function runChain(opts: ChainOptions): Promise<RunWeekResult & { failure?: ChainFailure }> {
+  const chain = newChain(opts);
+  await runStages(chain, STAGES);
+  return finishChain(chain);
+}
+
+/** A chain with no stage run yet. */
+export function newChain(opts: ChainOptions): Chain {
+  return {
+    opts,
+    runs: STAGES.map((stage) => ({ stage, status: 'not run', rows: 0, seconds: 0 })),
+    warnings: [],
+    started: performance.now(),
+    startedAt: new Date(),
+  };
+}
+
+/** The chain's result, once its stages have run (or one failed): its warnings logged, its etl_runs row written. */
+export async function finishChain(chain: Chain): Promise<RunWeekResult & { failure?: ChainFailure }> {
+  const { opts, runs, warnings } = chain;
+  const { ctx, week, connections } = opts;
+  for (const w of warnings) ctx.log.warn(w);
+
+  const result: RunWeekResult & { failure?: ChainFailure } = {
+    week: week.id,
+    ok: chain.failure === undefined,
+    stages: runs,
+    warnings,
+    seconds: seconds(chain.started),
+  };
+  if (chain.failure) {
+    result.failedStage = chain.failure.stage;
+    result.error = describeError(chain.failure.error);
+    result.failure = chain.failure;
+  }
+  await recordChain(ctx, connections, result, chain.startedAt);
+  return result;
+}
+
+/**
+ * Run the given stages of a chain in order, unless an earlier one failed.
+ * backfill runs a week's stages in groups, overlapping with other weeks.
+ */
+export async function runStages(chain: Chain, names: readonly StageName[]): Promise<void> {
+  const { opts, runs, warnings } = chain;
   const { ctx, week, connections } = opts;
   const fns = opts.stages ?? REAL_STAGES;
   const weeks = [week];
-  const started = performance.now();
-  const startedAt = new Date();
-  const warnings: string[] = [];
-  const runs: StageRun[] = STAGES.map((stage) => ({ stage, status: 'not run', rows: 0, seconds: 0 }));
   const steps: Record<StageName, () => Promise<number>> = {
     generate: async () => {
       const r = await fns.generate({ ctx, weeks });
@@ -178,9 +246,8 @@ export async function runChain(opts: ChainOptions): Promise<RunWeekResult & { fa
       ),
   };
 
-  let failure: ChainFailure | undefined;
-  for (const run of runs) {
-    if (failure) break;
+  for (const run of runs.filter((r) => names.includes(r.stage))) {
+    if (chain.failure) break;
     if (run.stage === 'generate' && opts.skipGenerate) {
       run.status = 'skipped';
       continue;
@@ -196,25 +263,9 @@ export async function runChain(opts: ChainOptions): Promise<RunWeekResult & { fa
       run.status = 'failed';
       run.seconds = seconds(t);
       run.error = describeError(error);
-      failure = { stage: run.stage, error };
+      chain.failure = { stage: run.stage, error };
     }
   }
-  for (const w of warnings) ctx.log.warn(w);
-
-  const result: RunWeekResult & { failure?: ChainFailure } = {
-    week: week.id,
-    ok: failure === undefined,
-    stages: runs,
-    warnings,
-    seconds: seconds(started),
-  };
-  if (failure) {
-    result.failedStage = failure.stage;
-    result.error = describeError(failure.error);
-    result.failure = failure;
-  }
-  await recordChain(ctx, connections, result, startedAt);
-  return result;
 }
 
 /** Record the chain in etl_runs when PostgreSQL is open; bookkeeping never fails the run. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Week } from './calendar.js';
@@ -121,6 +121,16 @@ export interface AtomicWriter {
   commit(): Promise<void>;
   /** Close and remove the temporary file. */
   abort(): Promise<void>;
+}
+
+/**
+ * A read stream over a file of `size` bytes, in reads of up to 1 MiB but no
+ * larger than the file: a read stream allocates its whole high-water mark for
+ * every read (the last, empty one too), 2 MiB for a 250 kB file, and a week's
+ * files are a few hundred kB each.
+ */
+export function readFileStream(file: string, size: number): ReadStream {
+  return createReadStream(file, { highWaterMark: Math.min(1 << 20, Math.max(1 << 16, size)) });
 }
 
 /** Open a write stream on a temporary name next to `file`. */

@@ -151,3 +151,58 @@ test('backfill runs every week in order and stops at the first failure unless --
   assert.ok(calls.includes('migrate-click 2024-W04 pg ch'), 'the weeks after the failure still ran');
   assert.ok(!calls.includes('load-pg 2024-W02 pg'));
 });
+
+test('backfill overlaps weeks: the next week is generated while the databases take this one, each stage in week order', async () => {
+  const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W03'));
+  const calls: string[] = [];
+  const s = stages(calls);
+  let generatedW02!: () => void;
+  const w02 = new Promise<void>((resolve) => (generatedW02 = resolve));
+  const overlapping: StageFunctions = {
+    ...s,
+    generate: (async (opts: { weeks?: Week[] }) => {
+      if (opts.weeks?.[0]?.id === '2024-W02') generatedW02();
+      return s.generate(opts as never);
+    }) as never,
+    // W01's publication waits until W02 has been generated: run one week after another, this never ends.
+    migrateClick: (async (opts: { weeks?: Week[] }) => {
+      if (opts.weeks?.[0]?.id === '2024-W01') {
+        const late = setTimeout(() => assert.fail('2024-W02 was not generated while 2024-W01 was being published'), 10_000);
+        await w02;
+        clearTimeout(late);
+      }
+      return s.migrateClick(opts as never);
+    }) as never,
+  };
+  const r = await backfill({ ctx, weeks, stages: overlapping, pg: fakePg([]) as never, ch: fakeCh as never });
+  assert.equal(r.ok, true);
+  const order = (stage: string) => calls.filter((c) => c.startsWith(`${stage} `)).map((c) => c.split(' ')[1]);
+  for (const stage of ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click']) {
+    assert.deepEqual(order(stage), ['2024-W01', '2024-W02', '2024-W03'], `${stage} runs the weeks in order`);
+  }
+  for (const week of ['2024-W01', '2024-W02', '2024-W03']) {
+    const mine = calls.filter((c) => c.split(' ')[1] === week).map((c) => c.split(' ')[0]);
+    assert.deepEqual(mine, ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click'], `${week}'s stages run in order`);
+  }
+});
+
+test('a week that fails stops the weeks after it where they are: none of them reaches ClickHouse or is reported done', async () => {
+  const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W04'));
+  const calls: string[] = [];
+  const s = stages(calls);
+  const failing: StageFunctions = {
+    ...s,
+    migrateClick: (async (opts: { weeks?: Week[] }) => {
+      if (opts.weeks?.[0]?.id === '2024-W02') throw new Error('cannot connect to ClickHouse');
+      return s.migrateClick(opts as never);
+    }) as never,
+  };
+  const recorded: unknown[][] = [];
+  const error = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, notify: false, stages: failing, pg: fakePg(recorded) as never, ch: fakeCh as never }).catch((e: unknown) => e);
+  assert.ok(error instanceof StageError);
+  assert.equal(error.message, 'run-week 2024-W02: migrate-click failed');
+  assert.ok(!calls.some((c) => c.startsWith('migrate-click 2024-W03') || c.startsWith('migrate-click 2024-W04')), calls.join('\n'));
+  assert.ok(!calls.some((c) => c.startsWith('load-pg 2024-W04')), 'at most one week runs ahead of the failing one');
+  // run-week rows in etl_runs: W01 ok, W02 failed; nothing for the weeks that did not finish.
+  assert.deepEqual(recorded.filter((v) => v[0] === 'run-week').map((v) => [v[1], v[2]]), [['2024-W01', 'ok'], ['2024-W02', 'failed']]);
+});

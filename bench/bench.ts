@@ -2,7 +2,7 @@
  * `npm run bench`: a whole default year (1,000,000 sales, 52 weeks) through
  * every stage on the embedded databases, in a fresh temporary data directory,
  * one stage at a time over the whole year, each stage in its own process
- * (`node bin/sales-etl.js --json <stage>`, exactly what a user runs) so its
+ * (`node <NODE_FLAGS> bin/sales-etl.js --json <stage>`, what the bin's `#!` line runs) so its
  * wall time, CPU time and peak RSS are its own. Then the baselines, measured in
  * the same run on the same files and the same server, so the figures are ratios
  * that hold on a noisy machine, and a `backfill` of the same year into another
@@ -37,6 +37,7 @@ import { silentLogger } from '../src/lib/logger.js';
 import { openPg } from '../src/lib/pg.js';
 import { findPsql, pgConnection, psqlCopyBaseline } from './load-pg.js';
 import type { ProcessUsage } from './usage-hook.js';
+import { NODE_FLAGS } from '../src/lib/node-flags.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The package root: this file is dist/bench/bench.js. */
@@ -171,9 +172,9 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
   const embedded: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', CLICKHOUSE_URL: '', NO_COLOR: '1' };
   const totalFlag = total === DEFAULT_TOTAL ? [] : ['--total', String(total)];
   const notes: string[] = [];
-  const cli = (dir: string, ...args: string[]) => [tools.cli, '--data-dir', dir, '--json', '--no-color', ...args];
+  const cli = (dir: string, ...args: string[]) => [...NODE_FLAGS, tools.cli, '--data-dir', dir, '--json', '--no-color', ...args];
 
-  const cliStart: Line = { label: 'CLI start (`sales-etl --help`)', ...(await measure(`${tag} CLI start`, [tools.cli, '--help'], embedded, tools)) };
+  const cliStart: Line = { label: 'CLI start (`sales-etl --help`)', ...(await measure(`${tag} CLI start`, [...NODE_FLAGS, tools.cli, '--help'], embedded, tools)) };
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-year-'));
   await chmod(dir, 0o711); // the embedded PostgreSQL runs as another user when we are root
@@ -212,7 +213,7 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
         progress(`${tag} psql \\copy baseline ...`);
         const load = os.loadavg()[0];
         const r = await psqlCopyBaseline(ctx, db, weeks, psqlPath);
-        psql = { label: 'baseline: `psql \\copy` of the same clean files', rows: r.rows, rowsNote: 'rows', seconds: r.seconds, load };
+        psql = { label: 'baseline: `psql \\copy` of the same files (dim/ and clean/)', rows: r.rows, rowsNote: 'sales (and the dimensions)', seconds: r.seconds, load };
         progress(`${tag} psql \\copy baseline done in ${secs(r.seconds)} s`);
       } else {
         psql = { skipped: 'psql not found (Debian: apt-get install postgresql-client): the load-pg ratio is skipped' };
@@ -349,7 +350,7 @@ function describeYear(y: YearRun): string[] {
   const ratios: string[] = [];
   if (!('skipped' in y.psql)) {
     ratios.push(
-      `- load-pg vs \`psql \\copy\` (same files, same server, both from a fresh process): load-pg runs at ` +
+      `- load-pg vs \`psql \\copy\` (the same files: dim/customers.csv, dim/products.csv and every clean file; same server, both from a fresh process): load-pg runs at ` +
         `**${pct(y.psql.seconds / load.seconds)}** of psql's speed (${secs(load.seconds)} s vs ${secs(y.psql.seconds)} s)`,
     );
   } else {

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { aggregate } from '../src/commands/aggregate.js';
-import { loadPg } from '../src/commands/load-pg.js';
+import { DIMENSIONS, loadPg } from '../src/commands/load-pg.js';
 import { parseWeek, type Week } from '../src/lib/calendar.js';
 import { createContext, resolveConfig, type Context } from '../src/lib/config.js';
 import { silentLogger } from '../src/lib/logger.js';
@@ -70,10 +70,11 @@ export async function pgConnection(ctx: Context, db: PgDatabase): Promise<{ url:
 }
 
 /**
- * The baseline: one psql session \copy-ing every clean file the weeks' manifests
- * list into a new table like `sales` (same keys and index) on `db`, in one
- * transaction; the table is dropped afterwards. Throws when psql copies another
- * number of rows than `expectedRows` (when given).
+ * The baseline: one psql session \copy-ing the files load-pg loads, in one
+ * transaction, into new tables like load-pg's (same keys and indexes): the
+ * dimension files (dim/customers.csv, dim/products.csv, when present) and every
+ * clean file the weeks' manifests list. The tables are dropped afterwards.
+ * Throws when psql copies another number of sales than `expectedRows` (when given).
  */
 export async function psqlCopyBaseline(
   ctx: Context,
@@ -84,15 +85,22 @@ export async function psqlCopyBaseline(
 ): Promise<{ rows: number; seconds: number }> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-psql-'));
   try {
-    await db.pool.query('DROP TABLE IF EXISTS bench_psql_copy');
-    await db.pool.query('CREATE TABLE bench_psql_copy (LIKE sales INCLUDING ALL)');
+    await dropBaselineTables(db);
+    for (const table of ['sales', ...DIMENSIONS.map((d) => d.name)]) {
+      await db.pool.query(`CREATE TABLE bench_psql_${table} (LIKE ${table} INCLUDING ALL)`);
+    }
     const lines = ['\\set ON_ERROR_STOP on', 'BEGIN;'];
+    for (const dim of DIMENSIONS) {
+      const file = ctx.config.layout.dim(dim.name);
+      if (!(await access(file).then(() => true, () => false))) continue;
+      lines.push(`\\copy bench_psql_${dim.name} (${dim.columns}) FROM '${file.replace(/'/g, "''")}' WITH (FORMAT csv, HEADER true)`);
+    }
     for (const week of weeks) {
       const manifest = JSON.parse(await readFile(ctx.config.layout.manifest(week), 'utf8')) as { files: { region: string }[] };
       for (const f of manifest.files) {
         const file = ctx.config.layout.clean(week, f.region).replace(/'/g, "''");
         lines.push(
-          `\\copy bench_psql_copy (sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+          `\\copy bench_psql_sales (sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
         );
       }
     }
@@ -103,8 +111,8 @@ export async function psqlCopyBaseline(
     const started = process.hrtime.bigint();
     await run(psql, [url, '-q', '-X', '-f', script], { env, maxBuffer: 1 << 24 });
     const secs = seconds(started);
-    const rows = Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_psql_copy')).rows[0]?.n);
-    await db.pool.query('DROP TABLE bench_psql_copy');
+    const rows = Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_psql_sales')).rows[0]?.n);
+    await dropBaselineTables(db);
     if (expectedRows !== undefined && rows !== expectedRows) {
       throw new Error(`bench: psql copied ${rows} rows, load-pg ${expectedRows}`);
     }
@@ -112,6 +120,10 @@ export async function psqlCopyBaseline(
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+async function dropBaselineTables(db: PgDatabase): Promise<void> {
+  for (const table of ['sales', ...DIMENSIONS.map((d) => d.name)]) await db.pool.query(`DROP TABLE IF EXISTS bench_psql_${table}`);
 }
 
 /** A synthetic year of clean files: 52 weeks, 1,000,000 rows. */

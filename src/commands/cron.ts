@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MOSCOW_OFFSET_MS } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
+import { NODE_FLAGS } from '../lib/node-flags.js';
 
 /** Options of `cron`. */
 export interface CronOptions {
@@ -109,7 +110,7 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
   const project = path.dirname(path.dirname(bin));
   const dataDir = opts.ctx.config.layout.root;
   const logDir = path.join(dataDir, 'logs');
-  const command = `${sh(node)} ${sh(bin)} --data-dir ${sh(dataDir)} run-week`;
+  const command = `${sh(node)} ${NODE_FLAGS.join(' ')} ${sh(bin)} --data-dir ${sh(dataDir)} run-week`;
 
   if (opts.systemd) {
     const text = [

@@ -105,7 +105,8 @@ async function copyFile(client: pg.PoolClient, table: string, columns: string, f
 }
 
 
-const DIMENSIONS = [
+/** The dimension files load-pg upserts before the weeks: table (and file) name, key, the file's columns. */
+export const DIMENSIONS = [
   { name: 'customers', key: 'customer_id', columns: CUSTOMER_COLUMNS },
   { name: 'products', key: 'product_id', columns: PRODUCT_COLUMNS },
 ] as const;

@@ -9,6 +9,7 @@ import { cron, localSchedule, nextRunInstant } from '../../src/commands/cron.js'
 import { previousWeek } from '../../src/lib/calendar.js';
 import { Layout } from '../../src/lib/layout.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { NODE_FLAGS } from '../../src/lib/node-flags.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/sales-etl.js', import.meta.url));
 const WINTER = Date.UTC(2024, 0, 10, 12); // a Wednesday in January
@@ -45,7 +46,7 @@ test('the crontab entry has absolute paths, the data dir, a log redirect and the
   const entry = lines.find((l) => /^\d/.test(l));
   assert.equal(
     entry,
-    "45 19 * * 2 cd /opt/sales-etl && mkdir -p '/srv/sales data/logs' && /opt/node/bin/node /opt/sales-etl/bin/sales-etl.js " +
+    "45 19 * * 2 cd /opt/sales-etl && mkdir -p '/srv/sales data/logs' && /opt/node/bin/node --max-old-space-size=512 --max-semi-space-size=8 /opt/sales-etl/bin/sales-etl.js " +
       "--data-dir '/srv/sales data' run-week >> '/srv/sales data/logs/cron.log' 2>&1",
   );
   assert.ok(lines.includes('# CRON_TZ=Europe/Moscow'));
@@ -55,7 +56,7 @@ test('the crontab entry has absolute paths, the data dir, a log redirect and the
 test('--systemd prints a service and a timer on Moscow time', async () => {
   const ctx = { config: { layout: new Layout('/srv/sales') } as never, log: silentLogger() };
   const r = await cron({ ctx, systemd: true, node: '/usr/bin/node', bin: '/opt/sales-etl/bin/sales-etl.js' });
-  assert.match(r.text, /^ExecStart=\/usr\/bin\/node \/opt\/sales-etl\/bin\/sales-etl.js --data-dir \/srv\/sales run-week$/m);
+  assert.match(r.text, /^ExecStart=\/usr\/bin\/node --max-old-space-size=512 --max-semi-space-size=8 \/opt\/sales-etl\/bin\/sales-etl.js --data-dir \/srv\/sales run-week$/m);
   assert.match(r.text, /^OnCalendar=Tue \*-\*-\* 12:45:00 Europe\/Moscow$/m);
   assert.match(r.text, /^Type=oneshot$/m);
   assert.match(r.text, /^WantedBy=timers.target$/m);
@@ -70,7 +71,7 @@ test('sales-etl cron under TZ=Europe/Moscow, UTC and Asia/Vladivostok', async ()
       assert.equal(r.status, 0, r.stderr);
       const entry = r.stdout.split('\n').find((l) => /^\d/.test(l)) ?? '';
       assert.ok(entry.startsWith(`${when} `), `${tz}: ${entry}`);
-      assert.ok(entry.includes(`${process.execPath} ${BIN} --data-dir ${dir} run-week`), entry);
+      assert.ok(entry.includes(`${process.execPath} ${NODE_FLAGS.join(' ')} ${BIN} --data-dir ${dir} run-week`), entry);
       assert.ok(entry.endsWith(`>> ${path.join(dir, 'logs', 'cron.log')} 2>&1`), entry);
       assert.doesNotMatch(r.stdout, /\u001b\[/);
     }

@@ -59,10 +59,47 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
   return withPg(ctx, opts.pg, async (db) => {
     const dimensions = await upsertDimensions(ctx, db);
     const loaded: LoadedWeek[] = [];
+    // Two weeks at a time, each in its own transaction on its own connection: PostgreSQL parses
+    // and indexes one week's COPY on each of the two cores. A week commits only after the week
+    // before it has, so the outcome is that of loading them one by one (see `loadWeek`); when
+    // two weeks hold the same sale_id, the rest of the weeks are loaded one by one.
+    let together = weeks.length > 1;
+    let previous: { week: Week; attempt: Promise<Attempt> } | undefined;
+    const settle = async (item: { week: Week; attempt: Promise<Attempt> }, manifest: Manifest): Promise<void> => {
+      const outcome = await ctx.log.task(`load-pg ${item.week.id}`, async () => {
+        let attempt = await item.attempt;
+        if (attempt.kind === 'retry') {
+          together = false;
+          ctx.log.debug(`load-pg: ${item.week.id} shares sale_ids with the week loaded beside it; loading the rest one week at a time`);
+          attempt = await loadWeek(ctx, db, item.week, manifest, { after: committed, together: false });
+        }
+        return attempt;
+      });
+      if (outcome.kind !== 'loaded') throw new Error(`load-pg: ${item.week.id} was not loaded (${outcome.kind})`);
+      loaded.push(outcome.week);
+    };
+    let previousManifest: Manifest | undefined;
     for (const [i, week] of weeks.entries()) {
       const manifest = manifests[i] as Manifest;
-      loaded.push(await ctx.log.task(`load-pg ${week.id}`, () => loadWeek(ctx, db, week, manifest)));
+      if (!together && previous) {
+        await settle(previous, previousManifest as Manifest);
+        previous = undefined;
+      }
+      const after = previous?.attempt ?? committed;
+      const attempt = loadWeek(ctx, db, week, manifest, { after, together });
+      attempt.catch(() => undefined); // awaited in turn below; an earlier week's failure is reported first
+      if (previous) {
+        try {
+          await settle(previous, previousManifest as Manifest);
+        } catch (error) {
+          await attempt.catch(() => undefined); // rolls back: the week before it failed
+          throw error;
+        }
+      }
+      previous = { week, attempt };
+      previousManifest = manifest;
     }
+    if (previous) await settle(previous, previousManifest as Manifest);
     // No ANALYZE here: it samples the whole table (0.4-0.6 s at a million rows, more than loading a
     // week), autovacuum analyzes a table that grew by a tenth, and the statements that read sales by
     // week (aggregate-week.sql, migrate-click) are written to plan well on lagging statistics.
@@ -206,6 +243,12 @@ async function fileSha256(file: string): Promise<string> {
   return sha256;
 }
 
+/**
+ * How long a week loaded beside another waits for a row lock the other holds
+ * before both are loaded again one by one. Only weeks sharing a sale_id wait.
+ */
+const LOCK_TIMEOUT = '2s';
+
 /** A COPY that stopped on a sale_id already in the table (SQLSTATE 23505). */
 const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === '23505';
 
@@ -215,13 +258,75 @@ interface WeekLoad {
   duplicates: { count: number; examples: string[] };
 }
 
+/** How one attempt at a week ended. */
+type Attempt =
+  | { kind: 'loaded'; week: LoadedWeek }
+  /** Rolled back because it met the week loaded beside it on a sale_id; load it again on its own. */
+  | { kind: 'retry' }
+  /** Rolled back because the week before it failed. */
+  | { kind: 'skipped' };
+
+const committed: Promise<Attempt> = Promise.resolve({ kind: 'loaded', week: undefined as never });
+
+/** When a week may commit: after the week before it (`after`), and whether it runs beside that week. */
+interface Turn {
+  after: Promise<Attempt>;
+  together: boolean;
+}
+
+/** Thrown inside a week's transaction to roll it back when the week before it did not commit. */
+class NotMyTurn extends Error {
+  constructor(readonly outcome: 'retry' | 'skipped') {
+    super(`load-pg: rolled back (${outcome})`);
+  }
+}
+
+/**
+ * A lock wait or deadlock between two weeks loaded side by side: they hold the
+ * same sale_id (SQLSTATE 55P03 lock_not_available after lock_timeout, 40P01).
+ */
+const isWeekCollision = (error: unknown) => ['55P03', '40P01'].includes(String((error as { code?: unknown }).code));
+
 /**
  * Replace one week in `sales`: delete its rows, COPY the manifest's files,
  * check the counts, record the run, all in one transaction. The fast path
  * copies straight into `sales`; when a sale_id is already there for another
  * week, it starts over through a staging table that leaves those rows out.
+ *
+ * Beside the week before it (`turn.together`), the transaction commits only
+ * once that week has, and rolls back if it did not. A sale_id in both weeks
+ * makes one wait for the other: when the earlier week committed first, this
+ * one finds the id taken and leaves it out, as one by one; when this one had
+ * taken it first, the earlier week's wait ends with lock_timeout, both roll
+ * back, and they are loaded again one by one ('retry'), so the earlier week
+ * always keeps the row.
  */
-async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Manifest): Promise<LoadedWeek> {
+async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Manifest, turn: Turn): Promise<Attempt> {
+  try {
+    return { kind: 'loaded', week: await loadWeekOnce(ctx, db, week, manifest, turn) };
+  } catch (error) {
+    if (error instanceof NotMyTurn) return { kind: error.outcome };
+    if (turn.together && isWeekCollision(error)) {
+      // This week's own failure is not recorded: it is loaded again.
+      await turn.after.catch(() => undefined);
+      return { kind: 'retry' };
+    }
+    throw error;
+  }
+}
+
+/** Wait for the week before; roll back (by throwing) unless it committed. */
+async function myTurn(turn: Turn): Promise<void> {
+  let before: Attempt;
+  try {
+    before = await turn.after;
+  } catch {
+    throw new NotMyTurn('skipped');
+  }
+  if (before.kind !== 'loaded') throw new NotMyTurn(before.kind === 'retry' ? 'retry' : 'skipped');
+}
+
+async function loadWeekOnce(ctx: Context, db: PgDatabase, week: Week, manifest: Manifest, turn: Turn): Promise<LoadedWeek> {
   const { layout } = ctx.config;
   const files = manifest.files.map((f) => ({ ...f, path: layout.clean(week, f.region) }));
   const expected = files.reduce((n, f) => n + f.written, 0);
@@ -235,7 +340,7 @@ async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Mani
       try {
         rows = await copyFile(client, table, SALES_COLUMNS, f.path);
       } catch (error) {
-        if (isUniqueViolation(error)) throw error;
+        if (isUniqueViolation(error) || (turn.together && isWeekCollision(error))) throw error;
         throw new StageError(`load-pg: cannot load ${rel} into PostgreSQL (week ${week.id} left as it was)`, STAGE, {
           cause: error,
         });
@@ -278,6 +383,7 @@ async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Mani
         ? `${count} sale_id(s) already loaded for another week were skipped, e.g. ${examples.join(', ')}`
         : null;
     await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn: load.rowsIn, rowsOut: rows, startedAt, message });
+    await myTurn(turn);
     return {
       week: week.id,
       rows,
@@ -288,6 +394,7 @@ async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Mani
   };
 
   const deleteWeek = async (client: pg.PoolClient) => {
+    if (turn.together) await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
     await client.query('DELETE FROM sales WHERE sale_date BETWEEN $1 AND $2', [week.start, week.end]);
     await client.query('DELETE FROM sales_region_weeks WHERE week_start = $1', [week.start]);
   };
@@ -304,6 +411,7 @@ async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Mani
       if (!isUniqueViolation(error)) throw error;
       ctx.log.debug(`load-pg: ${week.id} has sale_ids already in sales; loading through a staging table`);
       result = await inTransaction(db, async (client) => {
+        if (turn.together) await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
         await deleteWeek(client);
         await client.query('CREATE TEMP TABLE sales_load (LIKE sales INCLUDING DEFAULTS) ON COMMIT DROP');
         const rows = await copyAll(client, 'sales_load');
@@ -324,7 +432,9 @@ async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Mani
       });
     }
   } catch (error) {
-    await recordFailure(ctx, db, week, startedAt, error);
+    if (!(error instanceof NotMyTurn) && !(turn.together && isWeekCollision(error))) {
+      await recordFailure(ctx, db, week, startedAt, error);
+    }
     throw error;
   }
   if (result.rows + result.crossWeekDuplicates !== expected) {

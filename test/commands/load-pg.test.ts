@@ -122,6 +122,53 @@ for (const target of pgTargets()) {
       assert.equal((await db.query('SELECT count(*)::int AS n FROM sales')).rows[0]?.n, 1998);
     });
 
+    test('weeks loaded side by side keep the one-by-one outcome: the earlier week keeps a shared sale_id, whichever reaches it first', async () => {
+      const log = recordingLogger();
+      const ctx = testContext(dataDir, db.url, log);
+      const W22 = parseWeek('2024-W22');
+      const w20 = makeSales(W20, 3000, 1, 12);
+      const w21 = makeSales(W21, 1000, 10_001, 13);
+      const w22 = makeSales(W22, 1000, 20_001, 14);
+      // Week 21 copies the id first of all (its first line), week 20 last of all (the last line of
+      // its last file): week 21 takes it first, week 20 waits for it, and both are loaded again one
+      // by one.
+      w20[2999] = { ...(w20[2999] as SaleRow), region: 'West' };
+      const shared = w20[2999]!.sale_id;
+      w21[0] = { ...(w21[0] as SaleRow), sale_id: shared, region: 'North' };
+      for (const [week, rows] of [[W20, w20], [W21, w21], [W22, w22]] as const) await writeCleanWeek(ctx.config.layout, week, rows);
+      const result = await loadPg({ ctx, weeks: [W20, W21, W22] });
+      assert.deepEqual(result.weeks.map((w) => [w.week, w.rows, w.crossWeekDuplicates]), [
+        ['2024-W20', 3000, 0],
+        ['2024-W21', 999, 1],
+        ['2024-W22', 1000, 0],
+      ]);
+      assert.ok(log.lines.some((l) => l.includes('loading the rest one week at a time')), 'the two weeks met on the id');
+      const owner = await db.query('SELECT sale_date::text AS d FROM sales WHERE sale_id = $1', [shared]);
+      assert.deepEqual(owner.rows, [{ d: w20[2999]!.sale_date }]);
+      const runs = await db.query("SELECT week, status FROM etl_runs WHERE stage = 'load-pg' ORDER BY week, run_id");
+      assert.deepEqual(runs.rows, [
+        { week: '2024-W20', status: 'ok' },
+        { week: '2024-W21', status: 'ok' },
+        { week: '2024-W22', status: 'ok' },
+      ]);
+    });
+
+    test('when a week fails, the week loaded beside it is rolled back and nothing after it starts', async () => {
+      const ctx = testContext(dataDir, db.url);
+      const W22 = parseWeek('2024-W22');
+      await writeCleanWeek(ctx.config.layout, W20, makeSales(W20, 500, 1, 15));
+      await writeCleanWeek(ctx.config.layout, W21, makeSales(W21, 500, 10_001, 16), { east: ['19999,1,1,2,2024-05-21,not-money,East'] });
+      await writeCleanWeek(ctx.config.layout, W22, makeSales(W22, 500, 20_001, 17));
+      await assert.rejects(loadPg({ ctx, weeks: [W20, W21, W22] }), /clean\/2024-W21\/east\.csv/);
+      const weeks = await db.query("SELECT to_char(sale_date - (extract(isodow FROM sale_date)::int - 1), 'YYYY-MM-DD') AS w, count(*)::int AS n FROM sales GROUP BY 1 ORDER BY 1");
+      assert.deepEqual(weeks.rows, [{ w: W20.start, n: 500 }]);
+      const runs = await db.query("SELECT week, status FROM etl_runs WHERE stage = 'load-pg' ORDER BY week");
+      assert.deepEqual(runs.rows, [
+        { week: '2024-W20', status: 'ok' },
+        { week: '2024-W21', status: 'failed' },
+      ]);
+    });
+
     test('changed dimension files are upserted, unchanged ones skipped', async () => {
       const ctx = testContext(dataDir, db.url);
       await writeCleanWeek(ctx.config.layout, W20, makeSales(W20, 10, 1, 11));

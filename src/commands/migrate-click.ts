@@ -269,7 +269,8 @@ async function stageCsv(
   columns: readonly [string, ...string[]],
 ): Promise<StagedPartition> {
   try {
-    return await stagePartition(ch.client, table, { weekStart: week.start }, columns, copy.csv);
+    // PostgreSQL's CSV of dates, region codes and numbers: one row a line.
+    return await stagePartition(ch.client, table, { weekStart: week.start }, columns, copy.csv, { oneRowPerLine: true });
   } catch (cause) {
     copy.csv.destroy();
     throw new Error(`${STAGE}: cannot publish ${week.id} to ${table} in ${ch.target} (${copy.file.name})`, { cause });

@@ -164,4 +164,24 @@ describe('a publication killed while it swaps a week in', () => {
       await ch.close();
     }
   });
+
+  it('counts the lines it stages, with or without a last line break, as ClickHouse counts the rows', async () => {
+    const ch = await openClickHouse(chTestContext({ dataDir: tmp.dir }));
+    try {
+      const week: Partition = { weekStart: WEEK };
+      const chunks = [`${WEEK},North,1\n${WEEK},No`, `rth,2\n${WEEK},North,3`];
+      for (const [csv, rows] of [[chunks, 3], [[`${WEEK},North,1\n`], 1], [[], 0]] as const) {
+        const stage = await stagePartition(ch.client, 'week_buyers', week, BUYERS, Readable.from([...csv], { objectMode: false }), { oneRowPerLine: true });
+        try {
+          const [row] = await chRows<{ n: string }>(ch.client, `SELECT toString(count()) AS n FROM sales_etl.week_buyers__stage_${WEEK.replaceAll('-', '')}`);
+          assert.equal(stage.rows, rows);
+          assert.equal(Number(row?.n), rows);
+        } finally {
+          await stage.drop();
+        }
+      }
+    } finally {
+      await ch.close();
+    }
+  });
 });

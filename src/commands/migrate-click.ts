@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import { moscowDateTime } from '../lib/calendar.js';
@@ -152,20 +152,18 @@ async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabas
       await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
       ctx.log.debug(`${week.id}: streaming ${totals.rows} rows into ${stagingTable('sales_agg', { weekStart: week.start })}`);
       // Both COPYs are queued at once: PostgreSQL works out the week's buyers while
-      // ClickHouse takes the aggregates. The buyers wait in memory meanwhile (a week's
-      // worth, ~15k short lines; the embedded engine takes an insert as one string anyway).
+      // ClickHouse takes the aggregates, then holds the first of them in the socket
+      // until they are read (nothing is held here: a week's buyers grow with its sales).
       const aggregates = await copyOut(client, 'migrate-click-sales-agg.sql');
       const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
-      const buyersCsv = collect(buyersCopy.csv);
-      buyersCsv.catch(() => undefined); // awaited below; a failure before that is reported by the first copy
+      buyersCopy.csv.once('error', () => undefined); // read below; a failure before that is reported by the first copy
       // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in
       // one statement, so a kill between the two swaps would leave the aggregates new and the
       // buyers still old; swapStaged leaves what the next open needs to finish the swap.
       const staged: StagedPartition[] = [];
       try {
         staged.push(await stageCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS));
-        const buyersStream = Readable.from(await buyersCsv, { objectMode: false });
-        staged.push(await stageCsv(ch, 'week_buyers', week, { ...buyersCopy, csv: buyersStream }, WEEK_BUYERS_COLUMNS));
+        staged.push(await stageCsv(ch, 'week_buyers', week, buyersCopy, WEEK_BUYERS_COLUMNS));
         ctx.log.debug(`${week.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
         await swapStaged(ch.client, staged).catch((cause: unknown) => {
           throw new Error(`${STAGE}: cannot swap ${week.id} into ${ch.target}`, { cause });
@@ -251,13 +249,6 @@ interface CopyOut {
 async function copyOut(client: pg.PoolClient, sqlFile: string): Promise<CopyOut> {
   const file = await pgSql(sqlFile);
   return { csv: client.query(copyTo(file.text)), file };
-}
-
-/** A stream's whole content, as it arrives. */
-async function collect(stream: Readable): Promise<Buffer[]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return chunks;
 }
 
 /** Load a CSV stream of PostgreSQL's into the staging table of one week partition of a ClickHouse table. */

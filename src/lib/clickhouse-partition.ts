@@ -1,4 +1,4 @@
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 /** The published tables whose partitions migrate-click swaps in. */
@@ -68,37 +68,50 @@ export async function replacePartitionFromCsv(
   }
 }
 
-/** How `stagePartition` counts what it staged. */
+/** How `stagePartition` sends and counts what it stages. */
 export interface StageOptions {
   /**
    * The CSV has one row a line (no quoted line breaks, as PostgreSQL writes
-   * dates, codes and numbers): its lines are counted as they pass, instead of
+   * dates, codes and numbers). It is then sent in inserts of whole lines of at
+   * most `BATCH_BYTES` each, and its lines are counted on the way instead of
    * asking ClickHouse for the staging table's count afterwards (one statement
-   * fewer per table and week; migrate-click reconciles the published week
-   * with PostgreSQL anyway).
+   * fewer per table and week; migrate-click reconciles the published week with
+   * PostgreSQL anyway). The embedded engine takes an insert as one string, so
+   * batches keep the memory a week needs from growing with the week.
    */
   oneRowPerLine?: boolean;
 }
 
-/** Passes bytes through and counts the lines, the last one with or without its line break. */
-class LineCounter extends Transform {
-  private lines = 0;
-  private open = false;
+/** The most bytes of CSV in one insert with `oneRowPerLine` (a default year's week is ~0.5 MB). */
+const BATCH_BYTES = 1 << 20;
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    let at = chunk.indexOf(10);
-    let from = 0;
-    while (at !== -1) {
-      this.lines++;
-      from = at + 1;
-      at = chunk.indexOf(10, from);
+/** A stream's bytes in batches of whole lines of about `max` bytes (more only for a longer line), with their line counts. */
+async function* lineBatches(source: Readable, max: number): AsyncGenerator<{ bytes: Buffer; lines: number }> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  const lines = (bytes: Buffer) => {
+    let n = 0;
+    for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) n++;
+    return n + (bytes.length > 0 && bytes[bytes.length - 1] !== 10 ? 1 : 0);
+  };
+  for await (const chunk of source) {
+    pending.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size < max) continue;
+    const all = Buffer.concat(pending);
+    const cut = all.lastIndexOf(10) + 1;
+    if (cut === 0) {
+      pending = [all];
+      continue;
     }
-    if (chunk.length > 0) this.open = from < chunk.length;
-    done(null, chunk);
+    const bytes = all.subarray(0, cut);
+    pending = cut < all.length ? [all.subarray(cut)] : [];
+    size = all.length - cut;
+    yield { bytes, lines: lines(bytes) };
   }
-
-  count(): number {
-    return this.lines + (this.open ? 1 : 0);
+  if (size > 0) {
+    const bytes = Buffer.concat(pending);
+    yield { bytes, lines: lines(bytes) };
   }
 }
 
@@ -144,12 +157,15 @@ export async function stagePartition(
   let dropped: Promise<void> | undefined;
   await createStage(client, stage.source, table);
   try {
-    const lines = options.oneRowPerLine ? new LineCounter() : undefined;
-    const values = lines ? csv.pipe(lines) : csv;
-    if (lines) csv.once('error', (error) => lines.destroy(error));
-    await client.insert({ table: stage.source, values, format: 'CSV', columns: [...columns] as [string, ...string[]] });
-    if (lines) stage.rows = lines.count();
-    else {
+    const insert = (values: Readable) =>
+      client.insert({ table: stage.source, values, format: 'CSV', columns: [...columns] as [string, ...string[]] });
+    if (options.oneRowPerLine) {
+      for await (const batch of lineBatches(csv, BATCH_BYTES)) {
+        await insert(Readable.from([batch.bytes], { objectMode: false }));
+        stage.rows += batch.lines;
+      }
+    } else {
+      await insert(csv);
       const staged = await client.query({ query: `SELECT toString(count()) AS rows FROM ${stage.source}`, format: 'JSONEachRow' });
       stage.rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
     }

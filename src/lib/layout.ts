@@ -130,7 +130,7 @@ export interface AtomicWriter {
  * files are a few hundred kB each.
  */
 export function readFileStream(file: string, size: number): ReadStream {
-  return createReadStream(file, { highWaterMark: Math.min(1 << 20, Math.max(1 << 16, size)) });
+  return createReadStream(file, { highWaterMark: Math.min(1 << 18, Math.max(1 << 16, size)) });
 }
 
 /** Open a write stream on a temporary name next to `file`. */

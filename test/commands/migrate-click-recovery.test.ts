@@ -165,12 +165,16 @@ describe('a publication killed while it swaps a week in', () => {
     }
   });
 
-  it('counts the lines it stages, with or without a last line break, as ClickHouse counts the rows', async () => {
+  it('stages one-row-a-line CSV in batches of whole lines and counts them as ClickHouse counts the rows', async () => {
     const ch = await openClickHouse(chTestContext({ dataDir: tmp.dir }));
     try {
       const week: Partition = { weekStart: WEEK };
       const chunks = [`${WEEK},North,1\n${WEEK},No`, `rth,2\n${WEEK},North,3`];
-      for (const [csv, rows] of [[chunks, 3], [[`${WEEK},North,1\n`], 1], [[], 0]] as const) {
+      // Over 1 MB in 64 kB pieces cut mid-line: sent as more than one insert of whole lines.
+      const big = Array.from({ length: 60_000 }, (_, i) => `${WEEK},North,${i + 1}\n`).join('');
+      const pieces = Array.from({ length: Math.ceil(big.length / 65_536) }, (_, i) => big.slice(i * 65_536, (i + 1) * 65_536));
+      assert.ok(big.length > 1 << 20);
+      for (const [csv, rows] of [[chunks, 3], [[`${WEEK},North,1\n`], 1], [[], 0], [pieces, 60_000]] as const) {
         const stage = await stagePartition(ch.client, 'week_buyers', week, BUYERS, Readable.from([...csv], { objectMode: false }), { oneRowPerLine: true });
         try {
           const [row] = await chRows<{ n: string }>(ch.client, `SELECT toString(count()) AS n FROM sales_etl.week_buyers__stage_${WEEK.replaceAll('-', '')}`);

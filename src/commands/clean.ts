@@ -1,16 +1,15 @@
-import { lstat, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Week } from '../lib/calendar.js';
 import { cleanFile, REJECTS_HEADER } from '../lib/clean-file.js';
 import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/clean-manifest.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
-import { openAtomicWriter, readFileStream, REGIONS, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Layout, type Region } from '../lib/layout.js';
+import { openAtomicWriter, readFileStream, REGIONS, removeStaleTemps, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Layout, type Region } from '../lib/layout.js';
 import { RowNormalizer } from '../lib/normalize.js';
 import { OutputSink } from '../lib/output-sink.js';
 import { defaultWeeks } from '../lib/plan.js';
 import { SaleIdTable } from '../lib/sale-id-table.js';
-import { processAlive } from '../lib/process-alive.js';
 
 /** Options of `clean`. */
 export interface CleanOptions {
@@ -237,19 +236,4 @@ async function checkRegularFile(file: string, name: string): Promise<number> {
   return info.size;
 }
 
-const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
-
-/** Remove temporary files left in a directory by a clean that was killed (its process is gone). */
-async function removeStaleTemps(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(TEMP_NAME.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !processAlive(pid)) await rm(path.join(dir, name), { force: true });
-  }
-}
 

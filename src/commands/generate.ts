@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { previousWeek, weeksApart, type Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
 import { UsageError } from '../lib/errors.js';
-import type { Region } from '../lib/layout.js';
+import { removeStaleTemps, type Region } from '../lib/layout.js';
 import { planPeriod, type StorePlan } from '../lib/plan.js';
 import { salesModelFor } from '../lib/generator/model-cache.js';
 import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
@@ -77,6 +78,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
   const model = salesModelFor(layout.root, plan, horizon);
+  // What a killed run left half written under a temporary name (the plan, the dimensions).
+  for (const dir of [layout.root, path.dirname(layout.dim('products'))]) await removeStaleTemps(dir);
   await writeProducts(layout, model.products);
   // Everyone registered by the end of the period at once (the period is all in the past when
   // the plan is made), so the period generated week by week writes the file once and load-pg

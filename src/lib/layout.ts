@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Week } from './calendar.js';
 import { UsageError } from './errors.js';
+import { processAlive } from './process-alive.js';
 
 /** The four sales regions, in the order files are processed. */
 export const REGIONS = ['north', 'south', 'east', 'west'] as const;
@@ -97,6 +98,25 @@ export class Layout {
 
 function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Remove the temporary files (`tempName`) a killed run left in a directory:
+ * those of processes that are gone. A missing directory has none.
+ */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processAlive(pid)) await rm(path.join(dir, name), { force: true });
+  }
 }
 
 /** Write a whole file under a temporary name, then rename it into place. */

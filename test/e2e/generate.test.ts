@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseWeek, previousWeek, addWeeks } from '../../src/lib/calendar.js';
@@ -20,6 +20,24 @@ describe('sales-etl generate', () => {
     dir = await tempDir('gen-e2e');
   });
   after(() => removeDir(dir));
+
+  test('removes what a killed run left under temporary names: in raw/<week>/, dim/ and the data directory', async () => {
+    const own = await tempDir('gen-e2e-temps');
+    try {
+      assert.equal(cli(own, 'generate', '--total', '2000', '--weeks', '2', '--start-week', '2024-W10').code, 0);
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid; // a process that is gone
+      const litter = [`raw/2024-W11/.north.csv.${dead}.0badf00d.tmp`, `dim/.customers.csv.${dead}.0badf00d.tmp`, `.store.json.${dead}.0badf00d.tmp`];
+      for (const f of litter) await writeFile(path.join(own, f), 'half written');
+      const live = `raw/2024-W11/.south.csv.${process.pid}.0badf00d.tmp`; // a live process's: left alone
+      await writeFile(path.join(own, live), 'being written');
+      const r = cli(own, 'generate', '--week', '2024-W11');
+      assert.equal(r.code, 0, r.stderr);
+      for (const f of litter) assert.equal(await readFile(path.join(own, f)).then(() => true, () => false), false, `${f} is removed`);
+      assert.equal(await readFile(path.join(own, live), 'utf8'), 'being written');
+    } finally {
+      await removeDir(own);
+    }
+  });
 
   test('creates a plan and writes its weeks; --json prints one summary', async () => {
     const r = cli(dir, '--json', 'generate', '--total', '4000', '--weeks', '4', '--start-week', '2024-W10', '--seed', '3');

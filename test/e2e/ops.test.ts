@@ -5,11 +5,8 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { parseWeek } from '../../src/lib/calendar.js';
-import { openClickHouse } from '../../src/lib/clickhouse.js';
-import { createContext, resolveConfig } from '../../src/lib/config.js';
-import { openPg } from '../../src/lib/pg.js';
 import { startHttpSink } from '../helpers/http-sink.js';
+import { databaseChecksums } from '../helpers/checksums.js';
 import { tempDataDir } from '../helpers/pg.js';
 
 // run-week, status and the lock through the built bin, on the embedded databases.
@@ -52,46 +49,6 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-/** What the databases hold for a week, as checksums (import and aggregation times left out). */
-async function checksums(weekId: string): Promise<{ pg: string; agg: string; ch: string }> {
-  const week = parseWeek(weekId);
-  const ctx = createContext(resolveConfig({ dataDir: dir, color: false }, { ...BASE_ENV }));
-  const pg = await openPg(ctx);
-  try {
-    const sales = await pg.pool.query<{ c: string }>(
-      `SELECT count(*) || '/' || sum(sale_amount) || '/' ||
-              md5(string_agg(concat_ws(',', sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region), ';' ORDER BY sale_id)) AS c
-       FROM sales WHERE sale_date BETWEEN $1 AND $2`,
-      [week.start, week.end],
-    );
-    const agg = await pg.pool.query<{ c: string }>(
-      `SELECT count(*) || '/' || sum(amount_sum) || '/' ||
-              md5(string_agg(concat_ws(',', region, product_id, sales_count, quantity_sum, amount_sum, avg_sale_amount,
-                                       revenue_rank, revenue_share, region_revenue_ytd), ';' ORDER BY region, product_id)) AS c
-       FROM sales_agg WHERE week_start = $1`,
-      [week.start],
-    );
-    const chDb = await openClickHouse(ctx);
-    try {
-      const rows = await (
-        await chDb.client.query({
-          query: `SELECT toString(count()) || '/' || toString(sum(amount_sum)) || '/' ||
-                         toString(groupBitXor(cityHash64(region, product_id, sales_count, quantity_sum, amount_sum, avg_sale_amount,
-                                                         revenue_rank, revenue_share, region_revenue_ytd))) AS c
-                  FROM sales_etl.sales_agg WHERE week_start = {week:Date}`,
-          query_params: { week: week.start },
-          format: 'JSONEachRow',
-        })
-      ).json<{ c: string }>();
-      return { pg: sales.rows[0]!.c, agg: agg.rows[0]!.c, ch: rows[0]!.c };
-    } finally {
-      await chDb.close();
-    }
-  } finally {
-    await pg.close();
-  }
-}
-
 test('run-week: every stage leaves its mark, and a second run leaves the databases the same', async () => {
   const first = await cli(['run-week', '--week', '2024-W02']);
   assert.equal(first.code, 0, first.stderr);
@@ -104,10 +61,11 @@ test('run-week: every stage leaves its mark, and a second run leaves the databas
   assert.equal(manifest.totals.written, cleanRows);
   assert.equal(existsSync(`${dir}/.lock`), false, 'the lock is released');
 
-  const before = await checksums('2024-W02');
-  assert.equal(before.pg.split('/')[0], String(cleanRows), 'PostgreSQL holds the clean rows');
-  assert.equal(before.ch.split('/')[0], before.agg.split('/')[0], 'ClickHouse holds the aggregates');
-  assert.equal(Number(before.ch.split('/')[1]), Number(before.agg.split('/')[1]));
+  const before = await databaseChecksums(dir, ['2024-W02']);
+  const [pgSales, pgAgg, chAgg] = ['pg sales', 'pg sales_agg', 'ch sales_agg'].map((k) => before[`${k} 2024-W02`]!.split('/'));
+  assert.equal(pgSales![0], String(cleanRows), 'PostgreSQL holds the clean rows');
+  assert.equal(chAgg![0], pgAgg![0], 'ClickHouse holds the aggregates');
+  assert.equal(Number(chAgg![1]), Number(pgAgg![1]));
 
   const second = await cli(['run-week', '--week', '2024-W02', '--json']);
   assert.equal(second.code, 0, second.stderr);
@@ -115,7 +73,7 @@ test('run-week: every stage leaves its mark, and a second run leaves the databas
   assert.equal(summary.ok, true);
   assert.equal(summary.week, '2024-W02');
   assert.deepEqual(summary.stages.map((s: { stage: string }) => s.stage), ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click']);
-  assert.deepEqual(await checksums('2024-W02'), before);
+  assert.deepEqual(await databaseChecksums(dir, ['2024-W02']), before);
 
   // status sees the week in every stage, and its last run.
   const status = await cli(['status', '--week', '2024-W02', '--json']);
@@ -127,7 +85,7 @@ test('run-week: every stage leaves its mark, and a second run leaves the databas
   assert.deepEqual(w.rawRegions, ['north', 'south', 'east', 'west']);
   assert.equal(w.clean.written, cleanRows);
   assert.equal(w.pgRows, cleanRows);
-  assert.equal(w.aggRows, Number(before.agg.split('/')[0]));
+  assert.equal(w.aggRows, Number(pgAgg![0]));
   assert.equal(w.clickhouseRows, w.aggRows);
   assert.equal(w.lastRun.stage, 'run-week');
   assert.equal(w.lastRun.status, 'ok');

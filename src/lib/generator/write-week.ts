@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { openAtomicWriter, REGIONS, SALES_HEADER, type AtomicWriter, type Layout, type Region } from '../layout.js';
+import { openAtomicWriter, REGIONS, removeStaleTemps, SALES_HEADER, type AtomicWriter, type Layout, type Region } from '../layout.js';
 import { DirtyRegion } from './dirt.js';
 import { rngFor, STREAM } from './random.js';
 import type { SalesModel } from './sales.js';
@@ -38,6 +38,7 @@ export async function writeWeek(model: SalesModel, layout: Layout, index: number
   const week = schedule.week(index);
   const missing = outageRegion(plan.simulateOutage, index);
   const writers = new Map<Region, { writer: AtomicWriter; dirt: DirtyRegion }>();
+  await removeStaleTemps(layout.rawDir(week));
   try {
     for (const [r, region] of REGIONS.entries()) {
       if (region === missing) continue;

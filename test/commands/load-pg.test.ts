@@ -126,25 +126,26 @@ for (const target of pgTargets()) {
       const log = recordingLogger();
       const ctx = testContext(dataDir, db.url, log);
       const W22 = parseWeek('2024-W22');
-      const w20 = makeSales(W20, 3000, 1, 12);
-      const w21 = makeSales(W21, 1000, 10_001, 13);
-      const w22 = makeSales(W22, 1000, 20_001, 14);
+      const w20 = makeSales(W20, 30_000, 1, 12);
+      const w21 = makeSales(W21, 1000, 100_001, 13);
+      const w22 = makeSales(W22, 1000, 200_001, 14);
       // Week 21 copies the id first of all (its first line), week 20 last of all (the last line of
-      // its last file): week 21 takes it first, week 20 waits for it, and both are loaded again one
-      // by one.
-      w20[2999] = { ...(w20[2999] as SaleRow), region: 'West' };
-      const shared = w20[2999]!.sale_id;
+      // its last file, 30,000 rows in: long after week 21's connection is up): week 21 takes it
+      // first, week 20 waits for it, and both are loaded again one by one.
+      const last = w20.length - 1;
+      w20[last] = { ...(w20[last] as SaleRow), region: 'West' };
+      const shared = w20[last]!.sale_id;
       w21[0] = { ...(w21[0] as SaleRow), sale_id: shared, region: 'North' };
       for (const [week, rows] of [[W20, w20], [W21, w21], [W22, w22]] as const) await writeCleanWeek(ctx.config.layout, week, rows);
       const result = await loadPg({ ctx, weeks: [W20, W21, W22] });
       assert.deepEqual(result.weeks.map((w) => [w.week, w.rows, w.crossWeekDuplicates]), [
-        ['2024-W20', 3000, 0],
+        ['2024-W20', 30_000, 0],
         ['2024-W21', 999, 1],
         ['2024-W22', 1000, 0],
       ]);
       assert.ok(log.lines.some((l) => l.includes('loading the rest one week at a time')), 'the two weeks met on the id');
       const owner = await db.query('SELECT sale_date::text AS d FROM sales WHERE sale_id = $1', [shared]);
-      assert.deepEqual(owner.rows, [{ d: w20[2999]!.sale_date }]);
+      assert.deepEqual(owner.rows, [{ d: w20[last]!.sale_date }]);
       const runs = await db.query("SELECT week, status FROM etl_runs WHERE stage = 'load-pg' ORDER BY week, run_id");
       assert.deepEqual(runs.rows, [
         { week: '2024-W20', status: 'ok' },

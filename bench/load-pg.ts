@@ -69,6 +69,9 @@ export async function pgConnection(ctx: Context, db: PgDatabase): Promise<{ url:
   };
 }
 
+/** The tables the baseline copies into, each as `bench_psql_<table>`. */
+const BASELINE_TABLES = ['sales', ...DIMENSIONS.map((d) => d.name)];
+
 /**
  * The baseline: one psql session \copy-ing the files load-pg loads, in one
  * transaction, into new tables like load-pg's (same keys and indexes): the
@@ -86,7 +89,7 @@ export async function psqlCopyBaseline(
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-psql-'));
   try {
     await dropBaselineTables(db);
-    for (const table of ['sales', ...DIMENSIONS.map((d) => d.name)]) {
+    for (const table of BASELINE_TABLES) {
       await db.pool.query(`CREATE TABLE bench_psql_${table} (LIKE ${table} INCLUDING ALL)`);
     }
     const lines = ['\\set ON_ERROR_STOP on', 'BEGIN;'];
@@ -123,7 +126,7 @@ export async function psqlCopyBaseline(
 }
 
 async function dropBaselineTables(db: PgDatabase): Promise<void> {
-  for (const table of ['sales', ...DIMENSIONS.map((d) => d.name)]) await db.pool.query(`DROP TABLE IF EXISTS bench_psql_${table}`);
+  for (const table of BASELINE_TABLES) await db.pool.query(`DROP TABLE IF EXISTS bench_psql_${table}`);
 }
 
 /** A synthetic year of clean files: 52 weeks, 1,000,000 rows. */

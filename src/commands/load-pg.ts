@@ -64,42 +64,38 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
     // before it has, so the outcome is that of loading them one by one (see `loadWeek`); when
     // two weeks hold the same sale_id, the rest of the weeks are loaded one by one.
     let together = weeks.length > 1;
-    let previous: { week: Week; attempt: Promise<Attempt> } | undefined;
-    const settle = async (item: { week: Week; attempt: Promise<Attempt> }, manifest: Manifest): Promise<void> => {
-      const outcome = await ctx.log.task(`load-pg ${item.week.id}`, async () => {
-        let attempt = await item.attempt;
-        if (attempt.kind === 'retry') {
-          together = false;
-          ctx.log.debug(`load-pg: ${item.week.id} shares sale_ids with the week loaded beside it; loading the rest one week at a time`);
-          attempt = await loadWeek(ctx, db, item.week, manifest, { after: committed, together: false });
-        }
-        return attempt;
+    type InFlight = { week: Week; manifest: Manifest; attempt: Promise<Attempt> };
+    const settle = async ({ week, manifest, attempt }: InFlight): Promise<void> => {
+      const outcome = await ctx.log.task(`load-pg ${week.id}`, async () => {
+        const first = await attempt;
+        if (first.kind !== 'retry') return first;
+        together = false;
+        ctx.log.debug(`load-pg: ${week.id} shares sale_ids with the week loaded beside it; loading the rest one week at a time`);
+        return loadWeek(ctx, db, week, manifest, { together: false });
       });
-      if (outcome.kind !== 'loaded') throw new Error(`load-pg: ${item.week.id} was not loaded (${outcome.kind})`);
+      if (outcome.kind !== 'loaded') throw new Error(`load-pg: ${week.id} was not loaded (${outcome.kind})`);
       loaded.push(outcome.week);
     };
-    let previousManifest: Manifest | undefined;
+    let previous: InFlight | undefined;
     for (const [i, week] of weeks.entries()) {
       const manifest = manifests[i] as Manifest;
       if (!together && previous) {
-        await settle(previous, previousManifest as Manifest);
+        await settle(previous);
         previous = undefined;
       }
-      const after = previous?.attempt ?? committed;
-      const attempt = loadWeek(ctx, db, week, manifest, { after, together });
+      const attempt = loadWeek(ctx, db, week, manifest, { after: previous?.attempt, together });
       attempt.catch(() => undefined); // awaited in turn below; an earlier week's failure is reported first
       if (previous) {
         try {
-          await settle(previous, previousManifest as Manifest);
+          await settle(previous);
         } catch (error) {
           await attempt.catch(() => undefined); // rolls back: the week before it failed
           throw error;
         }
       }
-      previous = { week, attempt };
-      previousManifest = manifest;
+      previous = { week, manifest, attempt };
     }
-    if (previous) await settle(previous, previousManifest as Manifest);
+    if (previous) await settle(previous);
     // No ANALYZE here: it samples the whole table (0.4-0.6 s at a million rows, more than loading a
     // week), autovacuum analyzes a table that grew by a tenth, and the statements that read sales by
     // week (aggregate-week.sql, migrate-click) are written to plan well on lagging statistics.
@@ -266,11 +262,9 @@ type Attempt =
   /** Rolled back because the week before it failed. */
   | { kind: 'skipped' };
 
-const committed: Promise<Attempt> = Promise.resolve({ kind: 'loaded', week: undefined as never });
-
-/** When a week may commit: after the week before it (`after`), and whether it runs beside that week. */
+/** When a week may commit: after the week before it (`after`; none: at once), and whether it runs beside that week. */
 interface Turn {
-  after: Promise<Attempt>;
+  after?: Promise<Attempt> | undefined;
   together: boolean;
 }
 
@@ -306,17 +300,15 @@ async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Mani
     return { kind: 'loaded', week: await loadWeekOnce(ctx, db, week, manifest, turn) };
   } catch (error) {
     if (error instanceof NotMyTurn) return { kind: error.outcome };
-    if (turn.together && isWeekCollision(error)) {
-      // This week's own failure is not recorded: it is loaded again.
-      await turn.after.catch(() => undefined);
-      return { kind: 'retry' };
-    }
+    // This week's own failure is not recorded: it is loaded again.
+    if (turn.together && isWeekCollision(error)) return { kind: 'retry' };
     throw error;
   }
 }
 
 /** Wait for the week before; roll back (by throwing) unless it committed. */
 async function myTurn(turn: Turn): Promise<void> {
+  if (!turn.after) return;
   let before: Attempt;
   try {
     before = await turn.after;
@@ -411,7 +403,6 @@ async function loadWeekOnce(ctx: Context, db: PgDatabase, week: Week, manifest: 
       if (!isUniqueViolation(error)) throw error;
       ctx.log.debug(`load-pg: ${week.id} has sale_ids already in sales; loading through a staging table`);
       result = await inTransaction(db, async (client) => {
-        if (turn.together) await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
         await deleteWeek(client);
         await client.query('CREATE TEMP TABLE sales_load (LIKE sales INCLUDING DEFAULTS) ON COMMIT DROP');
         const rows = await copyAll(client, 'sales_load');

@@ -144,10 +144,10 @@ export interface AtomicWriter {
 }
 
 /**
- * A read stream over a file of `size` bytes, in reads of up to 1 MiB but no
- * larger than the file: a read stream allocates its whole high-water mark for
- * every read (the last, empty one too), 2 MiB for a 250 kB file, and a week's
- * files are a few hundred kB each.
+ * A read stream over a file of `size` bytes, in reads of up to 256 KiB but
+ * no larger than the file (nor under 64 KiB): a read stream allocates its whole
+ * high-water mark for every read (the last, empty one too), and dead read
+ * buffers pile up until a GC, so larger reads cost memory and gain no speed.
  */
 export function readFileStream(file: string, size: number): ReadStream {
   return createReadStream(file, { highWaterMark: Math.min(1 << 18, Math.max(1 << 16, size)) });

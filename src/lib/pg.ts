@@ -166,7 +166,7 @@ export interface TransactionOptions {
 
 /** Run `work` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. */
 export async function inTransaction<T>(
-  db: PgDatabase,
+  db: Pick<PgDatabase, 'pool'>,
   work: (client: pg.PoolClient) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {

@@ -6,6 +6,7 @@ import { clean } from '../../src/commands/clean.js';
 import { loadPg } from '../../src/commands/load-pg.js';
 import { parseWeek } from '../../src/lib/calendar.js';
 import { openClickHouse } from '../../src/lib/clickhouse.js';
+import { inTransaction } from '../../src/lib/pg.js';
 import { chRows, chTestContext } from '../helpers/clickhouse.js';
 import { assertExit, cli, exists, sleep, startCli } from '../helpers/faults-cli.js';
 import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
@@ -70,20 +71,12 @@ async function snapshot(v: 'a' | 'b'): Promise<void> {
 /** Make version `v` the week's state in PostgreSQL. */
 async function swap(v: 'A' | 'B'): Promise<void> {
   const s = v.toLowerCase();
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction({ pool }, async (client) => {
     await client.query(`DELETE ${weekSales}`, [W.start, W.end]);
     await client.query(`INSERT INTO sales SELECT * FROM faults_sales_${s}`);
     await client.query('DELETE FROM sales_agg WHERE week_start = $1', [W.start]);
     await client.query(`INSERT INTO sales_agg SELECT * FROM faults_agg_${s}`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** What ClickHouse holds for the week: sales_agg rows and sums, week_buyers rows, and leftover staging tables. */

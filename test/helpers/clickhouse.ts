@@ -6,6 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Week } from '../../src/lib/calendar.js';
 import { resolveConfig, type Context, type GlobalFlags } from '../../src/lib/config.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { inTransaction } from '../../src/lib/pg.js';
 
 /** A fresh data directory under the system's temp directory; `remove()` deletes it. */
 export async function tempDataDir(name: string): Promise<{ dir: string; remove(): Promise<void> }> {
@@ -40,9 +41,7 @@ const REGIONS = ['North', 'South', 'East', 'West'];
  */
 export async function seedWeek(pool: pg.Pool, week: Week, options: SeedOptions): Promise<void> {
   const salt = options.salt ?? 0;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction({ pool }, async (client) => {
     await client.query('DELETE FROM sales_agg WHERE week_start = $1', [week.start]);
     await client.query('DELETE FROM sales WHERE sale_date BETWEEN $1::date AND $1::date + 6', [week.start]);
     await client.query(
@@ -66,13 +65,7 @@ export async function seedWeek(pool: pg.Pool, week: Week, options: SeedOptions):
        FROM generate_series(1, 500) AS i`,
       [week.start, salt],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Rows of a ClickHouse query, as JSON objects. */

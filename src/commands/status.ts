@@ -4,7 +4,7 @@ import { CLICKHOUSE_SQL_DIR } from '../lib/clickhouse-schema.js';
 import { openClickHouse } from '../lib/clickhouse.js';
 import type { Context } from '../lib/config.js';
 import { describeError, LockedError } from '../lib/errors.js';
-import { REGIONS, type Region } from '../lib/layout.js';
+import { inspectDataDir, REGIONS, type Region } from '../lib/layout.js';
 import { acquireLock, type Lock } from '../lib/lock.js';
 import { openPg } from '../lib/pg.js';
 import { pgSql, runSql } from '../lib/pg-sql.js';
@@ -94,6 +94,7 @@ async function fileStatus(ctx: Context, week: Week): Promise<Pick<WeekStatus, 'r
 export async function status(opts: StatusOptions): Promise<StatusResult> {
   const { ctx } = opts;
   const { config } = ctx;
+  await inspectDataDir(config.layout);
   const weeks = opts.weeks ?? (await defaultWeeks(ctx));
   const rows = new Map<string, WeekStatus>();
   for (const week of weeks) {

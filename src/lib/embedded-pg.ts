@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, chown, lstat, mkdir, readFile, readdir, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { access, chown, lstat, readFile, readdir, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { makeDirectory } from './layout.js';
 import type { Logger } from './logger.js';
 import { blockedAt, mkdirOpen, rootCache, serverBinaries, serverUser, type PgBinaries, type ServerUser } from './pg-binaries.js';
 import { processAlive } from './process-alive.js';
@@ -111,7 +112,7 @@ async function recoverLeftover(dir: string, label: string, log: Logger): Promise
 
 /** Make `dir` (if missing) a directory the server's user owns. */
 async function ownedDirectory(dir: string, user: ServerUser | undefined): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir, 0o700);
   if (user) await chown(dir, user.uid, user.gid);
 }
 
@@ -123,7 +124,7 @@ async function ownedDirectory(dir: string, user: ServerUser | undefined): Promis
  */
 async function placeCluster(dir: string, label: string, user: ServerUser | undefined, log: Logger): Promise<string> {
   const dataDir = path.dirname(dir);
-  await mkdir(dataDir, { recursive: true });
+  await makeDirectory(dataDir);
   if (!user) {
     await ownedDirectory(dir, user);
     return realpath(dir);
@@ -314,7 +315,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   const bin = await serverBinaries(user, log);
   const real = await placeCluster(dir, label, user, log);
 
-  await mkdir(path.dirname(options.logFile), { recursive: true });
+  await makeDirectory(path.dirname(options.logFile));
   const serverLog: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
   serverLog.on('error', (error) => log.debug(`embedded PostgreSQL: cannot write ${options.logFile}: ${error.message}`));
   const recent: string[] = [];

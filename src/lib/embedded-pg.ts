@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, chown, lstat, readFile, readdir, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { access, chown, lstat, readFile, readdir, readlink, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -163,9 +163,9 @@ async function placeCluster(dir: string, label: string, user: ServerUser | undef
         { cause: error },
       );
     }
-    log.info(`embedded PostgreSQL: ${why}; moved the cluster to ${target} (${label} now links to it)`);
+    log.warn(`embedded PostgreSQL: ${why}; moved the cluster to ${target} (${label} now links to it)${OUTSIDE}`);
   } else {
-    log.info(`embedded PostgreSQL: ${why}; keeping the cluster in ${target} (${label} links to it)`);
+    log.warn(`embedded PostgreSQL: ${why}; keeping the cluster in ${target} (${label} links to it)${OUTSIDE}`);
   }
   await ownedDirectory(target, user);
   try {
@@ -176,6 +176,18 @@ async function placeCluster(dir: string, label: string, user: ServerUser | undef
     return checkReachable(await realpath(dir), label, user);
   }
   return checkReachable(target, label, user);
+}
+
+const OUTSIDE = ': it is outside the data directory, so back it up from there (`status` shows where it is)';
+
+/**
+ * Where the embedded cluster's files are when `dir` is a link to them (root, a data directory
+ * user postgres cannot enter: see placeCluster); undefined when they are in `dir` itself.
+ */
+export async function relocatedCluster(dir: string): Promise<string | undefined> {
+  const entry = await lstat(dir).catch(() => undefined);
+  if (!entry?.isSymbolicLink()) return undefined;
+  return realpath(dir).catch(() => readlink(dir));
 }
 
 /**

@@ -86,7 +86,7 @@ describe('embedded PostgreSQL as root, from a clone user postgres cannot enter',
       assert.match(first.stdout, /loaded 2 weeks, 1,500 rows/);
       assert.doesNotMatch(first.stderr, /EACCES|    at /);
       assert.match(first.stderr, /copied the PostgreSQL binaries to/);
-      assert.match(first.stderr, /cannot reach data\/pg; keeping the cluster in/);
+      assert.match(first.stderr, /warn  embedded PostgreSQL: .*cannot reach data\/pg; keeping the cluster in .*outside the data directory/);
 
       // The binaries: a complete copy with its modes.
       const versions = (await readdir(cache)).filter((e) => e.startsWith('embedded-postgres-'));
@@ -114,6 +114,12 @@ describe('embedded PostgreSQL as root, from a clone user postgres cannot enter',
       const loaded = [...(status.stdout + status.stderr).matchAll(/^\d{4}-W\d\d\s+\S+\s+([\d,]+)\s+[\d,]+\s+([\d,]+)/gm)];
       assert.equal(loaded.length, 2, status.stdout);
       for (const [, clean, postgres] of loaded) assert.equal(postgres, clean);
+      // status says where the cluster is, in text and in JSON.
+      const place = path.join(cache, 'clusters', hash, 'pg');
+      assert.match(status.stdout, new RegExp(`^PostgreSQL: the embedded cluster is kept in ${place}, outside the data directory`, 'm'));
+      const json = cli(clone, dataDir, cache, '--json', 'status');
+      assert.equal(json.status, 0, json.stderr);
+      assert.equal((JSON.parse(json.stdout) as { postgres: { cluster?: string } }).postgres.cluster, await realpath(place));
     } finally {
       await rm(dataDir, { recursive: true, force: true });
       await rm(cache, { recursive: true, force: true });

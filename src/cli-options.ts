@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseWeek, WEEK_FORMS } from './lib/calendar.js';
 import { UsageError } from './lib/errors.js';
+import { parseWeeklyTime, type WeeklyTime } from './lib/schedule.js';
 
 /** `--week`, `--from`, `--to`, checked as they are parsed so a bad one is a usage error. */
 export function addWeekOptions(cmd: Command, what = 'the week to process'): Command {
@@ -36,4 +37,13 @@ export function rateArg(value: string): number {
     throw new InvalidArgumentError(`expected a rate from 0 to 1, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** `--only-at`'s weekly time (`Tue 12:45 Europe/Moscow`), for commander's argParser. */
+export function onlyAtArg(value: string): WeeklyTime {
+  try {
+    return parseWeeklyTime(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof UsageError ? error.message : String(error));
+  }
 }

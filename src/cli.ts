@@ -58,7 +58,8 @@ async function run<T>(cmd: Command, work: (ctx: Context) => Promise<T>, summary:
 function skipRun(cmd: Command, reason: string): void {
   const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
   createContext(config).log.info(reason);
-  if (config.json) process.stdout.write(`${JSON.stringify({ ok: true, command: cmd.name(), skipped: true, reason })}\n`);
+  const summary = { ok: true, command: cmd.name(), skipped: true, reason };
+  if (config.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 
 const weeksOf = (flags: WeekFlags) => parseWeekFlags(flags);
@@ -191,7 +192,9 @@ program
   .action(async (_o, cmd: Command) => {
     const flags = cmd.opts<{ week?: string; skipGenerate?: boolean; maxRejectRate: number; onlyAt?: WeeklyTime }>();
     const notDue = flags.onlyAt && notDueReason(flags.onlyAt, Date.now());
-    if (flags.onlyAt && notDue) return skipRun(cmd, `run-week skipped (--only-at '${formatWeeklyTime(flags.onlyAt)}'): ${notDue}`);
+    if (flags.onlyAt && notDue) {
+      return skipRun(cmd, `run-week skipped (--only-at '${formatWeeklyTime(flags.onlyAt)}'): ${notDue}`);
+    }
     const { runWeek, stageRowsLine } = await import('./commands/run-week.js');
     await run(
       cmd,
@@ -278,8 +281,8 @@ addWeekOptions(
 program
   .command('cron')
   .description(
-    "Print crontab lines (or a systemd timer) running run-week on Tuesdays 12:45 Moscow time, on this machine's clock " +
-      'all year: one line per UTC offset of its zone, each guarded by run-week --only-at',
+    'Print crontab lines (or a systemd timer) running run-week on Tuesdays 12:45 Moscow time, ' +
+      "on this machine's clock all year: one line per UTC offset of its zone, each guarded by run-week --only-at",
   )
   .option('--systemd', 'print a systemd service and timer instead (OnCalendar in Europe/Moscow)')
   .addHelpText(

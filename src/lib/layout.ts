@@ -123,7 +123,8 @@ export async function makeDirectory(dir: string, mode?: number): Promise<void> {
   if (parent === dir) throw Object.assign(new Error(`ENOENT: no root directory ${dir}`), { code: 'ENOENT', path: dir });
   await makeDirectory(parent, mode);
   if (!(await once())) {
-    throw Object.assign(new Error(`ENOENT: ${parent} refuses new directories, mkdir '${dir}'`), { code: 'ENOENT', path: dir });
+    const message = `ENOENT: ${parent} refuses new directories, mkdir '${dir}'`;
+    throw Object.assign(new Error(message), { code: 'ENOENT', path: dir });
   }
 }
 
@@ -160,7 +161,8 @@ async function dataDirProblem(dir: string, error: unknown): Promise<string> {
   if (code === 'EACCES' || code === 'EPERM') {
     const fix = `change its owner or mode, or ${other}`;
     if ((error as NodeJS.ErrnoException).syscall === 'mkdir') {
-      return `the data directory ${dir} cannot be made: ${whoAmI()} may not create directories in ${path.dirname(failed)}; ${fix}`;
+      const parent = path.dirname(failed);
+      return `the data directory ${dir} cannot be made: ${whoAmI()} may not create directories in ${parent}; ${fix}`;
     }
     return `the data directory ${dir} is not writable by ${whoAmI()}; ${fix}`;
   }

@@ -117,8 +117,8 @@ export async function notifyFailure(
   const secrets = [...urls.flatMap((u) => [u, requestOf(u).url]), config.telegram?.token].filter(
     (u): u is string => u !== undefined && u !== '',
   );
-  const hide = (text: string) =>
-    redact(secrets.reduce((t, secret) => t.split(secret).join(secret.includes('://') ? endpointOf(secret) : '***'), text));
+  const shown = (secret: string) => (secret.includes('://') ? endpointOf(secret) : '***');
+  const hide = (text: string) => redact(secrets.reduce((t, secret) => t.split(secret).join(shown(secret)), text));
   const attempt = async (channel: NotifyOutcome['channel'], target: string, send: () => Promise<void>) => {
     try {
       await send();

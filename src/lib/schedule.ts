@@ -49,10 +49,13 @@ export function parseWeeklyTime(text: string): WeeklyTime {
   const day = m ? DAY_NAMES.findIndex((d) => d.toLowerCase().startsWith(m[1]!.toLowerCase())) : -1;
   const [hour, minute] = [Number(m?.[2]), Number(m?.[3])];
   if (!m || day < 0 || hour > 23 || minute > 59) {
-    throw new UsageError(`expected a day, a time and a time zone like 'Tue 12:45 Europe/Moscow', got ${JSON.stringify(text)}`);
+    const example = formatWeeklyTime(WEEKLY_RUN);
+    throw new UsageError(`expected a day, a time and a time zone like '${example}', got ${JSON.stringify(text)}`);
   }
   const timeZone = m[4] ?? MOSCOW_TZ;
-  if (!knownZone(timeZone)) throw new UsageError(`unknown time zone ${JSON.stringify(timeZone)} (expected e.g. Europe/Moscow)`);
+  if (!knownZone(timeZone)) {
+    throw new UsageError(`unknown time zone ${JSON.stringify(timeZone)} (expected e.g. Europe/Moscow)`);
+  }
   return { weekday: day, hour, minute, timeZone };
 }
 

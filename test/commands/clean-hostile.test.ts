@@ -102,7 +102,7 @@ test('every file of the hostile corpus gives rejects or one clear error naming t
 });
 
 // docs/clean.md: a quoted line break splits the record; each piece is a line judged by itself.
-test('a quoted field with a line break: its opening and closing lines are rejected, a valid middle piece is kept', async () => {
+test('a quoted line break: the opening and closing lines are rejected, a valid middle piece is kept', async () => {
   const dir = await tempDataDir('quoted-newline');
   try {
     await mkdir(path.join(dir, 'raw', W), { recursive: true });

@@ -71,7 +71,8 @@ test('a failing notifier is logged without the bot token and does not throw', as
     const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.equal(lines.length, 1);
-    assert.equal(lines[0], `warn telegram notification to ${sink.url} failed: HTTP 401 {"ok":false,"description":"Unauthorized"}`);
+    const answer = '{"ok":false,"description":"Unauthorized"}';
+    assert.equal(lines[0], `warn telegram notification to ${sink.url} failed: HTTP 401 ${answer}`);
     assert.doesNotMatch(lines.join('\n') + JSON.stringify(outcome), /SECRET-bot-token/);
   } finally {
     await sink.close();
@@ -99,6 +100,8 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   assert.doesNotMatch(lines[0]!, /\/hook/);
 });
 
+const FAILURE = failureOf('2024-W20', 'clean', new Error('x'));
+
 test('a failing webhook is logged by scheme and host: no secret path, query or user', async () => {
   const sink = await startHttpSink(() => ({ status: 500, body: 'oops' }));
   try {
@@ -111,14 +114,14 @@ test('a failing webhook is logged by scheme and host: no secret path, query or u
     ]) {
       const lines: string[] = [];
       const config = notifyConfig({ NOTIFY_WEBHOOK_URL: url });
-      const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+      const [outcome] = await notifyFailure(FAILURE, recordingLogger(lines), config);
       assert.deepEqual(lines, [`warn webhook notification to ${sink.url} failed: HTTP 500 oops`], url);
       assert.equal(outcome?.error, `webhook notification to ${sink.url} failed: HTTP 500 oops`);
     }
     // A URL that does not parse is not echoed either (fetch's own message quotes it whole).
     const lines: string[] = [];
     const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `http://[bad/${secret}` });
-    const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+    const [outcome] = await notifyFailure(FAILURE, recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.match(lines[0]!, /^warn webhook notification to a URL that does not parse failed: /);
     assert.doesNotMatch(lines.join('\n'), new RegExp(secret));
@@ -134,7 +137,7 @@ test('a webhook URL with user:password sends them as Authorization: Basic, not i
     const lines: string[] = [];
     // Percent-encoded in the URL, as they must be: the header carries them decoded.
     const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `http://alert%40ops:p%3Ass%20w@${host}/hook?x=1` });
-    const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+    const [outcome] = await notifyFailure(FAILURE, recordingLogger(lines), config);
     assert.equal(outcome?.ok, true, lines.join('\n'));
     assert.equal(sink.received.length, 1);
     const [request] = sink.received;
@@ -148,7 +151,7 @@ test('a webhook URL with user:password sends them as Authorization: Basic, not i
   // Without credentials there is no Authorization header.
   const plain = await startHttpSink();
   try {
-    await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), silentLogger(), notifyConfig({ NOTIFY_WEBHOOK_URL: `${plain.url}/h` }));
+    await notifyFailure(FAILURE, silentLogger(), notifyConfig({ NOTIFY_WEBHOOK_URL: `${plain.url}/h` }));
     assert.equal(plain.received[0]?.headers['authorization'], undefined);
   } finally {
     await plain.close();

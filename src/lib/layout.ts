@@ -156,7 +156,7 @@ async function dataDirProblem(dir: string, error: unknown): Promise<string> {
   }
   if (code === 'ENOENT') {
     return `the data directory ${dir} cannot be made: ${path.dirname(failed)} does not hold new directories ` +
-      `(a virtual file system such as /proc); ${other}`;
+      `(a virtual file system); ${other}`;
   }
   if (code === 'EACCES' || code === 'EPERM') {
     const fix = `change its owner or mode, or ${other}`;

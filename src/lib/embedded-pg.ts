@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, chown, lstat, mkdir, readFile, readdir, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import {
+  access, chown, lstat, readFile, readdir, readlink, realpath, rename, rm, symlink, unlink, writeFile,
+} from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { makeDirectory } from './layout.js';
 import type { Logger } from './logger.js';
 import { blockedAt, mkdirOpen, rootCache, serverBinaries, serverUser, type PgBinaries, type ServerUser } from './pg-binaries.js';
 import { processAlive } from './process-alive.js';
@@ -111,7 +114,7 @@ async function recoverLeftover(dir: string, label: string, log: Logger): Promise
 
 /** Make `dir` (if missing) a directory the server's user owns. */
 async function ownedDirectory(dir: string, user: ServerUser | undefined): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir, 0o700);
   if (user) await chown(dir, user.uid, user.gid);
 }
 
@@ -123,7 +126,7 @@ async function ownedDirectory(dir: string, user: ServerUser | undefined): Promis
  */
 async function placeCluster(dir: string, label: string, user: ServerUser | undefined, log: Logger): Promise<string> {
   const dataDir = path.dirname(dir);
-  await mkdir(dataDir, { recursive: true });
+  await makeDirectory(dataDir);
   if (!user) {
     await ownedDirectory(dir, user);
     return realpath(dir);
@@ -162,9 +165,9 @@ async function placeCluster(dir: string, label: string, user: ServerUser | undef
         { cause: error },
       );
     }
-    log.info(`embedded PostgreSQL: ${why}; moved the cluster to ${target} (${label} now links to it)`);
+    log.warn(`embedded PostgreSQL: ${why}; moved the cluster to ${target} (${label} now links to it)${OUTSIDE}`);
   } else {
-    log.info(`embedded PostgreSQL: ${why}; keeping the cluster in ${target} (${label} links to it)`);
+    log.warn(`embedded PostgreSQL: ${why}; keeping the cluster in ${target} (${label} links to it)${OUTSIDE}`);
   }
   await ownedDirectory(target, user);
   try {
@@ -175,6 +178,18 @@ async function placeCluster(dir: string, label: string, user: ServerUser | undef
     return checkReachable(await realpath(dir), label, user);
   }
   return checkReachable(target, label, user);
+}
+
+const OUTSIDE = ': it is outside the data directory, so back it up from there (`status` shows where it is)';
+
+/**
+ * Where the embedded cluster's files are when `dir` is a link to them (root, a data directory
+ * user postgres cannot enter: see placeCluster); undefined when they are in `dir` itself.
+ */
+export async function relocatedCluster(dir: string): Promise<string | undefined> {
+  const entry = await lstat(dir).catch(() => undefined);
+  if (!entry?.isSymbolicLink()) return undefined;
+  return realpath(dir).catch(() => readlink(dir));
 }
 
 /**
@@ -314,7 +329,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   const bin = await serverBinaries(user, log);
   const real = await placeCluster(dir, label, user, log);
 
-  await mkdir(path.dirname(options.logFile), { recursive: true });
+  await makeDirectory(path.dirname(options.logFile));
   const serverLog: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
   serverLog.on('error', (error) => log.debug(`embedded PostgreSQL: cannot write ${options.logFile}: ${error.message}`));
   const recent: string[] = [];

@@ -96,6 +96,19 @@ export class Layout {
   }
 }
 
+/**
+ * The modes the tool creates its directories and files with: its account's
+ * alone. They are asked for at creation, so the kernel takes a stricter umask
+ * off them too; nothing is chmod-ed wider afterwards.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Create `dir` and any missing parents, each for the tool's account alone. */
+export async function makeDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
 function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
@@ -121,10 +134,10 @@ export async function removeStaleTemps(dir: string): Promise<void> {
 
 /** Write a whole file under a temporary name, then rename it into place. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDir(path.dirname(file));
   const tmp = tempName(file);
   try {
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, { mode: PRIVATE_FILE_MODE });
     await rename(tmp, file);
   } catch (error) {
     await rm(tmp, { force: true });
@@ -155,9 +168,9 @@ export function readFileStream(file: string, size: number): ReadStream {
 
 /** Open a write stream on a temporary name next to `file`. */
 export async function openAtomicWriter(file: string): Promise<AtomicWriter> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDir(path.dirname(file));
   const tempPath = tempName(file);
-  const stream = createWriteStream(tempPath, { highWaterMark: 1 << 20 });
+  const stream = createWriteStream(tempPath, { highWaterMark: 1 << 20, mode: PRIVATE_FILE_MODE });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', reject);

@@ -123,6 +123,8 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
       '[Service]',
       'Type=oneshot',
       `WorkingDirectory=${project}`,
+      '# What the run writes is for this account alone (the tool adds 077 to the umask anyway).',
+      'UMask=0077',
       '# Environment=DATABASE_URL=postgres://... CLICKHOUSE_URL=http://... NOTIFY_WEBHOOK_URL=...',
       `ExecStart=${command}`,
       '',
@@ -146,7 +148,8 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
   }
 
   const line = (minute: number, hour: number, weekday: number) =>
-    `${minute} ${hour} * * ${weekday} cd ${sh(project)} && mkdir -p ${sh(logDir)} && ${command} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`;
+    `${minute} ${hour} * * ${weekday} cd ${sh(project)} && umask 077 && mkdir -p ${sh(logDir)} && ` +
+    `${command} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`;
   const text = [
     `# sales-etl run-week, Tuesdays ${pad(RUN_HOUR)}:${pad(RUN_MINUTE)} Europe/Moscow = ${schedule.weekdayName} ` +
       `${pad(schedule.hour)}:${pad(schedule.minute)} ${timeZone} (UTC${schedule.utcOffset} now).`,

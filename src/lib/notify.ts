@@ -54,6 +54,21 @@ export function telegramText(failure: Failure): string {
   return `sales-etl failed\nweek: ${failure.week}\nstage: ${failure.stage}\nerror: ${failure.error}\nhost: ${failure.host}\nat: ${failure.at}`;
 }
 
+/**
+ * A webhook URL as messages show it: its origin only. The rest is often the
+ * credential itself (Slack's and Discord's hooks carry their token in the path,
+ * others in the query).
+ */
+export function describeWebhook(url: string): string {
+  try {
+    const u = new URL(url);
+    const rest = u.pathname !== '/' || u.search !== '' || u.hash !== '';
+    return `${u.protocol}//${u.host}${rest ? '/…' : ''}`;
+  } catch {
+    return 'NOTIFY_WEBHOOK_URL (not a URL)';
+  }
+}
+
 async function post(url: string, body: unknown, timeoutMs: number): Promise<void> {
   const response = await fetch(url, {
     method: 'POST',
@@ -78,9 +93,12 @@ export async function notifyFailure(
   config: NotifyConfig = notifyConfig(),
 ): Promise<NotifyOutcome[]> {
   const tasks: Array<Promise<NotifyOutcome>> = [];
+  // The bot token and the webhook's URL may come back inside an error (fetch quotes a URL it cannot parse).
   const hide = (text: string) => {
     const token = config.telegram?.token;
-    return redact(token ? text.split(token).join('***') : text);
+    const webhook = config.webhookUrl;
+    const hidden = webhook ? text.split(webhook).join(describeWebhook(webhook)) : text;
+    return redact(token ? hidden.split(token).join('***') : hidden);
   };
   const attempt = async (channel: NotifyOutcome['channel'], target: string, send: () => Promise<void>) => {
     try {
@@ -108,6 +126,6 @@ export async function notifyFailure(
     );
   }
   const webhook = config.webhookUrl;
-  if (webhook) tasks.push(attempt('webhook', hide(webhook), () => post(webhook, failure, config.timeoutMs)));
+  if (webhook) tasks.push(attempt('webhook', describeWebhook(webhook), () => post(webhook, failure, config.timeoutMs)));
   return Promise.all(tasks);
 }

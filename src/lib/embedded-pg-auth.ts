@@ -49,7 +49,9 @@ export async function readClusterSecret(real: string): Promise<string | undefine
 
 /** A double-quoted pg_hba/pg_ident token (those files have no escape for a quote). */
 function token(name: string): string {
-  if (/["\s]/.test(name)) throw new Error(`embedded PostgreSQL: the account name ${JSON.stringify(name)} cannot go in pg_ident.conf`);
+  if (/["\s]/.test(name)) {
+    throw new Error(`embedded PostgreSQL: the account name ${JSON.stringify(name)} cannot go in pg_ident.conf`);
+  }
   return `"${name}"`;
 }
 
@@ -102,7 +104,7 @@ async function socketDirectory(real: string, user: ServerUser | undefined): Prom
   if (user) await chown(dir, user.uid, user.gid).catch(() => undefined);
   const info = await lstat(dir);
   if (!info.isDirectory() || info.uid !== uid || (info.mode & 0o077) !== 0) {
-    throw new Error(`embedded PostgreSQL: ${dir}, for the server's socket, is not a directory only uid ${uid} can enter`);
+    throw new Error(`embedded PostgreSQL: ${dir}, for the server's socket, is not a directory for uid ${uid} alone`);
   }
   if (Buffer.byteLength(path.join(dir, '.s.PGSQL.65535')) > MAX_SOCKET_PATH) {
     throw new Error(`embedded PostgreSQL: ${dir} is too long a path for the server's socket: set TMPDIR shorter`);
@@ -112,7 +114,9 @@ async function socketDirectory(real: string, user: ServerUser | undefined): Prom
 
 /** Write the access rules and find the socket directory, before the server starts. */
 export async function prepareAccess(real: string, user: ServerUser | undefined): Promise<ClusterAccess> {
-  for (const [name, text] of Object.entries(accessRules(user))) await writeWhenChanged(path.join(real, name), text, user);
+  for (const [name, text] of Object.entries(accessRules(user))) {
+    await writeWhenChanged(path.join(real, name), text, user);
+  }
   return { socketDir: await socketDirectory(real, user), secret: await readClusterSecret(real) };
 }
 
@@ -135,7 +139,8 @@ export function scramVerifier(secret: string, salt = randomBytes(16), iterations
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
-  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+  const b64 = (bytes: Buffer) => bytes.toString('base64');
+  return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`;
 }
 
 /**

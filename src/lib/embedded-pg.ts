@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, chown, lstat, mkdir, readFile, readdir, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { access, chown, lstat, readFile, readdir, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,7 +118,7 @@ async function recoverLeftover(dir: string, label: string, log: Logger): Promise
 
 /** Make `dir` (if missing) a directory the server's user owns. */
 async function ownedDirectory(dir: string, user: ServerUser | undefined): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDir(dir);
   if (user) await chown(dir, user.uid, user.gid);
 }
 
@@ -418,7 +418,8 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
     secret = await admitPipeline(real, access, port);
   } catch (error) {
     await stop();
-    throw new Error(`embedded PostgreSQL in ${label} did not let the pipeline in (see ${options.logFile})`, { cause: error });
+    const message = `embedded PostgreSQL in ${label} did not let the pipeline in (see ${options.logFile})`;
+    throw new Error(message, { cause: error });
   }
   return { port, dir, socketDir: access.socketDir, url: embeddedUrl(port, secret), stop };
 }

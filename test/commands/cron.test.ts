@@ -46,7 +46,8 @@ test('the crontab entry has absolute paths, the data dir, a log redirect and the
   const entry = lines.find((l) => /^\d/.test(l));
   assert.equal(
     entry,
-    "45 19 * * 2 cd /opt/sales-etl && umask 077 && mkdir -p '/srv/sales data/logs' && /opt/node/bin/node --max-old-space-size=512 --max-semi-space-size=8 /opt/sales-etl/bin/sales-etl.js " +
+    "45 19 * * 2 cd /opt/sales-etl && umask 077 && mkdir -p '/srv/sales data/logs' && " +
+      '/opt/node/bin/node --max-old-space-size=512 --max-semi-space-size=8 /opt/sales-etl/bin/sales-etl.js ' +
       "--data-dir '/srv/sales data' run-week >> '/srv/sales data/logs/cron.log' 2>&1",
   );
   assert.ok(lines.includes('# CRON_TZ=Europe/Moscow'));

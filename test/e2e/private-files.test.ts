@@ -20,7 +20,8 @@ const outputs: string[] = [];
 
 /** The CLI as a shell with `umask 000` starts it. */
 function cli(...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DATABASE_URL: '', CLICKHOUSE_URL: '', SALES_ETL_PG_CACHE: cache };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DATABASE_URL: '', CLICKHOUSE_URL: '' };
+  env['SALES_ETL_PG_CACHE'] = cache;
   delete env['SALES_ETL_DATA_DIR'];
   const r = spawnSync('sh', ['-c', 'umask 000 && exec "$@"', 'sh', process.execPath, CLI, '--data-dir', dir, ...args], {
     encoding: 'utf8',
@@ -56,7 +57,7 @@ after(async () => {
   await rm(cache, { recursive: true, force: true });
 });
 
-test('after generate, clean, backfill, report and status nothing under the data directory is open to others', async () => {
+test('after generate, clean, backfill, report and status nothing in the data directory is open to others', async () => {
   cli('generate', '--total', '1200', '--weeks', '2');
   cli('clean');
   cli('backfill');
@@ -68,7 +69,8 @@ test('after generate, clean, backfill, report and status nothing under the data 
   const pgDir = await realpath(path.join(dir, 'pg'));
   if (pgDir !== path.join(dir, 'pg')) entries.push(...(await walk(pgDir)));
   const names = entries.map((e) => path.relative(dir, e.file));
-  for (const expected of ['store.json', 'dim/customers.csv', 'raw', 'clean', 'rejects', 'reports', 'clickhouse', 'pg.log']) {
+  const written = ['store.json', 'dim/customers.csv', 'raw', 'clean', 'rejects', 'reports', 'clickhouse', 'pg.log'];
+  for (const expected of written) {
     assert.ok(names.some((n) => n === expected || n.startsWith(`${expected}/`)), `${expected} was written`);
   }
   assert.ok(entries.some((e) => e.file === report), 'the report is under reports/');
@@ -76,14 +78,18 @@ test('after generate, clean, backfill, report and status nothing under the data 
   const open = entries.filter((e) => !e.link && (e.mode & 0o007) !== 0).map((e) => `${e.file} ${e.mode.toString(8)}`);
   assert.deepEqual(open, [], 'no entry with any permission for other accounts');
   const readable = entries.filter((e) => !e.link && (e.mode & 0o044) !== 0 && !e.file.startsWith(pgDir));
-  assert.deepEqual(readable.map((e) => `${e.file} ${e.mode.toString(8)}`), [], 'the tool writes for its own account alone');
+  const shared = readable.map((e) => `${e.file} ${e.mode.toString(8)}`);
+  assert.deepEqual(shared, [], 'the tool writes for its own account alone');
 
   // The cluster's secret: in its file, and nowhere the tool writes for people to read.
   const secret = (await readFile(path.join(pgDir, 'sales-etl.secret'), 'utf8')).trim();
   assert.match(secret, /^[0-9a-f]{64}$/);
   for (const text of outputs) assert.ok(!text.includes(secret), 'the secret is in no output (stdout, stderr, --json)');
-  for (const file of [path.join(dir, 'pg.log'), report]) assert.ok(!(await readFile(file, 'utf8')).includes(secret), file);
-  const server = await startEmbeddedPg({ dir: path.join(dir, 'pg'), logFile: path.join(dir, 'pg.log'), log: recordingLogger() });
+  for (const file of [path.join(dir, 'pg.log'), report]) {
+    assert.ok(!(await readFile(file, 'utf8')).includes(secret), file);
+  }
+  const logFile = path.join(dir, 'pg.log');
+  const server = await startEmbeddedPg({ dir: path.join(dir, 'pg'), logFile, log: recordingLogger() });
   try {
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();

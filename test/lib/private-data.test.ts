@@ -8,6 +8,7 @@ import { Layout, makeDir, openAtomicWriter, writeFileAtomic } from '../../src/li
 import { keepDataPrivate } from '../../src/lib/private-data.js';
 
 const isRoot = process.getuid?.() === 0;
+const NOBODY = { uid: 65534, gid: 65534, cwd: '/', encoding: 'utf8' } as const;
 const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
 
 describe('files the tool writes', () => {
@@ -41,7 +42,8 @@ describe('files the tool writes', () => {
     const writer = await openAtomicWriter(path.join(dir, 'streamed.csv'));
     writer.stream.write('y');
     await writer.commit();
-    assert.deepEqual(await Promise.all(['whole.txt', 'streamed.csv'].map((f) => modeOf(path.join(dir, f)))), [0o400, 0o400]);
+    const modes = await Promise.all(['whole.txt', 'streamed.csv'].map((f) => modeOf(path.join(dir, f))));
+    assert.deepEqual(modes, [0o400, 0o400]);
     assert.equal(await readFile(path.join(dir, 'streamed.csv'), 'utf8'), 'y');
   });
 
@@ -54,7 +56,7 @@ describe('files the tool writes', () => {
     assert.equal(process.umask(), 0o277);
   });
 
-  test('keepDataPrivate closes what an older version left open, and leaves links and other accounts alone', async () => {
+  test('keepDataPrivate closes what an older version left open, not links nor what others own', async () => {
     const data = path.join(dir, 'data');
     await mkdir(path.join(data, 'dim'), { recursive: true });
     await writeFile(path.join(data, 'dim', 'customers.csv'), 'customer_id,full_name\n1,Anna\n');
@@ -70,7 +72,7 @@ describe('files the tool writes', () => {
       chmod(dir, 0o755),
     ]);
     const nobodyReads = () =>
-      spawnSync('cat', [path.join(data, 'dim', 'customers.csv')], { uid: 65534, gid: 65534, cwd: '/', encoding: 'utf8' });
+      spawnSync('cat', [path.join(data, 'dim', 'customers.csv')], NOBODY);
     if (isRoot) {
       await mkdir(path.join(data, 'theirs'), { mode: 0o755 });
       await chown(path.join(data, 'theirs'), 65534, 65534);

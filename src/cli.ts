@@ -9,6 +9,7 @@ import { createContext, resolveConfig, type Context, type GlobalFlags } from './
 import { describeError, EXIT, exitCodeFor } from './lib/errors.js';
 import { isInteractive } from './lib/logger.js';
 import { formatWeeklyTime, notDueReason, ONLY_AT_WINDOW_MINUTES, type WeeklyTime } from './lib/schedule.js';
+import { keepDataPrivate } from './lib/private-data.js';
 
 const program = new Command('sales-etl')
   .description("An online store's weekly sales pipeline: generate → clean → load-pg → aggregate → migrate-click")
@@ -44,6 +45,7 @@ type Flags<T> = T & GlobalFlags & WeekFlags;
 async function run<T>(cmd: Command, work: (ctx: Context) => Promise<T>, summary: (result: T) => string): Promise<void> {
   const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
   const ctx = createContext(config);
+  await keepDataPrivate(config.layout);
   // Commands that write take the data directory's lock here, once: a stage run by run-week does not lock again.
   const result = WRITERS.has(cmd.name()) ? await withLock(ctx, cmd.name(), () => work(ctx)) : await work(ctx);
   if (config.json) {

@@ -133,6 +133,8 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
       '[Service]',
       'Type=oneshot',
       `WorkingDirectory=${systemdValue(project)}`,
+      '# What the run writes is for this account alone (the tool adds 077 to the umask anyway).',
+      'UMask=0077',
       '# Environment=DATABASE_URL=postgres://... CLICKHOUSE_URL=http://... NOTIFY_WEBHOOK_URL=...',
       `ExecStart=${systemdValue(command)}`,
       '',
@@ -159,7 +161,7 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
   // zone has at the runs of the coming year, each guarded so that only the one at 12:45 Moscow runs.
   const guarded = `${command} --only-at ${sh(formatWeeklyTime(WEEKLY_RUN))}`;
   const tail = crontabCommand(
-    `cd ${sh(project)} && mkdir -p ${sh(logDir)} && ${guarded} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`,
+    `cd ${sh(project)} && umask 077 && mkdir -p ${sh(logDir)} && ${guarded} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`,
   );
   const many = schedules.length > 1;
   const text = [

@@ -16,7 +16,7 @@ import {
 } from '../lib/clickhouse-partition.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
-import { StageError } from '../lib/errors.js';
+import { redact, StageError } from '../lib/errors.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
 import { defaultWeeks } from '../lib/plan.js';
@@ -346,7 +346,7 @@ async function record(pgDb: PgDatabase, run: RunRecord): Promise<void> {
       message:
         run.status === 'ok'
           ? `${what}: ${run.published?.rows} rows, sum(amount_sum) ${run.published?.amountSum}, ${run.published?.buyers} buyers`
-          : `${what}: ${run.error instanceof Error ? run.error.message : String(run.error)}`,
+          : `${what}: ${redact(run.error instanceof Error ? run.error.message : String(run.error))}`,
     });
   } finally {
     client.release();

@@ -110,6 +110,7 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   if (holder !== undefined) {
     throw new Error(`another sales-etl process is using ${shown} (pid ${holder}); wait for it to finish`);
   }
+  // chDB writes its files with the process's umask; a private directory keeps them private whatever it is.
   await makeDirectory(dir);
   // chDB is large (a quarter of a second to load): only the embedded path pays for it.
   const { createChdbConnection } = await import('chdb/connection');

@@ -98,15 +98,24 @@ export class Layout {
   }
 }
 
+/**
+ * The modes the tool creates its directories and files with: its account's
+ * alone. They are asked for at creation, so the kernel takes a stricter umask
+ * off them too; nothing is chmod-ed wider afterwards.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
 const errno = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code;
 
 /**
  * `mkdir -p` that always ends. Node's own `mkdir(dir, { recursive: true })` (Node 20) spins
  * forever when a parent exists but answers ENOENT for a child (/proc, /sys): it makes the
  * parent and retries the child without end. Here each directory is tried at most twice, and
- * an existing entry that is not a directory is ENOTDIR, as `mkdir -p` says.
+ * an existing entry that is not a directory is ENOTDIR, as `mkdir -p` says. Directories it
+ * makes are for the tool's account alone unless `mode` says otherwise.
  */
-export async function makeDirectory(dir: string, mode?: number): Promise<void> {
+export async function makeDirectory(dir: string, mode: number = PRIVATE_DIR_MODE): Promise<void> {
   const once = async () => {
     try {
       await mkdir(dir, { mode });
@@ -224,7 +233,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   await makeDirectory(path.dirname(file));
   const tmp = tempName(file);
   try {
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, { mode: PRIVATE_FILE_MODE });
     await rename(tmp, file);
   } catch (error) {
     await rm(tmp, { force: true });
@@ -257,7 +266,7 @@ export function readFileStream(file: string, size: number): ReadStream {
 export async function openAtomicWriter(file: string): Promise<AtomicWriter> {
   await makeDirectory(path.dirname(file));
   const tempPath = tempName(file);
-  const stream = createWriteStream(tempPath, { highWaterMark: 1 << 20 });
+  const stream = createWriteStream(tempPath, { highWaterMark: 1 << 20, mode: PRIVATE_FILE_MODE });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', reject);

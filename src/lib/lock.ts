@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { Context } from './config.js';
 import { LockedError } from './errors.js';
 import { processAlive } from './process-alive.js';
-import { prepareDataDir, type Layout } from './layout.js';
+import { PRIVATE_FILE_MODE, prepareDataDir, type Layout } from './layout.js';
 import type { Logger } from './logger.js';
 
 /** What the lock file of a data directory says about its holder. */
@@ -63,7 +63,7 @@ export async function acquireLock(layout: Layout, command: string, log: Logger):
   const info: LockInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), command };
   const text = `${JSON.stringify(info)}\n`;
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, text, { flag: 'wx' });
+  await writeFile(temp, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {

@@ -54,7 +54,7 @@ test('the crontab entry has absolute paths, the data dir, the --only-at guard an
     bin: '/opt/sales-etl/bin/sales-etl.js',
   });
   assert.deepEqual(entriesOf(r.text), [
-    "45 19 * * 2 cd /opt/sales-etl && mkdir -p '/srv/sales data/logs' && " +
+    "45 19 * * 2 cd /opt/sales-etl && umask 077 && mkdir -p '/srv/sales data/logs' && " +
       '/opt/node/bin/node --max-old-space-size=512 --max-semi-space-size=8 /opt/sales-etl/bin/sales-etl.js' +
       " --data-dir '/srv/sales data' run-week --only-at 'Tue 12:45 Europe/Moscow' " +
       ">> '/srv/sales data/logs/cron.log' 2>&1",
@@ -153,6 +153,7 @@ test('a whole year, zones with and without daylight saving: one run each Tuesday
 test('--systemd prints a service and a timer on Moscow time', async () => {
   const ctx = { config: { layout: new Layout('/srv/sales') } as never, log: silentLogger() };
   const r = await cron({ ctx, systemd: true, node: '/usr/bin/node', bin: '/opt/sales-etl/bin/sales-etl.js' });
+  assert.match(r.text, /^UMask=0077$/m);
   assert.match(r.text, /^ExecStart=\/usr\/bin\/node --max-old-space-size=512 --max-semi-space-size=8 \/opt\/sales-etl\/bin\/sales-etl.js --data-dir \/srv\/sales run-week$/m);
   assert.match(r.text, /^OnCalendar=Tue \*-\*-\* 12:45:00 Europe\/Moscow$/m);
   assert.match(r.text, /^Type=oneshot$/m);

@@ -157,3 +157,22 @@ test('a webhook URL with user:password sends them as Authorization: Basic, not i
     await plain.close();
   }
 });
+
+test('a webhook URL whose path or query is its credential shows as its origin, even when fetch quotes it', async () => {
+  const sink = await startHttpSink(() => 'hang');
+  try {
+    for (const hook of [`${sink.url}/services/T01/B02/hook-s3cret?token=q-s3cret`, 'http://[bad/hook-s3cret']) {
+      const lines: string[] = [];
+      const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: hook }), timeoutMs: 300 };
+      const failure = failureOf('2024-W20', 'clean', new Error('x'));
+      const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
+      assert.equal(outcome?.ok, false, hook);
+      assert.equal(lines.length, 1);
+      const shown = /^warn webhook notification to (http:\/\/127\.0\.0\.1:\d+|a URL that does not parse) failed/;
+      assert.match(lines[0]!, shown);
+      for (const text of [lines[0]!, outcome?.error ?? '']) assert.doesNotMatch(text, /s3cret/, text);
+    }
+  } finally {
+    await sink.close();
+  }
+});

@@ -313,6 +313,34 @@ describe('generate with the simulated outage', () => {
   });
 });
 
+describe('plans of another generator model', () => {
+  test('a model-1 plan is refused with one line naming --new-plan, which replaces it with a model-2 plan', async () => {
+    const dir = await tempDir('gen-model-1');
+    try {
+      // store.json as the generator before issue 14 wrote it: no "model" field.
+      const old = { version: 1, seed: 7, total: 6000, startWeek: '2024-W10', weeks: 3, simulateOutage: false, salesSpread: 0.09 };
+      await writeFile(path.join(dir, 'store.json'), `${JSON.stringify(old, null, 2)}\n`);
+      const { ctx } = quietContext(dir);
+      await assert.rejects(generate({ ctx, now: NOW }), (e: Error) => {
+        assert.ok(e instanceof UsageError);
+        assert.match(e.message, /^generate: store\.json was made by generator model 1, .*`sales-etl generate --new-plan`/);
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      });
+      assert.deepEqual(await readdir(dir), ['store.json']);
+      const renewed = await generate({ ctx, newPlan: true, seed: 7, total: 6000, periodWeeks: 3, startWeek: parseWeek('2024-W10'), now: NOW });
+      assert.equal(renewed.planCreated, true);
+      const plan = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8'));
+      assert.equal(plan.model, 2);
+      assert.equal(renewed.weeks.reduce((n, w) => n + w.validSales, 0), 6000);
+      // From now on the plan is kept: a second run reuses it.
+      assert.equal((await generate({ ctx, weeks: [parseWeek('2024-W11')], now: NOW })).planCreated, false);
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});
+
 describe('generate with an empty list of weeks', () => {
   test('creates the plan and writes nothing else', async () => {
     const dir = await tempDir('gen-plan-only');

@@ -97,6 +97,8 @@ const FEMALE_TABLES = tables(FEMALE);
 
 /** The decade table for a birth year, clamped to the decades the tables cover. */
 function decadeTable(byDecade: Map<number, NameTable>, year: number): NameTable {
+  const t = byDecade.get(Math.floor(year / 10) * 10);
+  if (t !== undefined) return t;
   const decades = [...byDecade.keys()];
   const decade = Math.min(Math.max(Math.floor(year / 10) * 10, Math.min(...decades)), Math.max(...decades));
   return byDecade.get(decade) as NameTable;

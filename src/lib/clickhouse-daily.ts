@@ -1,0 +1,72 @@
+import { to as copyTo } from 'pg-copy-streams';
+import type { Week } from './calendar.js';
+import type { ClickHouseDatabase } from './clickhouse.js';
+import { replacePartitionFromCsv } from './clickhouse-partition.js';
+import { clickHouseSql } from './clickhouse-schema.js';
+import { StageError } from './errors.js';
+import { inTransaction, type PgDatabase } from './pg.js';
+import { pgSql, runSql } from './pg-sql.js';
+
+const COLUMNS = [
+  'week_start',
+  'sale_date',
+  'region',
+  'category',
+  'sales_count',
+  'quantity_sum',
+  'amount_sum',
+  'imported_at',
+] as const;
+
+/** What the week's published daily rows add up to: they must equal the week's aggregates. */
+export interface DailyTotals {
+  salesCount: number;
+  amountSum: string;
+}
+
+/**
+ * Publish one week of sales by day, region and category to ClickHouse's
+ * `sales_daily` (the report's calendar view), as its own atomic partition
+ * swap, then check that its counts and revenue equal the week's published
+ * aggregates. Runs after the week's aggregates are in: a reader may briefly
+ * see new aggregates beside the old daily rows, never a half-loaded week.
+ */
+export async function publishDailyWeek(
+  pgDb: PgDatabase,
+  ch: ClickHouseDatabase,
+  week: Week,
+  importedAt: string,
+  expected: DailyTotals,
+): Promise<number> {
+  const rows = await inTransaction(
+    pgDb,
+    async (client) => {
+      await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
+      const file = await pgSql('migrate-click-sales-daily.sql');
+      const csv = client.query(copyTo(file.text));
+      try {
+        return (await replacePartitionFromCsv(ch.client, 'sales_daily', { weekStart: week.start }, COLUMNS, csv)).rows;
+      } catch (cause) {
+        csv.destroy();
+        throw new Error(`migrate-click: cannot publish ${week.id} to sales_daily in ${ch.target} (${file.name})`, { cause });
+      }
+    },
+    { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', discardOnError: true },
+  );
+  const result = await ch.client.query({
+    query: await clickHouseSql('sales-daily-figures'),
+    query_params: { week_start: week.start },
+    format: 'JSONEachRow',
+  });
+  const [figures] = (await result.json()) as { sales_count: string; amount_sum: string }[];
+  const count = Number(figures?.sales_count ?? 0);
+  const amount = figures?.amount_sum ?? '0';
+  if (count !== expected.salesCount || Number(amount) !== Number(expected.amountSum)) {
+    throw new StageError(
+      `migrate-click: ${week.id} sales_daily in ${ch.target} holds ${count} sales for ${amount}, ` +
+        `the aggregates ${expected.salesCount} for ${expected.amountSum}`,
+      'migrate-click',
+    );
+  }
+  return rows;
+}

@@ -110,7 +110,7 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
           await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
           const published = verifyOnly ? await verifyWeek(pgDb, ch, week) : await publishWeek(ctx, pgDb, ch, week, importedAt);
           // The report's calendar view: the week's sales by day and category (src/lib/clickhouse-daily.ts).
-          if (!verifyOnly) await publishDailyWeek(pgDb, ch, week, importedAt, published);
+          if (!verifyOnly) await publishDailyWeek(pgDb, ch, week, importedAt);
           await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
           result.weeks.push(published);
           ctx.log.info(

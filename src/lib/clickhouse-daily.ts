@@ -6,6 +6,7 @@ import { clickHouseSql } from './clickhouse-schema.js';
 import { StageError } from './errors.js';
 import { inTransaction, type PgDatabase } from './pg.js';
 import { pgSql, runSql } from './pg-sql.js';
+import { toKopecks } from './report-queries.js';
 
 const COLUMNS = [
   'week_start',
@@ -18,34 +19,34 @@ const COLUMNS = [
   'imported_at',
 ] as const;
 
-/** What the week's published daily rows add up to: they must equal the week's aggregates. */
-export interface DailyTotals {
-  salesCount: number;
-  amountSum: string;
-}
-
 /**
  * Publish one week of sales by day, region and category to ClickHouse's
  * `sales_daily` (the report's calendar view), as its own atomic partition
- * swap, then check that its counts and revenue equal the week's published
- * aggregates. Runs after the week's aggregates are in: a reader may briefly
- * see new aggregates beside the old daily rows, never a half-loaded week.
+ * swap, then reconcile its count and revenue with the PostgreSQL sales it
+ * was copied from (one snapshot for both). Runs after the week's aggregates
+ * are in: a reader may briefly see new aggregates beside the old daily rows,
+ * never a half-loaded week. Returns the rows published.
  */
 export async function publishDailyWeek(
   pgDb: PgDatabase,
   ch: ClickHouseDatabase,
   week: Week,
   importedAt: string,
-  expected: DailyTotals,
 ): Promise<number> {
-  const rows = await inTransaction(
+  const { rows, expected } = await inTransaction(
     pgDb,
     async (client) => {
+      const { rows: [figures] } = await runSql<{ sales_count: string; amount_sum: string }>(
+        client,
+        await pgSql('migrate-click-daily-figures.sql'),
+        [week.start],
+      );
       await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
       const file = await pgSql('migrate-click-sales-daily.sql');
       const csv = client.query(copyTo(file.text));
       try {
-        return (await replacePartitionFromCsv(ch.client, 'sales_daily', { weekStart: week.start }, COLUMNS, csv)).rows;
+        const swapped = await replacePartitionFromCsv(ch.client, 'sales_daily', { weekStart: week.start }, COLUMNS, csv);
+        return { rows: swapped.rows, expected: { count: figures?.sales_count ?? '0', amount: figures?.amount_sum ?? '0' } };
       } catch (cause) {
         csv.destroy();
         throw new Error(`migrate-click: cannot publish ${week.id} to sales_daily in ${ch.target} (${file.name})`, { cause });
@@ -58,13 +59,13 @@ export async function publishDailyWeek(
     query_params: { week_start: week.start },
     format: 'JSONEachRow',
   });
-  const [figures] = (await result.json()) as { sales_count: string; amount_sum: string }[];
-  const count = Number(figures?.sales_count ?? 0);
-  const amount = figures?.amount_sum ?? '0';
-  if (count !== expected.salesCount || Number(amount) !== Number(expected.amountSum)) {
+  const [published] = (await result.json()) as { sales_count: string; amount_sum: string }[];
+  const count = published?.sales_count ?? '0';
+  const amount = published?.amount_sum ?? '0';
+  if (count !== expected.count || toKopecks(amount) !== toKopecks(expected.amount)) {
     throw new StageError(
       `migrate-click: ${week.id} sales_daily in ${ch.target} holds ${count} sales for ${amount}, ` +
-        `the aggregates ${expected.salesCount} for ${expected.amountSum}`,
+        `PostgreSQL ${expected.count} for ${expected.amount}`,
       'migrate-click',
     );
   }

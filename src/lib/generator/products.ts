@@ -98,9 +98,10 @@ export const PRODUCTS_HEADER = 'product_id,name,category,list_price';
 
 /** Kopecks as `1234.50`. */
 export function formatKopecks(kopecks: number): string {
-  const sign = kopecks < 0 ? '-' : '';
-  const abs = Math.abs(kopecks);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+  const abs = kopecks < 0 ? -kopecks : kopecks;
+  const cents = abs % 100;
+  // Plain concatenation: this runs for every line the generator writes.
+  return (kopecks < 0 ? '-' : '') + (abs - cents) / 100 + (cents < 10 ? '.0' : '.') + cents;
 }
 
 /** A product as a `dim/products.csv` line (without the newline). */

@@ -120,7 +120,7 @@ const NY = { newYear: 1.8 };
 const SALE = { sale: 1.8 };
 const GIFT_HIM = { defender: 3, newYear: 1.5, sale: 1.4 };
 
-/** The item types (about 130); the catalogue spreads its products over them. */
+/** The item types (about 150); the catalogue spreads its products over them. */
 export const ITEM_TYPES: readonly ItemType[] = [
   t('Сковорода', KITCHEN, [700, 3500], 'one', 'flat', 'fm', 0.9, SALE, '24 см|26 см|28 см|гриль'),
   t('Кастрюля', KITCHEN, [900, 4500], 'one', 'flat', 'fm', 0.6, SALE, '2 л|3 л|4,5 л'),

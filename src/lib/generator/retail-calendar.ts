@@ -75,6 +75,8 @@ function special(y: number, m: number, d: number): Special | undefined {
     if (d >= 24) return { factor: 1.6, occasion: 'newYear' };
     if (d >= 15) return { factor: 1.15, occasion: 'newYear' };
   }
+  // Cyber Monday falls on 1 December when Black Friday is the 28th.
+  if (m === 12 && d === blackFridayOf(y) + 3 - 30) return { factor: 1.8, occasion: 'sale', peak: 'Cyber Monday' };
   if (m === 1) {
     if (d === 1) return { factor: 0.35, occasion: 'none' };
     if (d === 2) return { factor: 0.55, occasion: 'none' };

@@ -70,7 +70,14 @@ addWeekOptions(
 ).action(async (_o, cmd: Command) => {
   const { generate } = await import('./commands/generate.js');
   const flags = cmd.opts<
-    Flags<{ seed?: number; total?: number; startWeek?: string; weeks?: number; simulateOutage?: boolean; newPlan?: boolean }>
+    Flags<{
+      seed?: number;
+      total?: number;
+      startWeek?: string;
+      weeks?: number;
+      simulateOutage?: boolean;
+      newPlan?: boolean;
+    }>
   >();
   await run(
     cmd,

@@ -44,12 +44,15 @@ export async function publishDailyWeek(
       await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
       const file = await pgSql('migrate-click-sales-daily.sql');
       const csv = client.query(copyTo(file.text));
+      const partition = { weekStart: week.start };
       try {
-        const swapped = await replacePartitionFromCsv(ch.client, 'sales_daily', { weekStart: week.start }, COLUMNS, csv);
-        return { rows: swapped.rows, expected: { count: figures?.sales_count ?? '0', amount: figures?.amount_sum ?? '0' } };
+        const swapped = await replacePartitionFromCsv(ch.client, 'sales_daily', partition, COLUMNS, csv);
+        const expected = { count: figures?.sales_count ?? '0', amount: figures?.amount_sum ?? '0' };
+        return { rows: swapped.rows, expected };
       } catch (cause) {
         csv.destroy();
-        throw new Error(`migrate-click: cannot publish ${week.id} to sales_daily in ${ch.target} (${file.name})`, { cause });
+        const what = `${week.id} to sales_daily in ${ch.target} (${file.name})`;
+        throw new Error(`migrate-click: cannot publish ${what}`, { cause });
       }
     },
     { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', discardOnError: true },

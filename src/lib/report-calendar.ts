@@ -115,7 +115,10 @@ export function dailyChart(daily: readonly DailyFigures[], text: ReportText, fmt
 }
 
 /** Shares of revenue: category → month → share of that month's revenue. */
-export function categoryShares(rows: readonly CategoryMonth[]): { months: string[]; shares: Map<string, Map<string, number>> } {
+export function categoryShares(rows: readonly CategoryMonth[]): {
+  months: string[];
+  shares: Map<string, Map<string, number>>;
+} {
   const monthTotal = new Map<string, number>();
   for (const r of rows) monthTotal.set(r.month, (monthTotal.get(r.month) ?? 0) + Number(r.revenue));
   const shares = new Map<string, Map<string, number>>();

@@ -188,7 +188,7 @@ const EN: ReportText = {
     'back to school': 'Back to school',
   },
   categoryMonthsTitle: "Each category's share of revenue by month",
-  categoryMonthsNote: "The darker a cell, the higher the category's share that month against its average over the period.",
+  categoryMonthsNote: "The darker a cell, the higher the category's share that month against its average.",
   footer: 'All sums from sales_etl.sales_agg; buyers are distinct over the whole period from sales_etl.week_buyers.',
 };
 

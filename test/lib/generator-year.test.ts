@@ -95,7 +95,8 @@ async function readYear(dir: string, result: GenerateResult): Promise<Year> {
   }
   const products = new Map<number, Product>();
   for (const [id, name, category, price] of await csvRows(path.join(dir, 'dim', 'products.csv'))) {
-    products.set(Number(id), { category: category as string, price: Math.round(Number(price) * 100), type: typeOf(name as string) });
+    const kopecks = Math.round(Number(price) * 100);
+    products.set(Number(id), { category: category as string, price: kopecks, type: typeOf(name as string) });
   }
   const y: Year = {
     customers,
@@ -143,7 +144,9 @@ async function readYear(dir: string, result: GenerateResult): Promise<Year> {
 }
 
 function countSale(y: Year, canonical: string): void {
-  const [id, customerId, productId, qty, date, amount] = canonical.split(',') as [string, string, string, string, string, string];
+  const [id, customerId, productId, qty, date, amount] = canonical.split(',') as [
+    string, string, string, string, string, string,
+  ];
   y.saleIds.add(Number(id));
   const day = dayNumber(date);
   const kopecks = Math.round(Number(amount) * 100);
@@ -237,7 +240,8 @@ describe('a generated default year (model 2)', () => {
     assert.ok(rate(reExports) > 0.002 && rate(reExports) < 0.004, `re-exports ${reExports}`);
     assert.ok(rate(noisy) > 0.04 && rate(noisy) < 0.06, `format noise ${noisy}`);
     assert.ok(rate(invalid) > 0.004 && rate(invalid) < 0.006, `invalid ${invalid}`);
-    t.diagnostic(`dirt ${[exactDuplicates, reExports, noisy, invalid].map((n) => (100 * rate(n)).toFixed(2)).join(' / ')} %`);
+    const shares = [exactDuplicates, reExports, noisy, invalid].map((n) => (100 * rate(n)).toFixed(2));
+    t.diagnostic(`dirt ${shares.join(' / ')} %`);
   });
 
   test('the season: high from mid-November to the end of December, low in January-February', (t) => {
@@ -284,7 +288,8 @@ describe('a generated default year (model 2)', () => {
   test('promotions and the category mix follow the season', (t) => {
     const saleDays = [...y.lines.keys()].filter((d) => retailDay(d).saleDay);
     const ordinary = [...y.lines.keys()].filter((d) => !retailDay(d).saleDay && retailDay(d).month !== 0);
-    const discounted = (ds: number[]) => sum(ds.map((d) => y.discounted.get(d) ?? 0)) / sum(ds.map((d) => y.lines.get(d) ?? 0));
+    const discounted = (ds: number[]) =>
+      sum(ds.map((d) => y.discounted.get(d) ?? 0)) / sum(ds.map((d) => y.lines.get(d) ?? 0));
     assert.ok(discounted(saleDays) > 2 * discounted(ordinary), `${discounted(saleDays)} vs ${discounted(ordinary)}`);
     const toys = monthShare('Игрушки', [11]) / monthShare('Игрушки', [5, 6, 7]);
     const garden = monthShare('Ремонт и сад', [3, 4]) / monthShare('Ремонт и сад', [10, 11, 0]);
@@ -297,9 +302,10 @@ describe('a generated default year (model 2)', () => {
       const ds = days(from, to);
       return sum(ds.map((d) => y.byDayCategory.get(`${d}|${category}`) ?? 0)) / sum(ds.map((d) => y.lines.get(d) ?? 0));
     };
-    const flowers = dayShare('Цветы и подарки', '2026-03-01', '2026-03-08') / dayShare('Цветы и подарки', '2026-04-01', '2026-06-30');
+    const springShare = (category: string) => dayShare(category, '2026-04-01', '2026-06-30');
+    const flowers = dayShare('Цветы и подарки', '2026-03-01', '2026-03-08') / springShare('Цветы и подарки');
     assert.ok(flowers > 2, `flowers and gifts before 8 March vs April-June ${flowers}`);
-    const beauty = dayShare('Красота и здоровье', '2026-03-04', '2026-03-08') / dayShare('Красота и здоровье', '2026-04-01', '2026-06-30');
+    const beauty = dayShare('Красота и здоровье', '2026-03-04', '2026-03-08') / springShare('Красота и здоровье');
     assert.ok(beauty > 1.1, `beauty before 8 March ${beauty}`);
     const bikes = ITEM_TYPES.flatMap((ty, i) => (ty.name.startsWith('Велосипед') ? [i] : []));
     const typeLines = (types: number[], months: number[]) =>
@@ -328,7 +334,8 @@ describe('a generated default year (model 2)', () => {
     // Staples go by the pack: some lines of cheap items take six or more.
     assert.ok(y.quantities.filter((q) => q.price < 30_000 && q.quantity >= 6).length > 10_000);
     t.diagnostic(`lines per customer-day ${perOrder.toFixed(3)}, multi-line ${(100 * multi).toFixed(1)}%, ` +
-      `quantity 1 ${(100 * ones).toFixed(1)}% (from 3,000 ₽: ${(100 * expensiveOnes).toFixed(2)}%), mean ${mean.toFixed(2)}`);
+      `quantity 1 ${(100 * ones).toFixed(1)}% (from 3,000 ₽: ${(100 * expensiveOnes).toFixed(2)}%), ` +
+      `mean ${mean.toFixed(2)}`);
   });
 
   test('list prices cohere within an item type and sit in its band', (t) => {
@@ -379,7 +386,8 @@ describe('a generated default year (model 2)', () => {
     const garden = share('south', 'Ремонт и сад') / share('north', 'Ремонт и сад');
     assert.ok(garden > 1.2, `DIY and garden south vs north ${garden}`);
     t.diagnostic(`L1 of region mix vs all ${regions.map((d) => (100 * d).toFixed(1)).join('/')} pp; ` +
-      `men vs women ${(100 * genders).toFixed(1)} pp; beauty F/M ×${beauty.toFixed(2)}, auto M/F ×${auto.toFixed(2)}; ` +
+      `men vs women ${(100 * genders).toFixed(1)} pp; ` +
+      `beauty F/M ×${beauty.toFixed(2)}, auto M/F ×${auto.toFixed(2)}; ` +
       `toys by age ${toys.map((s) => (100 * s).toFixed(1)).join('/')}%; garden south/north ×${garden.toFixed(2)}`);
   });
 

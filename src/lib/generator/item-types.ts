@@ -220,7 +220,8 @@ export const ITEM_TYPES: readonly ItemType[] = [
   t('Средство для стёкол', CLEANING, [150, 400], 'few', 'spring', 'fm', 1.2, {}, '500 мл'),
   t('Мешки для мусора', CLEANING, [100, 400], 'pack', 'flat', '-a', 3, {}, '30 л|60 л|120 л'),
   t('Робот-пылесос', CLEANING, [12000, 50000], 'one', 'gifts', '-m', 0.15, { sale: 2.6, newYear: 1.5 }),
-  t('Пылесос', CLEANING, [6000, 30000], 'one', 'flat', '-m', 0.2, { sale: 2.2, womensDay: 1.5 }, 'вертикальный|с мешком'),
+  t('Пылесос', CLEANING, [6000, 30000], 'one', 'flat', '-m', 0.2, { sale: 2.2, womensDay: 1.5 },
+    'вертикальный|с мешком'),
 
   t('Шампунь', BEAUTY, [250, 1200], 'few', 'flat', 'Fa', 2.5, {}, '250 мл|400 мл'),
   t('Крем для лица', BEAUTY, [400, 4000], 'one', 'flat', 'Fm', 1.2, { womensDay: 2, valentine: 1.5, sale: 1.6 },

@@ -313,7 +313,7 @@ export class SalesModel {
     return this.ledger.regionOf(customerId);
   }
 
-  /** Every valid sale of week `index` (0 = the period's first), in sale_id and time order; an order's lines in a row. */
+  /** Every valid sale of week `index` (0 = the period's first), in sale_id and time order; an order's lines adjoin. */
   *salesOfWeek(index: number): Generator<Sale> {
     const ledger = this.ledgerAt(index);
     const count = this.schedule.salesCount(index);
@@ -324,7 +324,8 @@ export class SalesModel {
     let k = 0;
     while (draw.next()) {
       const day = retailDay(draw.day);
-      const types = this.typeTable(ledger.segments[draw.customerId] as number, day.month * OCCASIONS.length + day.occasion);
+      const context = day.month * OCCASIONS.length + day.occasion;
+      const types = this.typeTable(ledger.segments[draw.customerId] as number, context);
       const region = ledger.regionOf(draw.customerId);
       for (let line = 0; line < draw.lines; line++) {
         const t = this.stocked[types.draw(items)] as number;

@@ -150,7 +150,10 @@ export function completePlan(stored: StorePlan): GeneratorPlan {
   check(Number.isSafeInteger(plan.weeklyNewCustomers) && plan.weeklyNewCustomers >= 0, 'weeklyNewCustomers must be >= 0');
   check(Number.isSafeInteger(plan.products) && plan.products >= 1, 'products must be positive');
   check(isRate(plan.customerSpread) && isRate(plan.salesSpread), 'spreads must be rates from 0 to 1');
-  check(isRate(plan.seasonAmplitude) && plan.seasonAmplitude <= plan.salesSpread, 'seasonAmplitude must be <= salesSpread');
+  check(
+    isRate(plan.seasonAmplitude) && plan.seasonAmplitude <= plan.salesSpread,
+    'seasonAmplitude must be a rate no larger than salesSpread',
+  );
   return plan;
 }
 
@@ -303,7 +306,10 @@ export class Schedule {
 const WEEK_NOISE = 0.01;
 
 /** The fields of a plan the weekly totals depend on. */
-export type WeeklyPlan = Pick<GeneratorPlan, 'seed' | 'total' | 'weeks' | 'startWeek' | 'salesSpread' | 'seasonAmplitude'>;
+export type WeeklyPlan = Pick<
+  GeneratorPlan,
+  'seed' | 'total' | 'weeks' | 'startWeek' | 'salesSpread' | 'seasonAmplitude'
+>;
 
 /**
  * The season of weekly totals: each week's mean retail level (retail-calendar.ts,

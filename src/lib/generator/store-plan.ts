@@ -313,9 +313,11 @@ export type WeeklyPlan = Pick<
 
 /**
  * The season of weekly totals: each week's mean retail level (retail-calendar.ts,
- * holiday dips in, peaks out), relative to the period's mean, scaled so the
- * period's widest swing is `seasonAmplitude`. Weeks after the period use the
- * same scale, clamped to the amplitude.
+ * holiday dips in, peaks out), relative to the period's mean, scaled so that
+ * the widest swing of a whole year from the period's start is
+ * `seasonAmplitude` (so a short period keeps the year's proportions instead
+ * of stretching its own small differences). Weeks after the period use the
+ * same scale; every factor is clamped to the amplitude.
  */
 export class WeeklySeason {
   private readonly firstDay: number;
@@ -324,9 +326,11 @@ export class WeeklySeason {
 
   constructor(private readonly plan: WeeklyPlan) {
     this.firstDay = dayNumber(parseWeek(plan.startWeek).start);
-    const levels = Array.from({ length: plan.weeks }, (_, i) => this.level(i));
-    this.mean = levels.reduce((a, b) => a + b, 0) / levels.length;
-    const widest = Math.max(...levels.map((l) => Math.abs(l / this.mean - 1)));
+    const mean = (levels: number[]) => levels.reduce((a, b) => a + b, 0) / levels.length;
+    this.mean = mean(Array.from({ length: plan.weeks }, (_, i) => this.level(i)));
+    const year = Array.from({ length: 52 }, (_, i) => this.level(i));
+    const yearMean = mean(year);
+    const widest = Math.max(...year.map((l) => Math.abs(l / yearMean - 1)));
     this.scale = widest > 0 ? plan.seasonAmplitude / widest : 0;
   }
 

@@ -43,6 +43,20 @@ describe('weekly sales counts', () => {
     }
   });
 
+  test("follow the season: high before New Year, low after it, flat in autumn, at a year's proportions", () => {
+    const counts = (startWeek: string) =>
+      periodSalesCounts({ ...SHAPE, startWeek, seed: 7, total: 20_000, weeks: 8 });
+    const spread = (c: number[]) => (Math.max(...c) - Math.min(...c)) / (20_000 / 8);
+    const winter = counts('2025-W48'); // 24 November 2025 to 18 January 2026
+    assert.ok(Math.min(...winter.slice(0, 5)) > Math.max(...winter.slice(5)), `winter ${winter}`);
+    assert.ok(spread(winter) > 0.1, `winter ${winter}`);
+    assert.ok(spread(counts('2024-W36')) < 0.05, `autumn ${counts('2024-W36')}`);
+    // A year's totals: December's weeks above the mean, January's and the May holidays' below it.
+    const year = periodSalesCounts({ ...SHAPE, seed: 1, total: 1_000_000, weeks: 52 });
+    const mean = 1_000_000 / 52;
+    assert.ok(year[2]! > 1.05 * mean && year[6]! < 0.95 * mean && year[22]! < mean, `${year}`);
+  });
+
   test('weeks after the period keep the steady rate', () => {
     const schedule = new Schedule(newPlan({}, NOW));
     const mean = 1_000_000 / 52;

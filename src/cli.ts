@@ -76,10 +76,20 @@ addWeekOptions(
     .addOption(new Option('--start-week <week>', 'first week of a new plan (default: 52 weeks ending last week)'))
     .addOption(new Option('--weeks <n>', 'weeks in the period of a new plan (default 52)').argParser(intArg(1, 520)))
     .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
+    .option('--new-plan', 'replace an existing store.json (of any generator model) with a new plan from these flags')
     .addHelpText('after', '\nExamples:\n  $ sales-etl generate\n  $ sales-etl generate --week 2024-W20\n  $ sales-etl --data-dir /tmp/small generate --total 20000 --seed 7\n'),
 ).action(async (_o, cmd: Command) => {
   const { generate } = await import('./commands/generate.js');
-  const flags = cmd.opts<Flags<{ seed?: number; total?: number; startWeek?: string; weeks?: number; simulateOutage?: boolean }>>();
+  const flags = cmd.opts<
+    Flags<{
+      seed?: number;
+      total?: number;
+      startWeek?: string;
+      weeks?: number;
+      simulateOutage?: boolean;
+      newPlan?: boolean;
+    }>
+  >();
   await run(
     cmd,
     (ctx) =>
@@ -91,6 +101,7 @@ addWeekOptions(
         startWeek: flags.startWeek === undefined ? undefined : parseWeek(flags.startWeek),
         periodWeeks: flags.weeks,
         simulateOutage: flags.simulateOutage,
+        newPlan: flags.newPlan,
       }),
     (r) =>
       `generated ${plural(r.weeks.length, 'week')}, ${plural(

@@ -14,6 +14,7 @@ import {
   type PublishedTable,
   type StagedPartition,
 } from '../lib/clickhouse-partition.js';
+import { publishDailyWeek } from '../lib/clickhouse-daily.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { redact, StageError } from '../lib/errors.js';
@@ -108,6 +109,8 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         try {
           await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
           const published = verifyOnly ? await verifyWeek(pgDb, ch, week) : await publishWeek(ctx, pgDb, ch, week, importedAt);
+          // The report's calendar view: the week's sales by day and category (src/lib/clickhouse-daily.ts).
+          if (!verifyOnly) await publishDailyWeek(pgDb, ch, week, importedAt);
           await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
           result.weeks.push(published);
           ctx.log.info(

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 /** The published tables whose partitions migrate-click swaps in. */
-export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products';
+export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products' | 'sales_daily';
 
 /** A partition of a published table: a week (its Monday) or the whole of an unpartitioned table. */
 export type Partition = { weekStart: string } | 'all';
@@ -34,10 +34,12 @@ export function readyTable(table: PublishedTable, partition: Partition): string 
 }
 
 /**
- * The tables published together for a partition: a week's aggregates and
- * buyers must both be new or both old; the catalogue stands alone.
+ * The tables published together with `table` for a partition: a week's
+ * aggregates and buyers must both be new or both old; the catalogue and a
+ * week's daily sales each stand alone.
  */
-function publishedTogether(partition: Partition): readonly PublishedTable[] {
+function publishedTogether(partition: Partition, table: PublishedTable): readonly PublishedTable[] {
+  if (table === 'sales_daily') return ['sales_daily'];
   return partition === 'all' ? ['products'] : ['sales_agg', 'week_buyers'];
 }
 
@@ -239,7 +241,7 @@ export interface Recovery {
   tables: PublishedTable[];
 }
 
-const READY_NAME = /^(sales_agg|week_buyers|products)__ready(?:_(\d{4})(\d{2})(\d{2}))?$/;
+const READY_NAME = /^(sales_agg|week_buyers|products|sales_daily)__ready(?:_(\d{4})(\d{2})(\d{2}))?$/;
 
 /**
  * Finish the publications a killed run left half done (see `swapStaged`):
@@ -255,19 +257,21 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
     query: `SELECT name, toString(total_rows) AS rows FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_ready%'`,
     format: 'JSONEachRow',
   });
-  const groups = new Map<string, { partition: Partition; ready: Map<PublishedTable, number> }>();
+  const groups = new Map<string, { partition: Partition; table: PublishedTable; ready: Map<PublishedTable, number> }>();
   for (const { name, rows } of (await result.json()) as { name: string; rows: string | null }[]) {
     const m = READY_NAME.exec(name);
     if (!m) continue;
     const partition: Partition = m[2] === undefined ? 'all' : { weekStart: `${m[2]}-${m[3]}-${m[4]}` };
     if (only !== undefined && key(only) !== key(partition)) continue;
-    const group = groups.get(key(partition)) ?? { partition, ready: new Map() };
-    group.ready.set(m[1] as PublishedTable, Number(rows ?? 0));
-    groups.set(key(partition), group);
+    const table = m[1] as PublishedTable;
+    const publication = `${key(partition)}:${publishedTogether(partition, table).join(',')}`;
+    const group = groups.get(publication) ?? { partition, table, ready: new Map() };
+    group.ready.set(table, Number(rows ?? 0));
+    groups.set(publication, group);
   }
   const recoveries: Recovery[] = [];
-  for (const { partition, ready } of groups.values()) {
-    const finished = publishedTogether(partition).every((t) => ready.has(t));
+  for (const { partition, table: first, ready } of groups.values()) {
+    const finished = publishedTogether(partition, first).every((t) => ready.has(t));
     for (const [table, rows] of ready) {
       if (finished) await swapPartition(client, table, partition, readyTable(table, partition), rows);
     }

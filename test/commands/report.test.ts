@@ -221,6 +221,14 @@ describe('report', () => {
     assert.ok(figure(dom, 'revenue').text.includes(`₽${grouped}.${kop}`));
     assert.match(html, /<html lang="en">/);
     assert.match(html, /Weeks with missing data/);
+    // Categories are the store's Russian names, translated for the English reader.
+    const east = dom.elements.find(
+      (e) => attr(e, 'class') === 'card top-categories' && attr(e, 'data-region') === 'East',
+    );
+    const names = within(east!, (e) => e.tagName === 'td' && attr(e, 'class') === 'name').map(textOf);
+    assert.deepEqual([...names].sort(), ['Electronics', 'Kitchen', 'Toys', 'not in catalogue'].sort());
+    // The seed publishes no sales_daily: the calendar says so instead of drawing nothing.
+    assert.match(textOf(byId(dom, 'calendar')), /No daily data/);
   });
 
   it('defaults to every week ClickHouse holds without a plan, and to the plan period with one', async () => {

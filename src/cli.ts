@@ -6,7 +6,8 @@ import { REPORT_LOCALES, type ReportLocale } from './lib/report-format.js';
 import { withLock } from './lib/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/calendar.js';
 import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/config.js';
-import { describeError, EXIT, exitCodeFor } from './lib/errors.js';
+import { describeError, EXIT, exitCodeFor, resultOf } from './lib/errors.js';
+import { handleSignals, interrupted, signalExitCode, type InterruptedError, type StopSignal } from './lib/interrupt.js';
 import { isInteractive } from './lib/logger.js';
 
 const program = new Command('sales-etl')
@@ -27,7 +28,15 @@ const program = new Command('sales-etl')
   .exitOverride()
   .configureOutput({
     // One line per complaint, even when a hostile argument carries a line break.
-    outputError: (text, write) => write(`${text.replace(/^error: /, '✖ ').trimEnd().replace(/\r?\n/g, '\\n')}\n`),
+    // commander's own suggestion is a second line of its message: kept on the line, in parentheses.
+    outputError: (text, write) =>
+      write(
+        `${text
+          .replace(/^error: /, '✖ ')
+          .trimEnd()
+          .replace(/\n\(Did you mean (.+)\?\)$/, ' (did you mean $1?)')
+          .replace(/\r?\n/g, '\\n')}\n`,
+      ),
   });
 
 /** The commands that write to the data directory or the databases: one at a time per data directory. */
@@ -38,13 +47,27 @@ type Flags<T> = T & GlobalFlags & WeekFlags;
 
 /**
  * Run one command: resolve the configuration, call the stage, print the result
- * as one JSON document (`--json`) or as a summary line.
+ * as one JSON document (`--json`) or as a summary line. With `failedSummary`, a
+ * failure that carries the result so far (StageError.result) prints it too, on stdout.
  */
-async function run<T>(cmd: Command, work: (ctx: Context) => Promise<T>, summary: (result: T) => string): Promise<void> {
+async function run<T>(
+  cmd: Command,
+  work: (ctx: Context) => Promise<T>,
+  summary: (result: T) => string,
+  failedSummary?: (result: T) => string,
+): Promise<void> {
   const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
   const ctx = createContext(config);
-  // Commands that write take the data directory's lock here, once: a stage run by run-week does not lock again.
-  const result = WRITERS.has(cmd.name()) ? await withLock(ctx, cmd.name(), () => work(ctx)) : await work(ctx);
+  handleSignals({ command: cmd.name(), onForce });
+  let result: T;
+  try {
+    // Commands that write take the data directory's lock here, once: a stage run by run-week does not lock again.
+    result = WRITERS.has(cmd.name()) ? await withLock(ctx, cmd.name(), () => work(ctx)) : await work(ctx);
+  } catch (error) {
+    const partial = resultOf(error) as T | undefined;
+    if (partial !== undefined && failedSummary && !config.json) process.stdout.write(`${failedSummary(partial)}\n`);
+    throw error;
+  }
   if (config.json) {
     process.stdout.write(`${JSON.stringify({ ok: true, command: cmd.name(), ...result })}\n`);
   } else {
@@ -239,6 +262,7 @@ addWeekOptions(
         simulateOutage: flags.simulateOutage,
       }),
     (r) => `${backfillTable(r)}\n${backfillLine(r)}`,
+    (r) => `${backfillTable(r)}\n${backfillLine(r)}`,
   );
 });
 
@@ -307,10 +331,30 @@ addWeekOptions(
   );
 });
 
+/** The colour of the ✖ line: red on a terminal. */
+function paintError(text: string): string {
+  const globals = program.opts<GlobalFlags>();
+  return isInteractive(globals.color ?? true) ? `\u001b[31m${text}\u001b[39m` : text;
+}
+
+/** A second stop signal while the first one is being handled: one line, and out at once (the lock and server go at exit). */
+function onForce(signal: StopSignal, first: InterruptedError): void {
+  process.stderr.write(`\n${paintError(`✖ ${signal} again while stopping (${first.message}): stopped at once`)}\n`);
+  process.exit(signalExitCode(signal));
+}
+
 /** The single exit point: one red line on stderr, and the exit code of SPEC 8. */
 async function main(argv: string[]): Promise<number> {
+  handleSignals({ command: 'sales-etl', onForce });
+  const globals = () => program.opts<GlobalFlags>();
   try {
     await program.parseAsync(argv);
+    const stop = interrupted();
+    if (stop) {
+      // The work ended before it saw the signal: its result stands, the exit code still says what happened.
+      process.stderr.write(`${paintError(`✖ ${stop.signal} came as ${stop.during} was ending; its work was done`)}\n`);
+      return stop.exitCode;
+    }
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -319,14 +363,16 @@ async function main(argv: string[]): Promise<number> {
         ? EXIT.ok
         : EXIT.usage;
     }
-    const globals = program.opts<GlobalFlags>();
-    const verbose = globals.verbose ?? false;
-    const code = exitCodeFor(error);
-    const message = describeError(error, verbose);
-    const paint = isInteractive(globals.color ?? true) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
-    process.stderr.write(`${paint(`✖ ${message}`)}\n`);
-    if (globals.json) {
-      process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: describeError(error, false) })}\n`);
+    // After a stop signal, whatever the work threw is the interruption: no stack, one line, 128 + n.
+    const stop = interrupted();
+    const verbose = globals().verbose ?? false;
+    const code = stop ? stop.exitCode : exitCodeFor(error);
+    const message = stop ? stop.message : describeError(error, verbose);
+    process.stderr.write(`${paintError(`✖ ${message}`)}\n`);
+    if (globals().json) {
+      const partial = resultOf(error);
+      const summary = { ...partial, ok: false, exitCode: code, error: stop ? stop.message : describeError(error, false) };
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
     }
     return code;
   }

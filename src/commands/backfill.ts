@@ -2,7 +2,8 @@ import type { Week } from '../lib/calendar.js';
 import type { ClickHouseDatabase } from '../lib/clickhouse.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
-import { failureOf, notifyFailure } from '../lib/notify.js';
+import { interrupted } from '../lib/interrupt.js';
+import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/notify.js';
 import type { PgDatabase } from '../lib/pg.js';
 import { planPeriod, readPlan } from '../lib/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/progress.js';
@@ -15,6 +16,7 @@ import {
   STAGES,
   stageRowsLine,
   type Chain,
+  type ChainFailure,
   type ChainOptions,
   type RunWeekResult,
   type StageFunctions,
@@ -53,13 +55,16 @@ export interface BackfillResult {
   warnings: number;
   failed: number;
   seconds: number;
+  /** On failure: each notifier's answer, and whether any took it. */
+  notifications?: NotifyOutcome[];
+  notified?: boolean;
 }
 
 /**
  * run-week for every week in order, on one PostgreSQL and one ClickHouse for
  * the whole run: a progress bar on a terminal, a plain line per week
- * otherwise. Stops at the first failing week unless `keepGoing`; a failure is
- * notified once and thrown after the summary table is written.
+ * otherwise. Stops at the first failing week unless `keepGoing` (at a stop signal
+ * always); a failure is notified once and thrown with the summary as its result.
  */
 export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const { ctx } = opts;
@@ -102,14 +107,15 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       const result = await finishChain(chain);
       results.push(result);
       rows += result.stages.find((s) => s.stage === 'clean')?.rows ?? 0;
-      if (!bar) {
+      // An interruption is said once, by the top level.
+      if (!bar && !result.signal) {
         const line = `${week.id} ${result.ok ? 'ok' : `FAILED at ${result.failedStage}`} in ${result.seconds.toFixed(1)}s: ${stageRowsLine(result)}`;
         if (result.ok) log.info(line);
         else log.error(`${line}: ${result.error}`);
-      } else if (!result.ok) {
-        bar.log.error(`${week.id}: ${result.failedStage} failed: ${result.error}`);
+      } else if (!result.ok && !result.signal) {
+        bar?.log.error(`${week.id}: ${result.failedStage} failed: ${result.error}`);
       }
-      if (!result.ok && !opts.keepGoing) break;
+      if (!result.ok && (!opts.keepGoing || result.signal)) break;
     }
   } finally {
     halt.on = true;
@@ -139,17 +145,17 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   };
   const first = failedRuns[0];
   if (first?.failure) {
-    // The table still helps when the run failed; stdout stays for --json.
-    if (!ctx.config.json) process.stderr.write(`${backfillTable(summary)}\n`);
-    const failure = first.failure as { stage: (typeof STAGES)[number]; error: unknown };
-    const weeksText = failedRuns.map((r) => r.week).join(', ');
+    const failure = first.failure as ChainFailure;
+    const failedWeeks = failedRuns.map((r) => r.week);
     if (opts.notify ?? true) {
-      const note = failureOf(weeksText, failure.stage, failure.error);
+      const note = failureOf(failedWeeks, failure.stage, failure.error);
       if (failedRuns.length > 1) note.error += ` (and ${failedRuns.length - 1} more failed weeks)`;
-      await notifyFailure(note, log);
+      summary.notifications = await notifyFailure(note, log);
     }
-    const error = chainError(first.week, failure);
-    if (failedRuns.length > 1) error.message += ` (${failedRuns.length} weeks failed: ${weeksText})`;
+    summary.notified = notified(summary.notifications ?? []);
+    // The top level prints the table (or the JSON) from the error's result, as on success.
+    const error = chainError('backfill', first.week, failure, summary);
+    if (failedRuns.length > 1) error.message += ` (${failedRuns.length} weeks failed: ${failedWeeks.join(', ')})`;
     throw error;
   }
   return summary;
@@ -185,7 +191,7 @@ async function pipelined(
     const after = [mine[p - 1], done[i - 1]?.[p], done[i - 2]?.[p + 1]];
     mine.push(
       Promise.all(after).then(async () => {
-        if (halt.on) return;
+        if (halt.on || interrupted()) return;
         if (p === 0) chain = newChain(opts);
         if (!chain) return;
         await runStages(chain, stages);
@@ -221,7 +227,6 @@ async function planWeeks(opts: BackfillOptions): Promise<Week[]> {
     } catch (error) {
       throw new StageError(`backfill: cannot create the plan in ${layout.root}`, 'generate', { cause: error });
     }
-    opts.ctx.log.info(`created the plan: ${plan.total.toLocaleString('en-US')} sales over ${plan.weeks} weeks from ${plan.startWeek}`);
   }
   return planPeriod(plan);
 }

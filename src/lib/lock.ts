@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context } from './config.js';
 import { LockedError } from './errors.js';
+import { holdResource } from './interrupt.js';
 import { processAlive } from './process-alive.js';
 import type { Layout } from './layout.js';
 import type { Logger } from './logger.js';
@@ -25,8 +26,6 @@ export interface Lock {
   readonly info: LockInfo;
   release(): Promise<void>;
 }
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export { processAlive } from './process-alive.js';
 
@@ -111,8 +110,8 @@ async function takeOver(file: string, staleText: string): Promise<void> {
 
 function holdLock(file: string, text: string, info: LockInfo): Lock {
   let released = false;
-  // On a signal the lock is removed synchronously; the signal then does what it
-  // would have done, unless someone else (e.g. the embedded PostgreSQL) handles it.
+  // A process that ends without releasing (a second Ctrl-C, process.exit) removes the file synchronously;
+  // a signal to a library caller that does not handle signals releases it too (src/lib/interrupt.ts).
   const releaseSync = () => {
     if (released) return;
     released = true;
@@ -122,22 +121,11 @@ function holdLock(file: string, text: string, info: LockInfo): Lock {
       // already gone
     }
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    releaseSync();
-    detach();
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  const detach = () => {
-    for (const s of SIGNALS) process.removeListener(s, onSignal);
-    process.removeListener('exit', releaseSync);
-  };
-  for (const s of SIGNALS) process.on(s, onSignal);
-  process.on('exit', releaseSync);
-  return {
+  const lock: Lock = {
     file,
     info,
     async release() {
-      detach();
+      unhold();
       if (released) return;
       released = true;
       // Only remove the file if it is still ours.
@@ -145,6 +133,8 @@ function holdLock(file: string, text: string, info: LockInfo): Lock {
       if (current?.text === text) await unlink(file).catch(() => undefined);
     },
   };
+  const unhold = holdResource({ stop: () => lock.release(), stopSync: releaseSync });
+  return lock;
 }
 
 /** Run `work` holding the data directory's lock; released however `work` ends. */

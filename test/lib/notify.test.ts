@@ -15,7 +15,7 @@ test('nothing configured: nothing sent', async () => {
   const config = notifyConfig({});
   assert.equal(config.telegram, undefined);
   assert.equal(config.webhookUrl, undefined);
-  assert.deepEqual(await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), silentLogger(), config), []);
+  assert.deepEqual(await notifyFailure(failureOf(['2024-W20'], 'clean', new Error('x')), silentLogger(), config), []);
 });
 
 test('Telegram needs both the token and the chat id', () => {
@@ -36,7 +36,7 @@ test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', asyn
       cause: new Error('connect ECONNREFUSED postgres://u:secret@127.0.0.1:1/x'),
     });
     const lines: string[] = [];
-    const outcomes = await notifyFailure(failureOf('2024-W20', 'load-pg', error), recordingLogger(lines), config);
+    const outcomes = await notifyFailure(failureOf(['2024-W20'], 'load-pg', error), recordingLogger(lines), config);
     assert.deepEqual(outcomes.map((o) => [o.channel, o.ok]), [
       ['telegram', true],
       ['webhook', true],
@@ -52,7 +52,7 @@ test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', asyn
     const hook = sink.received.find((r) => r.url === '/hook')!;
     const body = hook.json as Record<string, string>;
     assert.deepEqual(Object.keys(body).sort(), ['at', 'error', 'host', 'stage', 'week']);
-    assert.equal(body['week'], '2024-W20');
+    assert.deepEqual(body['week'], ['2024-W20']);
     assert.equal(body['stage'], 'load-pg');
     assert.equal(body['host'], os.hostname());
     assert.ok(!Number.isNaN(Date.parse(body['at']!)));
@@ -68,7 +68,7 @@ test('a failing notifier is logged without the bot token and does not throw', as
   try {
     const lines: string[] = [];
     const config = notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '1', TELEGRAM_API_URL: sink.url });
-    const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+    const [outcome] = await notifyFailure(failureOf(['2024-W20'], 'clean', new Error('x')), recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /^warn telegram notification to .*bot\*\*\*\/sendMessage failed: HTTP 401/);
@@ -83,7 +83,7 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   try {
     const lines: string[] = [];
     const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: `${sink.url}/hook` }), timeoutMs: 300 };
-    const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+    const [outcome] = await notifyFailure(failureOf(['2024-W20'], 'clean', new Error('x')), recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.match(lines[0]!, /webhook notification to .*\/hook failed: no answer within 0.3s/);
   } finally {
@@ -93,7 +93,7 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   await closed.close(); // its port is now free: nothing listens there
   const lines: string[] = [];
   const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `${closed.url}/hook` });
-  const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+  const [outcome] = await notifyFailure(failureOf(['2024-W20'], 'clean', new Error('x')), recordingLogger(lines), config);
   assert.equal(outcome?.ok, false);
   assert.match(lines[0]!, /webhook notification to .*\/hook failed: .*ECONNREFUSED/);
   assert.ok(lines[0]!.includes(closed.url));

@@ -79,8 +79,9 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const results: Array<RunWeekResult & { failure?: unknown }> = [];
   let rows = 0;
   log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
+  let firstWeekMs: number | undefined;
   const progress = (current: string) =>
-    bar?.update({ done: results.length, total: weeks.length, rows, elapsedMs: performance.now() - started, current });
+    bar?.update({ done: results.length, total: weeks.length, rows, elapsedMs: performance.now() - started, firstWeekMs, current });
   // Set when a week fails (without --keep-going) or the run ends: no week starts another group of stages.
   const halt = { on: false, onFailure: !opts.keepGoing };
   const chains: Array<Promise<Chain | undefined>> = [];
@@ -106,6 +107,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       if (!chain) break;
       const result = await finishChain(chain);
       results.push(result);
+      firstWeekMs ??= performance.now() - started;
       rows += result.stages.find((s) => s.stage === 'clean')?.rows ?? 0;
       // An interruption is said once, by the top level.
       if (!bar && !result.signal) {
@@ -231,30 +233,39 @@ async function planWeeks(opts: BackfillOptions): Promise<Week[]> {
   return planPeriod(plan);
 }
 
-/** The summary table: one line per week, rows per stage, warnings, failures, and a total line. */
+/** The table's heading of each stage's column: `click` is what migrate-click published to ClickHouse. */
+const STAGE_HEADS: Record<StageName, string> = {
+  generate: 'generate',
+  clean: 'clean',
+  'load-pg': 'load-pg',
+  aggregate: 'aggregate',
+  'migrate-click': 'click',
+};
+
+/** A week's status cell: `ok`, `1 warn`, `FAILED`, `stopped` (a signal). */
+function weekStatus(r: RunWeekResult): string {
+  if (r.signal) return 'stopped';
+  if (!r.ok) return 'FAILED';
+  return r.warnings.length > 0 ? `${r.warnings.length} warn` : 'ok';
+}
+
+/**
+ * The summary table: one line per week, rows per stage (the stage that failed says `failed`, or
+ * `stopped` after a signal), the week's status and time, and a total line. A whole year fits 80 columns.
+ */
 export function backfillTable(result: BackfillResult): string {
-  const head = ['week', ...STAGES, 'warnings', 'status', 'time'];
+  const head = ['week', ...STAGES.map((s) => STAGE_HEADS[s]), 'status', 'time'];
   const cell = (r: RunWeekResult, stage: (typeof STAGES)[number]) => {
     const s = r.stages.find((x) => x.stage === stage);
     if (!s) return '';
+    if (s.status === 'failed' && r.signal) return 'stopped';
     return s.status === 'ok' ? s.rows.toLocaleString('en-US') : s.status;
   };
-  const rows = result.weeks.map((r) => [
-    r.week,
-    ...STAGES.map((s) => cell(r, s)),
-    String(r.warnings.length || ''),
-    r.ok ? 'ok' : `FAILED: ${r.failedStage}`,
-    `${r.seconds.toFixed(1)}s`,
-  ]);
-  for (const w of result.notRun) rows.push([w, ...STAGES.map(() => ''), '', 'not run', '']);
-  rows.push([
-    'total',
-    ...STAGES.map((s) => result.totals[s].toLocaleString('en-US')),
-    String(result.warnings || ''),
-    result.failed ? `${result.failed} failed` : 'ok',
-    formatDuration(result.seconds * 1000),
-  ]);
-  return formatTable(head, rows, [false, ...STAGES.map(() => true), true, false, true]);
+  const rows = result.weeks.map((r) => [r.week, ...STAGES.map((s) => cell(r, s)), weekStatus(r), `${r.seconds.toFixed(1)}s`]);
+  for (const w of result.notRun) rows.push([w, ...STAGES.map(() => ''), 'not run', '']);
+  const total = result.failed ? `${result.failed} failed` : result.warnings ? `${result.warnings} warn` : 'ok';
+  rows.push(['total', ...STAGES.map((s) => result.totals[s].toLocaleString('en-US')), total, formatDuration(result.seconds * 1000)]);
+  return formatTable(head, rows, [false, ...STAGES.map(() => true), false, true]);
 }
 
 /** A plain text table; `right[i]` aligns column i to the right. */
@@ -271,7 +282,7 @@ export function formatTable(head: string[], rows: string[][], right: boolean[] =
 /** The final one-line summary of a backfill. */
 export function backfillLine(result: BackfillResult): string {
   return (
-    `backfill: ${result.weeks.length} weeks in ${formatDuration(result.seconds * 1000)}, ` +
+    `backfill: ${result.weeks.length} week${result.weeks.length === 1 ? '' : 's'} in ${formatDuration(result.seconds * 1000)}, ` +
     `${result.totals.clean.toLocaleString('en-US')} clean rows, ${result.totals['migrate-click'].toLocaleString('en-US')} ClickHouse rows, ` +
     `${result.warnings} warnings, ${result.failed} failed`
   );

@@ -115,7 +115,7 @@ function onSignal(signal: NodeJS.Signals): void {
   const stop = signal as StopSignal;
   const first = interrupted();
   if (!first) {
-    const what = [...activities.values()].join(', ') || owner?.command || 'the run';
+    const what = [...new Set(activities.values())].join(', ') || owner?.command || 'the run';
     controller.abort(new InterruptedError(stop, what));
     if (!owner) void stopAll().finally(() => raise(stop));
   } else if (owner) {

@@ -1,3 +1,5 @@
+// First: the stop signals are ours before the rest loads.
+import { errorLine, ownSignals } from './cli-signals.js';
 import { Command, CommanderError, Option } from 'commander';
 // Command modules are imported inside their actions: `--help`, a usage error or `cron`
 // must not pay for loading PostgreSQL, ClickHouse (chDB), faker and ECharts.
@@ -7,7 +9,7 @@ import { withLock } from './lib/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/calendar.js';
 import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/config.js';
 import { describeError, EXIT, exitCodeFor, resultOf } from './lib/errors.js';
-import { handleSignals, interrupted, signalExitCode, type InterruptedError, type StopSignal } from './lib/interrupt.js';
+import { interrupted } from './lib/interrupt.js';
 import { isInteractive } from './lib/logger.js';
 
 const program = new Command('sales-etl')
@@ -39,6 +41,13 @@ const program = new Command('sales-etl')
       ),
   });
 
+/** What run-week's and backfill's help say about how they end. */
+const RUN_HELP =
+  'Exit codes: 0 ok (warnings allowed), 1 a stage failed, 2 usage error, 75 another run holds the lock,\n' +
+  '  130 SIGINT (Ctrl-C), 143 SIGTERM (kill, systemctl stop), 129 SIGHUP: the stage in flight rolls back,\n' +
+  '  the servers stop and the lock goes; run it again to finish. A second Ctrl-C stops at once.\n' +
+  'On failure or a stop, notifies TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL when set.\n';
+
 /** The commands that write to the data directory or the databases: one at a time per data directory. */
 const WRITERS = new Set(['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click', 'run-week', 'backfill']);
 
@@ -58,7 +67,7 @@ async function run<T>(
 ): Promise<void> {
   const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
   const ctx = createContext(config);
-  handleSignals({ command: cmd.name(), onForce });
+  ownSignals(cmd.name());
   let result: T;
   try {
     // Commands that write take the data directory's lock here, once: a stage run by run-week does not lock again.
@@ -191,8 +200,7 @@ program
   )
   .addHelpText(
     'after',
-    '\nExit codes: 0 ok (warnings allowed), 1 a stage failed, 2 usage error, 75 another run holds the lock.\n' +
-      'On failure, notifies TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL when set.\n' +
+    `\n${RUN_HELP}` +
       '\nExamples:\n  $ sales-etl run-week\n  $ sales-etl run-week --week 2024-W20 --skip-generate\n',
   )
   .action(async (_o, cmd: Command) => {
@@ -229,7 +237,9 @@ addWeekOptions(
     .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
     .addHelpText(
       'after',
-      '\nExamples:\n  $ sales-etl backfill\n  $ sales-etl backfill --from 2024-W01 --to 2024-W10 --keep-going\n  $ sales-etl --data-dir /tmp/small backfill --total 20000 --weeks 8\n',
+      `\n${RUN_HELP}` +
+        '\nExamples:\n  $ sales-etl backfill\n  $ sales-etl backfill --from 2024-W01 --to 2024-W10 --keep-going\n' +
+        '  $ sales-etl --data-dir /tmp/small backfill --total 20000 --weeks 8\n',
     ),
   'a single week to run',
 ).action(async (_o, cmd: Command) => {
@@ -331,28 +341,16 @@ addWeekOptions(
   );
 });
 
-/** The colour of the ✖ line: red on a terminal. */
-function paintError(text: string): string {
-  const globals = program.opts<GlobalFlags>();
-  return isInteractive(globals.color ?? true) ? `\u001b[31m${text}\u001b[39m` : text;
-}
-
-/** A second stop signal while the first one is being handled: one line, and out at once (the lock and server go at exit). */
-function onForce(signal: StopSignal, first: InterruptedError): void {
-  process.stderr.write(`\n${paintError(`✖ ${signal} again while stopping (${first.message}): stopped at once`)}\n`);
-  process.exit(signalExitCode(signal));
-}
-
 /** The single exit point: one red line on stderr, and the exit code of SPEC 8. */
 async function main(argv: string[]): Promise<number> {
-  handleSignals({ command: 'sales-etl', onForce });
   const globals = () => program.opts<GlobalFlags>();
+  const color = () => isInteractive(globals().color ?? true);
   try {
     await program.parseAsync(argv);
     const stop = interrupted();
     if (stop) {
       // The work ended before it saw the signal: its result stands, the exit code still says what happened.
-      process.stderr.write(`${paintError(`✖ ${stop.signal} came as ${stop.during} was ending; its work was done`)}\n`);
+      process.stderr.write(errorLine(`${stop.signal} came as ${stop.during} was ending; its work was done`, color()));
       return stop.exitCode;
     }
     return EXIT.ok;
@@ -368,7 +366,7 @@ async function main(argv: string[]): Promise<number> {
     const verbose = globals().verbose ?? false;
     const code = stop ? stop.exitCode : exitCodeFor(error);
     const message = stop ? stop.message : describeError(error, verbose);
-    process.stderr.write(`${paintError(`✖ ${message}`)}\n`);
+    process.stderr.write(errorLine(message, color()));
     if (globals().json) {
       const partial = resultOf(error);
       const summary = { ...partial, ok: false, exitCode: code, error: stop ? stop.message : describeError(error, false) };

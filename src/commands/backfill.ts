@@ -193,11 +193,12 @@ async function pipelined(
     const after = [mine[p - 1], done[i - 1]?.[p], done[i - 2]?.[p + 1]];
     mine.push(
       Promise.all(after).then(async () => {
-        if (halt.on || interrupted()) return;
+        if (halt.on) return;
         if (p === 0) chain = newChain(opts);
         if (!chain) return;
+        // After a stop signal the next stage refuses to start: the chain fails there, and halts the rest.
         await runStages(chain, stages);
-        if (chain.failure && halt.onFailure) halt.on = true;
+        if (chain.failure && (halt.onFailure || interrupted())) halt.on = true;
       }),
     );
   }

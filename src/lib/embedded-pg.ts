@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { access, chown, lstat, mkdir, readFile, readdir, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -234,6 +234,11 @@ function finished(child: ChildProcess, program: string): Promise<void> {
 async function initdb(bin: PgBinaries, dir: string, user: ServerUser | undefined, onLog: (text: string) => void): Promise<void> {
   // The server's user reads the password file, so it goes next to the cluster, readable by that user only.
   const passwordFile = path.join(path.dirname(dir), `.pg-password-${randomBytes(6).toString('hex')}`);
+  // It goes however the process ends, a second Ctrl-C during initdb included.
+  const unhold = holdResource({
+    stop: () => rm(passwordFile, { force: true }),
+    stopSync: () => rmSync(passwordFile, { force: true }),
+  });
   await writeFile(passwordFile, `${EMBEDDED_PASSWORD}\n`, { mode: 0o600 });
   try {
     if (user) await chown(passwordFile, user.uid, user.gid);
@@ -255,6 +260,7 @@ async function initdb(bin: PgBinaries, dir: string, user: ServerUser | undefined
     await finished(child, bin.initdb);
   } finally {
     await rm(passwordFile, { force: true });
+    unhold();
   }
 }
 

@@ -1,5 +1,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
+import { isInteractive } from './terminal.js';
+
+export { isInteractive };
 
 /** How the process talks to people: a terminal gets colour and spinners, cron gets plain lines. */
 export interface LoggerOptions {
@@ -21,14 +24,6 @@ export interface Logger {
   debug(message: string): void;
   /** Run `work` behind a spinner (a terminal) or between two log lines (otherwise). */
   task<T>(text: string, work: (progress: (text: string) => void) => Promise<T>): Promise<T>;
-}
-
-/** Whether stderr is a terminal that wants colour: not under cron, a pipe or `NO_COLOR`. */
-export function isInteractive(colorFlag = true, stream: NodeJS.WriteStream = process.stderr): boolean {
-  const noColor = process.env['NO_COLOR'];
-  // A terminal that reports no width (a bare pty, as under `script`) sends ora's line clearing into an endless loop.
-  const sized = (stream.columns ?? 0) > 0;
-  return colorFlag && Boolean(stream.isTTY) && sized && !(noColor !== undefined && noColor !== '') && process.env['TERM'] !== 'dumb';
 }
 
 function timestamp(): string {

@@ -68,6 +68,8 @@ const resources = new Set<Resource>();
 /** What is in flight, in the order it began. */
 const activities = new Map<symbol, string>();
 let listening = false;
+/** One listener per signal, so that each knows its own name. */
+const handlers = Object.fromEntries(STOP_SIGNALS.map((s) => [s, () => onSignal(s)])) as Record<StopSignal, () => void>;
 
 /** The interruption, if a signal has come. */
 export function interrupted(): InterruptedError | undefined {
@@ -111,8 +113,7 @@ export function holdResource(resource: Resource): () => void {
   };
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  const stop = signal as StopSignal;
+function onSignal(stop: StopSignal): void {
   const first = interrupted();
   if (!first) {
     const what = [...new Set(activities.values())].join(', ') || owner?.command || 'the run';
@@ -149,7 +150,7 @@ function onExit(): void {
 function listen(): void {
   const wanted = owner !== undefined || resources.size > 0;
   if (wanted && !listening) {
-    for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    for (const s of STOP_SIGNALS) process.on(s, handlers[s]);
     process.on('exit', onExit);
     listening = true;
   } else if (!wanted && listening) {
@@ -158,7 +159,7 @@ function listen(): void {
 }
 
 function unlisten(): void {
-  for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
+  for (const s of STOP_SIGNALS) process.removeListener(s, handlers[s]);
   process.removeListener('exit', onExit);
   listening = false;
 }

@@ -9,7 +9,10 @@ export function errorLine(text: string, color = isInteractive(!process.argv.incl
   return color ? `\u001b[31m✖ ${text}\u001b[39m\n` : `✖ ${text}\n`;
 }
 
-/** A second stop signal while the first is being handled: one line, and out at once (the lock and server go at exit). */
+/**
+ * A second stop signal while the first is being handled: one line, and out at once. The lock and the
+ * embedded server go at exit (src/lib/interrupt.ts `stopSync`).
+ */
 function onForce(signal: StopSignal, first: InterruptedError): void {
   process.stderr.write(`\n${errorLine(`${signal} again while stopping (${first.message}): stopped at once`)}`);
   process.exit(signalExitCode(signal));

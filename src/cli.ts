@@ -46,7 +46,8 @@ const RUN_HELP =
   'Exit codes: 0 ok (warnings allowed), 1 a stage failed, 2 usage error, 75 another run holds the lock,\n' +
   '  130 SIGINT (Ctrl-C), 143 SIGTERM (kill, systemctl stop), 129 SIGHUP: the stage in flight rolls back,\n' +
   '  the servers stop and the lock goes; run it again to finish. A second Ctrl-C stops at once.\n' +
-  'On failure or a stop, notifies TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL when set.\n';
+  'On failure or a stop, notifies TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL\n' +
+  '  when set.\n';
 
 /** The commands that write to the data directory or the databases: one at a time per data directory. */
 const WRITERS = new Set(['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click', 'run-week', 'backfill']);
@@ -244,6 +245,7 @@ addWeekOptions(
   'a single week to run',
 ).action(async (_o, cmd: Command) => {
   const { backfill, backfillLine, backfillTable } = await import('./commands/backfill.js');
+  type BackfillResult = Awaited<ReturnType<typeof backfill>>;
   const flags = cmd.opts<
     Flags<{
       keepGoing?: boolean;
@@ -256,6 +258,8 @@ addWeekOptions(
       simulateOutage?: boolean;
     }>
   >();
+  // The table and its summary line, on stdout after a failure too: results belong there.
+  const report = (r: BackfillResult) => `${backfillTable(r)}\n${backfillLine(r)}`;
   await run(
     cmd,
     (ctx) =>
@@ -271,8 +275,8 @@ addWeekOptions(
         periodWeeks: flags.weeks,
         simulateOutage: flags.simulateOutage,
       }),
-    (r) => `${backfillTable(r)}\n${backfillLine(r)}`,
-    (r) => `${backfillTable(r)}\n${backfillLine(r)}`,
+    report,
+    report,
   );
 });
 
@@ -369,7 +373,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(errorLine(message, color()));
     if (globals().json) {
       const partial = resultOf(error);
-      const summary = { ...partial, ok: false, exitCode: code, error: stop ? stop.message : describeError(error, false) };
+      const plain = stop ? stop.message : describeError(error, false);
+      const summary = { ...partial, ok: false, exitCode: code, error: plain };
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     }
     return code;

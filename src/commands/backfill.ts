@@ -81,7 +81,14 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
   let firstWeekMs: number | undefined;
   const progress = (current: string) =>
-    bar?.update({ done: results.length, total: weeks.length, rows, elapsedMs: performance.now() - started, firstWeekMs, current });
+    bar?.update({
+      done: results.length,
+      total: weeks.length,
+      rows,
+      elapsedMs: performance.now() - started,
+      firstWeekMs,
+      current,
+    });
   // Set when a week fails (without --keep-going) or the run ends: no week starts another group of stages.
   const halt = { on: false, onFailure: !opts.keepGoing };
   const chains: Array<Promise<Chain | undefined>> = [];
@@ -262,10 +269,16 @@ export function backfillTable(result: BackfillResult): string {
     if (s.status === 'failed' && r.signal) return 'stopped';
     return s.status === 'ok' ? s.rows.toLocaleString('en-US') : s.status;
   };
-  const rows = result.weeks.map((r) => [r.week, ...STAGES.map((s) => cell(r, s)), weekStatus(r), `${r.seconds.toFixed(1)}s`]);
+  const rows = result.weeks.map((r) => [
+    r.week,
+    ...STAGES.map((s) => cell(r, s)),
+    weekStatus(r),
+    `${r.seconds.toFixed(1)}s`,
+  ]);
   for (const w of result.notRun) rows.push([w, ...STAGES.map(() => ''), 'not run', '']);
   const total = result.failed ? `${result.failed} failed` : result.warnings ? `${result.warnings} warn` : 'ok';
-  rows.push(['total', ...STAGES.map((s) => result.totals[s].toLocaleString('en-US')), total, formatDuration(result.seconds * 1000)]);
+  const sums = STAGES.map((s) => result.totals[s].toLocaleString('en-US'));
+  rows.push(['total', ...sums, total, formatDuration(result.seconds * 1000)]);
   return formatTable(head, rows, [false, ...STAGES.map(() => true), false, true]);
 }
 
@@ -283,7 +296,8 @@ export function formatTable(head: string[], rows: string[][], right: boolean[] =
 /** The final one-line summary of a backfill. */
 export function backfillLine(result: BackfillResult): string {
   return (
-    `backfill: ${result.weeks.length} week${result.weeks.length === 1 ? '' : 's'} in ${formatDuration(result.seconds * 1000)}, ` +
+    `backfill: ${result.weeks.length} week${result.weeks.length === 1 ? '' : 's'} ` +
+    `in ${formatDuration(result.seconds * 1000)}, ` +
     `${result.totals.clean.toLocaleString('en-US')} clean rows, ${result.totals['migrate-click'].toLocaleString('en-US')} ClickHouse rows, ` +
     `${result.warnings} warnings, ${result.failed} failed`
   );

@@ -84,7 +84,8 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
         await settle(previous);
         previous = undefined;
       }
-      const attempt = during(`load-pg of ${week.id}`, () => loadWeek(ctx, db, week, manifest, { after: previous?.attempt, together }));
+      const turn = { after: previous?.attempt, together };
+      const attempt = during(`load-pg of ${week.id}`, () => loadWeek(ctx, db, week, manifest, turn));
       attempt.catch(() => undefined); // awaited in turn below; an earlier week's failure is reported first
       if (previous) {
         try {

@@ -305,7 +305,12 @@ async function recordChain(ctx: Context, connections: Connections, result: RunWe
  * The error a failed chain is reported with (`run-week 2024-W20: load-pg failed`, or `backfill ...`): names
  * the command, the week and the stage, keeps the cause and its exit code, and carries what the command did.
  */
-export function chainError(command: 'run-week' | 'backfill', week: string, failure: ChainFailure, result?: object): Error {
+export function chainError(
+  command: 'run-week' | 'backfill',
+  week: string,
+  failure: ChainFailure,
+  result?: object,
+): Error {
   const message = `${command} ${week}: ${failure.stage} failed`;
   return failure.error instanceof UsageError
     ? new UsageError(message, { cause: failure.error })
@@ -339,7 +344,9 @@ export async function runWeek(opts: RunWeekOptions): Promise<RunWeekResult> {
   const { failure, ...summary } = result;
   if (failure) {
     // An interruption is said once, by the top level.
-    if (!(failure.error instanceof InterruptedError)) ctx.log.error(`${week.id}: ${failure.stage} failed: ${summary.error}`);
+    if (!(failure.error instanceof InterruptedError)) {
+      ctx.log.error(`${week.id}: ${failure.stage} failed: ${summary.error}`);
+    }
     if (opts.notify ?? true) {
       summary.notifications = await notifyFailure(failureOf([week.id], failure.stage, failure.error), ctx.log);
     }

@@ -50,7 +50,8 @@ export function notifyConfig(env: NodeJS.ProcessEnv = process.env, timeoutMs = 5
 /** A failure as of now on this host, its error as one redacted line. */
 export function failureOf(weeks: string[], stage: string, error: unknown): Failure {
   const signal = error instanceof InterruptedError ? { signal: error.signal } : {};
-  return { week: weeks, stage, ...signal, error: describeError(error, false), host: os.hostname(), at: new Date().toISOString() };
+  const at = new Date().toISOString();
+  return { week: weeks, stage, ...signal, error: describeError(error, false), host: os.hostname(), at };
 }
 
 /** The Telegram message text. */

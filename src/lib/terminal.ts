@@ -5,5 +5,6 @@ export function isInteractive(colorFlag = true, stream: NodeJS.WriteStream = pro
   const noColor = process.env['NO_COLOR'];
   // A terminal that reports no width (a bare pty, as under `script`) sends ora's line clearing into an endless loop.
   const sized = (stream.columns ?? 0) > 0;
-  return colorFlag && Boolean(stream.isTTY) && sized && !(noColor !== undefined && noColor !== '') && process.env['TERM'] !== 'dumb';
+  const plain = (noColor !== undefined && noColor !== '') || process.env['TERM'] === 'dumb';
+  return colorFlag && Boolean(stream.isTTY) && sized && !plain;
 }

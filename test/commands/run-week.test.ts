@@ -150,7 +150,10 @@ test('backfill runs every week in order and stops at the first failure unless --
   assert.equal(sink.received.length, 1);
   // What --json and the table on stdout are made of: the weeks that finished, the one that failed, the notification.
   const partial = stopped.result as BackfillResult;
-  assert.deepEqual(partial.weeks.map((w) => [w.week, w.ok, w.failedStage]), [['2024-W01', true, undefined], ['2024-W02', false, 'clean']]);
+  assert.deepEqual(partial.weeks.map((w) => [w.week, w.ok, w.failedStage]), [
+    ['2024-W01', true, undefined],
+    ['2024-W02', false, 'clean'],
+  ]);
   assert.deepEqual(partial.weeks[1]!.stages.map((s) => s.status), ['ok', 'failed', 'not run', 'not run', 'not run']);
   assert.deepEqual(partial.notRun, ['2024-W03', '2024-W04']);
   assert.equal(partial.notified, true);
@@ -163,7 +166,7 @@ test('backfill runs every week in order and stops at the first failure unless --
   assert.ok(!calls.includes('load-pg 2024-W02 pg'));
 });
 
-test('backfill --keep-going with two failed weeks: the webhook names both in a list; the result says nobody heard', async () => {
+test('backfill --keep-going, two weeks failed: the webhook lists both; no notifier: not notified', async () => {
   const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W04'));
   const s = stages([]);
   const failing: StageFunctions = {
@@ -175,7 +178,9 @@ test('backfill --keep-going with two failed weeks: the webhook names both in a l
   };
   sink.received.length = 0;
   const run = (keepGoing: boolean) =>
-    backfill({ ctx, weeks, keepGoing, stages: failing, pg: fakePg([]) as never, ch: fakeCh as never }).catch((e: unknown) => e);
+    backfill({ ctx, weeks, keepGoing, stages: failing, pg: fakePg([]) as never, ch: fakeCh as never }).catch(
+      (e: unknown) => e,
+    );
   const error = await run(true);
   assert.ok(error instanceof StageError);
   assert.equal(error.message, 'backfill 2024-W02: aggregate failed (2 weeks failed: 2024-W02, 2024-W04)');
@@ -220,7 +225,13 @@ test("backfill's table of a whole year fits 80 columns, failed and stopped weeks
     ok: false,
     weeks,
     notRun: ['2025-W01'],
-    totals: { generate: 1_018_456, clean: 1_000_000, 'load-pg': 1_000_000, aggregate: 214_396, 'migrate-click': 214_396 },
+    totals: {
+      generate: 1_018_456,
+      clean: 1_000_000,
+      'load-pg': 1_000_000,
+      aggregate: 214_396,
+      'migrate-click': 214_396,
+    },
     warnings: 1,
     failed: 2,
     seconds: 1234.5,

@@ -38,7 +38,8 @@ test('week 53 of a year that has 52 says so', async () => {
 test('a failed backfill: the table on stdout, its own label on the error, the plan announced once', async () => {
   const r = await cli(['--data-dir', dir, ...DOWN, 'backfill', ...PLAN]);
   const line = assertCleanFailure(r, 1, 'backfill');
-  assert.match(line, /^✖ backfill 2024-W01: load-pg failed: cannot connect to PostgreSQL at postgres:\/\/etl:\*\*\*@127\.0\.0\.1:1\/sales/);
+  const down = 'cannot connect to PostgreSQL at postgres://etl:***@127.0.0.1:1/sales';
+  assert.ok(line.startsWith(`✖ backfill 2024-W01: load-pg failed: ${down}`), line);
   assert.equal(r.stderr.match(/created the plan/g)?.length, 1, r.stderr);
   const out = r.stdout.split('\n');
   assert.match(out[0]!, /^week\s+generate\s+clean\s+load-pg\s+aggregate\s+click\s+status\s+time$/);
@@ -83,7 +84,8 @@ test('a failed backfill with --json: what finished, what failed, and whether the
 test('a failed run-week with --json names its stages, and says when no notification went out', async () => {
   const r = await cli(['--data-dir', dir, ...DOWN, '--json', 'run-week', '--week', '2024-W02']);
   assertCleanFailure(r, 1, 'run-week --json');
-  const summary = JSON.parse(r.stdout) as { ok: boolean; week: string; failedStage: string; notified: boolean; stages: unknown[] };
+  type Summary = { ok: boolean; week: string; failedStage: string; notified: boolean; stages: unknown[] };
+  const summary = JSON.parse(r.stdout) as Summary;
   assert.equal(summary.ok, false);
   assert.equal(summary.week, '2024-W02');
   assert.equal(summary.failedStage, 'load-pg');

@@ -5,7 +5,16 @@ import { after, before, test } from 'node:test';
 import { STAGES } from '../../src/commands/run-week.js';
 import { signalExitCode, type StopSignal } from '../../src/lib/interrupt.js';
 import { databaseChecksums } from '../helpers/checksums.js';
-import { assertCleanFailure, assertExit, exists, sleep, startCli, treeHashes, type CliExit, type CliRun } from '../helpers/faults-cli.js';
+import {
+  assertCleanFailure,
+  assertExit,
+  exists,
+  sleep,
+  startCli,
+  treeHashes,
+  type CliExit,
+  type CliRun,
+} from '../helpers/faults-cli.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { tempDataDir } from '../helpers/pg.js';
 
@@ -68,7 +77,8 @@ async function serversOn(dir: string): Promise<number[]> {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
     const d = cmdline.indexOf('-D');
-    if (path.basename(cmdline[0] ?? '').startsWith('postgres') && d >= 0 && path.resolve(cmdline[d + 1] ?? '') === pgDir) {
+    const postgres = path.basename(cmdline[0] ?? '').startsWith('postgres');
+    if (postgres && d >= 0 && path.resolve(cmdline[d + 1] ?? '') === pgDir) {
       pids.push(Number(entry));
     }
   }
@@ -122,7 +132,8 @@ async function checkStopped(
   assert.equal(sink.received.length, 1, `${label}: one notification\n${exit.stderr}`);
   const note = sink.received[0]!.json as { week: unknown; stage: string; signal: string; error: string };
   assert.equal(note.signal, shot.signal, label);
-  assert.ok(Array.isArray(note.week) && note.week.length === 1 && WEEKS.includes(note.week[0] as string), `${label}: ${note.week}`);
+  const weeks = Array.isArray(note.week) ? (note.week as string[]) : [];
+  assert.ok(weeks.length === 1 && WEEKS.includes(weeks[0]!), `${label}: week ${JSON.stringify(note.week)}`);
   assert.ok((STAGES as readonly string[]).includes(note.stage), `${label}: stage ${note.stage}`);
   assert.equal(`✖ ${note.error}`, line, `${label}: the notification says what the line says`);
   return 'stopped';
@@ -202,12 +213,13 @@ const runWeekTrials = () =>
 
 test('run-week stopped at 11 points by SIGINT, SIGTERM (to the process and its group) and SIGHUP', async () => {
   const { reference, dir } = await runWeekTrials();
-  const shots = [...FRACTIONS.map((_, i) => SHOTS[(i + 1) % SHOTS.length]!), { signal: 'SIGHUP' as const, group: true }];
+  const hup: Shot = { signal: 'SIGHUP', group: true };
+  const shots = [...FRACTIONS.map((_, i) => SHOTS[(i + 1) % SHOTS.length]!), hup];
   const outcomes = await trials(dir, RUN_WEEK, [WEEKS[1]!], reference, shots, [...FRACTIONS, 0.5]);
   assert.match(outcomes.at(-1)!, /SIGHUP\/group:(stopped|ending)$/, 'SIGHUP stops a run too');
 });
 
-test('a second Ctrl-C while stopping exits at once, without a stack; the server still goes, and the next run finishes', async () => {
+test('a second Ctrl-C while stopping exits at once, no stack; the server goes, the next run finishes', async () => {
   const { reference, dir } = await runWeekTrials();
   let forced: string | undefined;
   // A first Ctrl-C starts the stopping (the stage rolls back, the server stops); the second one cuts it short.
@@ -234,7 +246,8 @@ test('a second Ctrl-C while stopping exits at once, without a stack; the server 
     assertExit(again, 0, `${label}, then a run`);
     assert.deepEqual(await tempFiles(dir), [], `${label}: the next run removed the temporary files`);
     assert.deepEqual(await treeHashes(dir, FILES_SKIP), reference.files, `${label}: the same bytes as a clean run`);
-    assert.deepEqual(await databaseChecksums(dir, [WEEKS[1]!]), reference.rows, `${label}: the same rows as a clean run`);
+    const rows = await databaseChecksums(dir, [WEEKS[1]!]);
+    assert.deepEqual(rows, reference.rows, `${label}: the same rows as a clean run`);
     break;
   }
   assert.ok(forced, 'a second signal came while a run was stopping');

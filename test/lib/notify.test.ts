@@ -68,7 +68,8 @@ test('a failing notifier is logged without the bot token and does not throw', as
   try {
     const lines: string[] = [];
     const config = notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '1', TELEGRAM_API_URL: sink.url });
-    const [outcome] = await notifyFailure(failureOf(['2024-W20'], 'clean', new Error('x')), recordingLogger(lines), config);
+    const failure = failureOf(['2024-W20'], 'clean', new Error('x'));
+    const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /^warn telegram notification to .*bot\*\*\*\/sendMessage failed: HTTP 401/);
@@ -83,7 +84,8 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   try {
     const lines: string[] = [];
     const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: `${sink.url}/hook` }), timeoutMs: 300 };
-    const [outcome] = await notifyFailure(failureOf(['2024-W20'], 'clean', new Error('x')), recordingLogger(lines), config);
+    const failure = failureOf(['2024-W20'], 'clean', new Error('x'));
+    const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.match(lines[0]!, /webhook notification to .*\/hook failed: no answer within 0.3s/);
   } finally {
@@ -93,7 +95,8 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   await closed.close(); // its port is now free: nothing listens there
   const lines: string[] = [];
   const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `${closed.url}/hook` });
-  const [outcome] = await notifyFailure(failureOf(['2024-W20'], 'clean', new Error('x')), recordingLogger(lines), config);
+  const failure = failureOf(['2024-W20'], 'clean', new Error('x'));
+  const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
   assert.equal(outcome?.ok, false);
   assert.match(lines[0]!, /webhook notification to .*\/hook failed: .*ECONNREFUSED/);
   assert.ok(lines[0]!.includes(closed.url));

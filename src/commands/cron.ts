@@ -122,6 +122,8 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
       '',
       '[Service]',
       'Type=oneshot',
+      '# systemctl stop: SIGTERM to sales-etl alone, which rolls back, stops its embedded PostgreSQL and exits 143',
+      'KillMode=mixed',
       `WorkingDirectory=${project}`,
       '# Environment=DATABASE_URL=postgres://... CLICKHOUSE_URL=http://... NOTIFY_WEBHOOK_URL=...',
       `ExecStart=${command}`,

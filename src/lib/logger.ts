@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
+import { interrupted } from './interrupt.js';
 import { isInteractive } from './terminal.js';
 
 export { isInteractive };
@@ -71,7 +72,10 @@ export function createLogger(options: LoggerOptions): Logger {
           if (!options.interactive) write('ok', `${text} done in ${elapsed()}`, chalk.green, '✔');
           return result;
         } catch (error) {
-          if (!options.interactive) write('error', `${text} failed after ${elapsed()}`, chalk.red, '✖');
+          // A stop signal is said once, by the top level: here it is only the end of a step.
+          if (options.interactive) throw error;
+          if (interrupted()) write('info', `${text} stopped after ${elapsed()}`, chalk.cyan, 'ℹ');
+          else write('error', `${text} failed after ${elapsed()}`, chalk.red, '✖');
           throw error;
         }
       }
@@ -84,7 +88,8 @@ export function createLogger(options: LoggerOptions): Logger {
         current.succeed(`${text} ${chalk.gray(elapsed())}`);
         return result;
       } catch (error) {
-        current.fail(`${text} ${chalk.gray(elapsed())}`);
+        if (interrupted()) current.stop();
+        else current.fail(`${text} ${chalk.gray(elapsed())}`);
         throw error;
       } finally {
         spinner = undefined;

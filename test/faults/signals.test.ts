@@ -126,6 +126,8 @@ async function checkStopped(
     return 'unstarted';
   }
   const line = assertCleanFailure(exit, signalExitCode(shot.signal), label);
+  // The one line is the only complaint: no step logs itself as failed.
+  assert.doesNotMatch(exit.stderr, /^\S+ \S+ error /m, `${label}: an error line besides the ✖ one`);
   await assertNothingLeft(dir, label);
   if (new RegExp(`^✖ ${shot.signal} came as .+ was ending; its work was done$`).test(line)) return 'ending';
   assert.match(line, new RegExp(`^✖ interrupted by ${shot.signal} during .+; run it again to finish$`), label);

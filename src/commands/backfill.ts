@@ -276,7 +276,13 @@ export function backfillTable(result: BackfillResult): string {
     `${r.seconds.toFixed(1)}s`,
   ]);
   for (const w of result.notRun) rows.push([w, ...STAGES.map(() => ''), 'not run', '']);
-  const total = result.failed ? `${result.failed} failed` : result.warnings ? `${result.warnings} warn` : 'ok';
+  const total = result.weeks.some((r) => r.signal)
+    ? 'stopped'
+    : result.failed
+      ? `${result.failed} failed`
+      : result.warnings
+        ? `${result.warnings} warn`
+        : 'ok';
   const sums = STAGES.map((s) => result.totals[s].toLocaleString('en-US'));
   rows.push(['total', ...sums, total, formatDuration(result.seconds * 1000)]);
   return formatTable(head, rows, [false, ...STAGES.map(() => true), false, true]);

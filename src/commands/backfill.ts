@@ -89,7 +89,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       firstWeekMs,
       current,
     });
-  // Set when a week fails (without --keep-going) or the run ends: no week starts another group of stages.
+  // Set when a week fails (without --keep-going, or by a stop signal) or the run ends: no week starts another group.
   const halt = { on: false, onFailure: !opts.keepGoing };
   const chains: Array<Promise<Chain | undefined>> = [];
   try {
@@ -117,11 +117,11 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       firstWeekMs ??= performance.now() - started;
       rows += result.stages.find((s) => s.stage === 'clean')?.rows ?? 0;
       // An interruption is said once, by the top level.
-      if (!bar && !result.signal) {
+      if (!result.signal && !bar) {
         const line = `${week.id} ${result.ok ? 'ok' : `FAILED at ${result.failedStage}`} in ${result.seconds.toFixed(1)}s: ${stageRowsLine(result)}`;
         if (result.ok) log.info(line);
         else log.error(`${line}: ${result.error}`);
-      } else if (!result.ok && !result.signal) {
+      } else if (!result.signal && !result.ok) {
         bar?.log.error(`${week.id}: ${result.failedStage} failed: ${result.error}`);
       }
       if (!result.ok && (!opts.keepGoing || result.signal)) break;

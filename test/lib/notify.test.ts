@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';
 import { silentLogger, type Logger } from '../../src/lib/logger.js';
-import { failureOf, notifyConfig, notifyFailure } from '../../src/lib/notify.js';
+import { InterruptedError } from '../../src/lib/interrupt.js';
+import { failureOf, notifyConfig, notifyFailure, telegramText } from '../../src/lib/notify.js';
 import { startHttpSink } from '../helpers/http-sink.js';
 
 const TOKEN = '123456:SECRET-bot-token';
@@ -61,6 +62,19 @@ test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', asyn
   } finally {
     await sink.close();
   }
+});
+
+test('an interruption names its signal; several weeks are a list, and the Telegram text says weeks', () => {
+  const stop = new InterruptedError('SIGTERM', 'load-pg of 2024-W02');
+  const failure = failureOf(['2024-W02', '2024-W03'], 'load-pg', stop);
+  assert.deepEqual(failure.week, ['2024-W02', '2024-W03']);
+  assert.equal(failure.signal, 'SIGTERM');
+  assert.equal(failure.error, 'interrupted by SIGTERM during load-pg of 2024-W02; run it again to finish');
+  const text = telegramText(failure).split('\n');
+  assert.deepEqual(text.slice(0, 3), ['sales-etl interrupted by SIGTERM', 'weeks: 2024-W02, 2024-W03', 'stage: load-pg']);
+  const plain = failureOf(['2024-W02'], 'clean', new Error('x'));
+  assert.equal('signal' in plain, false, 'no signal key for an ordinary failure');
+  assert.deepEqual(telegramText(plain).split('\n').slice(0, 2), ['sales-etl failed', 'week: 2024-W02']);
 });
 
 test('a failing notifier is logged without the bot token and does not throw', async () => {

@@ -34,6 +34,8 @@ interface Shot {
   signal: StopSignal;
   /** To the whole process group (the node process and anything in its group), not the process alone. */
   group: boolean;
+  /** Run with --json, whose summary must say what stopped. */
+  json?: boolean;
 }
 /** Each signal to the process and to its group, in turn. */
 const SHOTS: Shot[] = [
@@ -112,7 +114,7 @@ async function assertNothingLeft(dir: string, label: string): Promise<void> {
 function diedOf(exit: CliExit, signal: StopSignal): 'unstarted' | 'exiting' | undefined {
   if (exit.signal !== signal || exit.timedOut) return undefined;
   if (exit.stdout + exit.stderr === '') return 'unstarted';
-  const done = /^(run-week \S+ ok in|backfill: \d+ weeks? in .* 0 failed$)/m.test(exit.stdout);
+  const done = /^(run-week \S+ ok in|backfill: \d+ weeks? in .* 0 failed$|\{"ok":true,)/m.test(exit.stdout);
   return done && !exit.stderr.includes('✖') ? 'exiting' : undefined;
 }
 
@@ -149,6 +151,13 @@ async function checkStopped(
   assert.ok(weeks.length === 1 && WEEKS.includes(weeks[0]!), `${label}: week ${JSON.stringify(note.week)}`);
   assert.ok((STAGES as readonly string[]).includes(note.stage), `${label}: stage ${note.stage}`);
   assert.equal(`✖ ${note.error}`, line, `${label}: the notification says what the line says`);
+  if (shot.json) {
+    const summary = JSON.parse(exit.stdout) as Record<string, unknown>;
+    assert.equal(summary['ok'], false, label);
+    assert.equal(summary['exitCode'], signalExitCode(shot.signal), label);
+    assert.equal(`✖ ${String(summary['error'])}`, line, label);
+    assert.equal(summary['notified'], true, `${label}: --json says the notification went out`);
+  }
   return 'stopped';
 }
 
@@ -171,7 +180,8 @@ async function trials(
     const fraction = fractions[i % fractions.length]!;
     const label = `${args.join(' ')}: ${shown(shot)} at ${fraction}`;
     sink.received.length = 0;
-    const run = startCli(['--data-dir', dir, ...args], { env, detached: true, timeoutMs: 300_000 });
+    const json = shot.json ? ['--json'] : [];
+    const run = startCli(['--data-dir', dir, ...json, ...args], { env, detached: true, timeoutMs: 300_000 });
     await sleep(Math.round(fraction * span));
     send(run, shot);
     const outcome = await checkStopped(dir, await run.done, shot, label);
@@ -202,7 +212,7 @@ test('backfill stopped at 10 points by SIGINT and SIGTERM, to the process and to
   const reference = await cleanRun(await newDir('backfill-clean'), args, WEEKS);
   assert.ok(Number(reference.rows[`ch sales_agg ${WEEKS.at(-1)}`]!.split('/')[0]) > 0, JSON.stringify(reference.rows));
   // The first trial stops a backfill into an empty directory; the others, backfills over a finished one.
-  const shots = FRACTIONS.map((_, i) => SHOTS[i % SHOTS.length]!);
+  const shots = FRACTIONS.map((_, i) => (i === 5 ? { ...SHOTS[i % SHOTS.length]!, json: true } : SHOTS[i % SHOTS.length]!));
   await trials(await newDir('backfill'), args, WEEKS, reference, shots);
 });
 
@@ -226,7 +236,7 @@ const runWeekTrials = () =>
 
 test('run-week stopped at 11 points by SIGINT, SIGTERM (to the process and its group) and SIGHUP', async () => {
   const { reference, dir } = await runWeekTrials();
-  const hup: Shot = { signal: 'SIGHUP', group: true };
+  const hup: Shot = { signal: 'SIGHUP', group: true, json: true };
   const shots = [...FRACTIONS.map((_, i) => SHOTS[(i + 1) % SHOTS.length]!), hup];
   const outcomes = await trials(dir, RUN_WEEK, [WEEKS[1]!], reference, shots, [...FRACTIONS, 0.5]);
   assert.match(outcomes.at(-1)!, /SIGHUP\/group:(stopped|ending)$/, 'SIGHUP stops a run too');

@@ -18,6 +18,7 @@ import { publishDailyWeek } from '../lib/clickhouse-daily.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { redact, StageError } from '../lib/errors.js';
+import { during, throwIfInterrupted } from '../lib/interrupt.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
 import { defaultWeeks } from '../lib/plan.js';
@@ -108,9 +109,11 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         const startedAt = new Date();
         try {
           await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
-          const published = verifyOnly ? await verifyWeek(pgDb, ch, week) : await publishWeek(ctx, pgDb, ch, week, importedAt);
+          const published = await during(`${STAGE} of ${week.id}`, () =>
+            verifyOnly ? verifyWeek(pgDb, ch, week) : publishWeek(ctx, pgDb, ch, week, importedAt),
+          );
           // The report's calendar view: the week's sales by day and category (src/lib/clickhouse-daily.ts).
-          if (!verifyOnly) await publishDailyWeek(pgDb, ch, week, importedAt);
+          if (!verifyOnly) await during(`${STAGE} of ${week.id}`, () => publishDailyWeek(pgDb, ch, week, importedAt));
           await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
           result.weeks.push(published);
           ctx.log.info(
@@ -168,6 +171,8 @@ async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabas
         staged.push(await stageCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS));
         staged.push(await stageCsv(ch, 'week_buyers', week, buyersCopy, WEEK_BUYERS_COLUMNS));
         ctx.log.debug(`${week.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
+        // A stop signal before the swap drops what was staged; once the swap has begun, it is finished.
+        throwIfInterrupted();
         await swapStaged(ch.client, staged).catch((cause: unknown) => {
           throw new Error(`${STAGE}: cannot swap ${week.id} into ${ch.target}`, { cause });
         });

@@ -117,7 +117,7 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   assert.doesNotMatch(lines[0]!, /\/hook/);
 });
 
-const FAILURE = failureOf('2024-W20', 'clean', new Error('x'));
+const FAILURE = failureOf(['2024-W20'], 'clean', new Error('x'));
 
 test('a failing webhook is logged by scheme and host: no secret path, query or user', async () => {
   const sink = await startHttpSink(() => ({ status: 500, body: 'oops' }));
@@ -161,7 +161,7 @@ test('a webhook URL with user:password sends them as Authorization: Basic, not i
     assert.equal(request?.url, '/hook?x=1');
     assert.equal(request?.headers['authorization'], `Basic ${Buffer.from('alert@ops:p:ss w').toString('base64')}`);
     assert.equal(request?.headers['host'], host);
-    assert.equal((request?.json as { week: string }).week, '2024-W20');
+    assert.deepEqual((request?.json as { week: string[] }).week, ['2024-W20']);
   } finally {
     await sink.close();
   }
@@ -181,7 +181,7 @@ test('a webhook URL whose path or query is its credential shows as its origin, e
     for (const hook of [`${sink.url}/services/T01/B02/hook-s3cret?token=q-s3cret`, 'http://[bad/hook-s3cret']) {
       const lines: string[] = [];
       const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: hook }), timeoutMs: 300 };
-      const failure = failureOf('2024-W20', 'clean', new Error('x'));
+      const failure = failureOf(['2024-W20'], 'clean', new Error('x'));
       const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
       assert.equal(outcome?.ok, false, hook);
       assert.equal(lines.length, 1);

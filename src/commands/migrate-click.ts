@@ -19,7 +19,7 @@ import {
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { describeError, StageError } from '../lib/errors.js';
-import { LINK_DATABASE, linkPostgres } from '../lib/clickhouse-pg-link.js';
+import { LINK_PULLED, linkPostgres } from '../lib/clickhouse-pg-link.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
 import { defaultWeeks } from '../lib/plan.js';
@@ -278,8 +278,8 @@ async function streamRun(
   staged.push(await stageCsv(ch, 'week_buyers', partition, buyersCopy, WEEK_BUYERS_COLUMNS));
 }
 
-/** Where the embedded engine holds a run's sales (its Monday, region and customer) while it finds the buyers. */
-const PULLED = `${LINK_DATABASE}.sales_pulled`;
+/** Where the embedded engine holds a run's sales (its Monday, region and customer) while it finds the buyers; emptied after each. */
+const PULLED = LINK_PULLED;
 
 /**
  * Stage the weeks' aggregates and buyers with the embedded engine reading
@@ -308,8 +308,6 @@ async function pullRun(ch: ClickHouseDatabase, client: pg.PoolClient, weeks: Wee
   const postgres = new Map(rows.map((r) => [r.week_start, r.sales]));
   staged.push(
     await stagePartitionWith(ch.client, 'week_buyers', partition, async (stage) => {
-      await command(`DROP TABLE IF EXISTS ${PULLED}`);
-      await command(`CREATE TABLE ${PULLED} (week_start Date, region String, customer_id UInt32) ENGINE = Memory`);
       await command(`INSERT INTO ${PULLED} ${await clickHouseSql('pull-sales')}`, { first: first.start, last: last.end });
       try {
         const result = await ch.client.query({ query: await clickHouseSql('pulled-sales-counts'), format: 'JSONEachRow' });
@@ -322,7 +320,7 @@ async function pullRun(ch: ClickHouseDatabase, client: pg.PoolClient, weeks: Wee
         }
         await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-week-buyers')}`);
       } finally {
-        await command(`DROP TABLE IF EXISTS ${PULLED}`);
+        await command(`TRUNCATE TABLE ${PULLED}`);
       }
     }),
   );

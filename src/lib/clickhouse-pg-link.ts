@@ -17,6 +17,9 @@ import type { PgDatabase } from './pg.js';
  */
 export const LINK_DATABASE = 'sales_etl_pg';
 
+/** A Memory table of the link for migrate-click's pulled sales (see sql/clickhouse/pull-sales.sql), empty between runs. */
+export const LINK_PULLED = `${LINK_DATABASE}.sales_pulled`;
+
 /** Where PostgreSQL is, for the engine, taken from the pool's own connection settings. */
 interface LinkTarget {
   hostPort: string;
@@ -84,4 +87,6 @@ async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<v
       query_params: { host_port: target.hostPort, database: target.database, table, user: target.user, password: target.password },
     });
   }
+  await ch.client.command({ query: `DROP TABLE IF EXISTS ${LINK_PULLED}` });
+  await ch.client.command({ query: `CREATE TABLE ${LINK_PULLED} (week_start Date, region String, customer_id UInt32) ENGINE = Memory` });
 }

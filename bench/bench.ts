@@ -251,7 +251,8 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
     // stopped by now) and runs the five stages of the year's last week over the year already there.
     const lastWeek = weeks.at(-1)!;
     const rw = await measure(`${tag} run-week (cold)`, cli(dir, 'run-week', '--week', lastWeek.id), embedded, tools);
-    const rwRows = json<{ stages: { stage: string; rows: number }[] }>(rw.stdout, 'run-week').stages.find((x) => x.stage === 'clean')?.rows;
+    const rwStages = json<{ stages: { stage: string; rows: number }[] }>(rw.stdout, 'run-week').stages;
+    const rwRows = rwStages.find((x) => x.stage === 'clean')?.rows;
     runWeek = { label: `run-week of one week (${lastWeek.id}), cold`, rows: rwRows, rowsNote: 'sales', ...rw };
     const pubRows = published.reduce((n, w) => n + w.rows, 0);
     const pubSales = published.reduce((n, w) => n + w.salesCount, 0);
@@ -364,7 +365,9 @@ function describeYear(y: YearRun): string[] {
     row(y.stages.clean, p),
     row({ ...y.cleanBaseline, label: `↳ ${y.cleanBaseline.label}` }, p),
     row(load, p),
-    'skipped' in y.psql ? `| ↳ baseline: psql \\copy | ${y.psql.skipped} | | | | | | |` : row({ ...y.psql, label: `↳ ${y.psql.label}` }, p),
+    'skipped' in y.psql
+      ? `| ↳ baseline: psql \\copy | ${y.psql.skipped} | | | | | | |`
+      : row({ ...y.psql, label: `↳ ${y.psql.label}` }, p),
     row(y.stages.aggregate, p),
     row(y.stages['migrate-click'], p),
     row(y.pgStartStop, p),
@@ -405,7 +408,8 @@ const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a 
 
 /** The issue's targets against the default-year run. */
 function describeTargets(y: YearRun): string[] {
-  const peak = Math.max(y.backfill.peakRssMB ?? 0, y.runWeek.peakRssMB ?? 0, ...STAGE_NAMES.map((n) => y.stages[n].peakRssMB ?? 0));
+  const peaks = [y.backfill, y.runWeek, ...STAGE_NAMES.map((n) => y.stages[n])].map((l) => l.peakRssMB ?? 0);
+  const peak = Math.max(...peaks);
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');
   const psqlShare = 'skipped' in y.psql ? undefined : y.psql.seconds / y.stages['load-pg'].seconds;
   const lines = [
@@ -415,7 +419,8 @@ function describeTargets(y: YearRun): string[] {
     psqlShare === undefined
       ? `| load-pg at ≥ ${pct(TARGETS.loadPgVsPsql)} of psql \\copy's speed | skipped (no psql) | |`
       : `| load-pg at ≥ ${pct(TARGETS.loadPgVsPsql)} of psql \\copy's speed | ${pct(psqlShare)} | ${met(psqlShare >= TARGETS.loadPgVsPsql)} |`,
-    `| peak RSS under ${TARGETS.peakRssMB} MB (every stage, backfill and run-week) | ${int(peak)} MB | ${met(peak < TARGETS.peakRssMB)} |`,
+    `| peak RSS under ${TARGETS.peakRssMB} MB (every stage, backfill and run-week) | ${int(peak)} MB | ` +
+      `${met(peak < TARGETS.peakRssMB)} |`,
   ];
   const p = psqlSecondsOf(y);
   const vs: [string, Line, number][] = [
@@ -515,14 +520,22 @@ async function main(argv: string[]): Promise<void> {
   const [first, second] = runs as [YearRun, YearRun | undefined];
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const loadEnd = os.loadavg();
-  const header = [...host.lines, `- load average at the end: ${loadEnd.map((l) => l.toFixed(2)).join(' / ')}`, `- command: \`${command}\``, ''];
+  const header = [
+    ...host.lines,
+    `- load average at the end: ${loadEnd.map((l) => l.toFixed(2)).join(' / ')}`,
+    `- command: \`${command}\``,
+    '',
+  ];
   const history = (h: HistoryRun | undefined) => (h ? describeHistory(h, TARGETS.historyVsEmpty) : []);
   const year = [...header, ...describeYear(first), ...describeTargets(first), ...history(histories[0])];
-  const scaled = second ? [...header, ...describeYear(second), ...describeScale(first, second), ...history(histories[1])] : undefined;
+  const scaled = second
+    ? [...header, ...describeYear(second), ...describeScale(first, second), ...history(histories[1])]
+    : undefined;
   process.stdout.write(`\n${[...year, ...(scaled ?? [])].join('\n')}\n`);
   if (values['no-results']) return;
   if (base !== DEFAULT_TOTAL) {
-    process.stderr.write(`bench: ${path.relative(process.cwd(), RESULTS)} (and .json) is only written for the default year\n`);
+    const where = path.relative(process.cwd(), RESULTS);
+    process.stderr.write(`bench: ${where} (and .json) is only written for the default year\n`);
     return;
   }
   await writeResults(year, scaled);
@@ -544,7 +557,10 @@ async function main(argv: string[]): Promise<void> {
  */
 async function writeResultsJson(results: { scale?: unknown } & Record<string, unknown>): Promise<void> {
   if (results.scale === undefined) {
-    const previous = await readFile(RESULTS_JSON, 'utf8').then((t) => JSON.parse(t) as { scale?: unknown }, () => undefined);
+    const previous = await readFile(RESULTS_JSON, 'utf8').then(
+      (t) => JSON.parse(t) as { scale?: unknown },
+      () => undefined,
+    );
     results.scale = previous?.scale ?? null;
   }
   // The stage processes' stdout (their --json summaries) is what the figures were read from, not a figure.

@@ -69,8 +69,10 @@ export async function benchHistory(yearTotal: number, tools: HistoryTools): Prom
   try {
     const total = String(Math.round((yearTotal * WEEKS) / 52));
     tools.progress(`${tag} generating and cleaning ${WEEKS} weeks (untimed) ...`);
-    const gen = await tools.measure(`${tag} generate`, tools.cli(histDir, 'generate', '--weeks', String(WEEKS), '--total', total), embedded);
-    const weeks = (JSON.parse(gen.stdout.trim().split('\n').at(-1)!) as { weeks: { week: string }[] }).weeks.map((w) => w.week);
+    const plan = ['--weeks', String(WEEKS), '--total', total];
+    const gen = await tools.measure(`${tag} generate`, tools.cli(histDir, 'generate', ...plan), embedded);
+    const generated = JSON.parse(gen.stdout.trim().split('\n').at(-1)!) as { weeks: { week: string }[] };
+    const weeks = generated.weeks.map((w) => w.week);
     await tools.measure(`${tag} clean`, tools.cli(histDir, 'clean'), embedded);
     const measured = weeks.at(-1)!;
     const last = parseWeek(measured);
@@ -92,7 +94,7 @@ function weekSales(s: HistorySide): number {
   return out.weeks.reduce((n, w) => n + w.rows, 0);
 }
 
-/** Fill `dir`'s database (all weeks from `historyFrom` to the week, or only the week), then time the week's load-pg and aggregate. */
+/** Fill `dir`'s database (the weeks from `historyFrom` to the week, or only the week), then time the week's stages. */
 async function side(
   tag: string,
   name: string,
@@ -101,24 +103,29 @@ async function side(
   historyFrom: string | undefined,
   tools: HistoryTools,
 ): Promise<HistorySide> {
-  const ctx = { ...createContext(resolveConfig({ dataDir: dir, color: false }, { ...process.env, DATABASE_URL: '' })), log: silentLogger() };
+  const config = resolveConfig({ dataDir: dir, color: false }, { ...process.env, DATABASE_URL: '' });
+  const ctx = { ...createContext(config), log: silentLogger() };
   const db = await openPg(ctx);
   try {
     const { url } = await pgConnection(ctx, db);
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, CLICKHOUSE_URL: '', NO_COLOR: '1' };
     if (historyFrom) {
       tools.progress(`${tag} loading and aggregating the history (untimed) ...`);
-      await tools.measure(`${tag} ${name}: load-pg of the history`, tools.cli(dir, 'load-pg', '--from', historyFrom, '--to', week), env);
-      await tools.measure(`${tag} ${name}: aggregate of the history`, tools.cli(dir, 'aggregate', '--from', historyFrom, '--to', week), env);
+      const all = ['--from', historyFrom, '--to', week];
+      await tools.measure(`${tag} ${name}: load-pg of the history`, tools.cli(dir, 'load-pg', ...all), env);
+      await tools.measure(`${tag} ${name}: aggregate of the history`, tools.cli(dir, 'aggregate', ...all), env);
     } else {
       await tools.measure(`${tag} ${name}: first load-pg of the week`, tools.cli(dir, 'load-pg', '--week', week), env);
     }
     await db.pool.query('VACUUM ANALYZE');
     const { rows } = await db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM sales');
     await db.pool.query('CHECKPOINT');
-    const loadPg = await tools.measure(`${tag} ${name}: load-pg --week ${week}`, tools.cli(dir, 'load-pg', '--week', week), env);
+    const one = ['--week', week];
+    const loadPg = await tools.measure(`${tag} ${name}: load-pg --week ${week}`,
+      tools.cli(dir, 'load-pg', ...one), env);
     await db.pool.query('CHECKPOINT');
-    const aggregate = await tools.measure(`${tag} ${name}: aggregate --week ${week}`, tools.cli(dir, 'aggregate', '--week', week), env);
+    const aggregate = await tools.measure(`${tag} ${name}: aggregate --week ${week}`,
+      tools.cli(dir, 'aggregate', ...one), env);
     const weekRows = weekSales({ salesBefore: 0, loadPg, aggregate });
     return { salesBefore: Number(rows[0]?.n ?? 0) - weekRows, loadPg, aggregate };
   } finally {
@@ -131,7 +138,8 @@ export function describeHistory(h: HistoryRun, limit: number): string[] {
   const int = (n: number) => Math.round(n).toLocaleString('en-US');
   const s = (x: number) => x.toFixed(2);
   const lines = [
-    `### One week (${h.week}, ${int(h.weekSales)} sales) into ${h.years} years of history (${int(h.history.salesBefore)} sales) vs into an empty database`,
+    `### One week (${h.week}, ${int(h.weekSales)} sales) into ${h.years} years of history ` +
+      `(${int(h.history.salesBefore)} sales) vs into an empty database`,
     '',
     '| stage, one week (its own process) | empty: wall s | history: wall s | × | |',
     '|---|---:|---:|---:|---|',
@@ -141,13 +149,16 @@ export function describeHistory(h: HistoryRun, limit: number): string[] {
     ['aggregate', h.empty.aggregate, h.history.aggregate],
   ] as const) {
     const x = b.seconds / a.seconds;
-    lines.push(`| ${label} | ${s(a.seconds)} | ${s(b.seconds)} | ${x.toFixed(2)}× | ${x <= limit ? 'met' : '**not met**'} (≤ ${limit}×) |`);
+    const verdict = `${x <= limit ? 'met' : '**not met**'} (≤ ${limit}×)`;
+    lines.push(`| ${label} | ${s(a.seconds)} | ${s(b.seconds)} | ${x.toFixed(2)}× | ${verdict} |`);
   }
   lines.push(
     '',
-    '- each side loads the week once untimed (the empty side with the dimensions; the history side all its weeks), then the ' +
-      'timed load-pg re-loads it (its DELETE finds the week) and aggregate rebuilds it; a CHECKPOINT before each',
-    `- load at start: empty ${h.empty.loadPg.load?.toFixed(1) ?? '?'}, history ${h.history.loadPg.load?.toFixed(1) ?? '?'}`,
+    '- each side loads the week once untimed (the empty side with the dimensions; the history side all its ' +
+      'weeks), then the timed load-pg re-loads it (its DELETE finds the week) and aggregate rebuilds it; ' +
+      'a CHECKPOINT before each',
+    `- load at start: empty ${h.empty.loadPg.load?.toFixed(1) ?? '?'}, ` +
+      `history ${h.history.loadPg.load?.toFixed(1) ?? '?'}`,
     '',
   );
   return lines;

@@ -192,7 +192,13 @@ const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
  * not reconcile (the weeks after it were swapped in too, and stay: each is a
  * whole week, and the next run replaces them).
  */
-async function publishRun(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase, run: Week[], importedAt: string): Promise<RunOutcome> {
+async function publishRun(
+  ctx: Context,
+  pgDb: PgDatabase,
+  ch: ClickHouseDatabase,
+  run: Week[],
+  importedAt: string,
+): Promise<RunOutcome> {
   const linked = await linkPostgres(ch, pgDb, (error) =>
     ctx.log.debug(`cannot read PostgreSQL from ${ch.target} directly, streaming instead: ${describeError(error)}`),
   );
@@ -227,7 +233,10 @@ async function publishRun(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase
     },
     { begin: SNAPSHOT, discardOnError: true },
   );
-  const figures = weeks.map((w): [Week, WeekFigures] => [w, { ...totals.get(w.start)!, buyers: String(buyers.get(w.start) ?? 0) }]);
+  const figures = weeks.map((w): [Week, WeekFigures] => [
+    w,
+    { ...totals.get(w.start)!, buyers: String(buyers.get(w.start) ?? 0) },
+  ]);
   const outcome = await reconcile(ch, figures);
   const next = run[weeks.length];
   if (!outcome.failure && next && !totals.has(next.start)) outcome.failure = { week: next, error: noAggregates(next) };
@@ -269,7 +278,8 @@ async function streamRun(
   importedAt: string,
   staged: StagedPartition[],
 ): Promise<void> {
-  const params = [partition.weekStart, importedAt, importedAt.slice(0, 10), partition.lastWeekStart ?? partition.weekStart];
+  const last = partition.lastWeekStart ?? partition.weekStart;
+  const params = [partition.weekStart, importedAt, importedAt.slice(0, 10), last];
   await runSql(client, await pgSql('migrate-click-params.sql'), params);
   const aggregates = await copyOut(client, 'migrate-click-sales-agg.sql');
   const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
@@ -278,7 +288,7 @@ async function streamRun(
   staged.push(await stageCsv(ch, 'week_buyers', partition, buyersCopy, WEEK_BUYERS_COLUMNS));
 }
 
-/** Where the embedded engine holds a run's sales (its Monday, region and customer) while it finds the buyers; emptied after each. */
+/** Where the embedded engine holds a run's sales (Monday, region, customer) to find the buyers; emptied after. */
 const PULLED = LINK_PULLED;
 
 /**
@@ -290,32 +300,42 @@ const PULLED = LINK_PULLED;
  * snapshot's count) before the buyers are staged, the aggregates by the
  * reconciliation after the swap.
  */
-async function pullRun(ch: ClickHouseDatabase, client: pg.PoolClient, weeks: Week[], importedAt: string, staged: StagedPartition[]): Promise<void> {
+async function pullRun(
+  ch: ClickHouseDatabase,
+  client: pg.PoolClient,
+  weeks: Week[],
+  importedAt: string,
+  staged: StagedPartition[],
+): Promise<void> {
   const first = weeks[0]!;
   const last = weeks.at(-1)!;
   const partition: Partition = { weekStart: first.start, lastWeekStart: last.start };
-  const params = { first: first.start, last: last.start, imported_at: importedAt, import_date: importedAt.slice(0, 10) };
-  const command = (query: string, query_params: Record<string, string> = params) => ch.client.command({ query, query_params });
+  const importDate = importedAt.slice(0, 10);
+  const params = { first: first.start, last: last.start, imported_at: importedAt, import_date: importDate };
+  const command = (query: string, query_params: Record<string, string> = params) =>
+    ch.client.command({ query, query_params });
   staged.push(
     await stagePartitionWith(ch.client, 'sales_agg', partition, async (stage) => {
       await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-sales-agg')}`);
     }),
   );
-  const { rows } = await runSql<{ week_start: string; sales: string }>(client, await pgSql('migrate-click-sales-counts.sql'), [
-    first.start,
-    last.start,
-  ]);
+  const counts = await pgSql('migrate-click-sales-counts.sql');
+  const { rows } = await runSql<{ week_start: string; sales: string }>(client, counts, [first.start, last.start]);
   const postgres = new Map(rows.map((r) => [r.week_start, r.sales]));
   staged.push(
     await stagePartitionWith(ch.client, 'week_buyers', partition, async (stage) => {
-      await command(`INSERT INTO ${PULLED} ${await clickHouseSql('pull-sales')}`, { first: first.start, last: last.end });
+      const days = { first: first.start, last: last.end };
+      await command(`INSERT INTO ${PULLED} ${await clickHouseSql('pull-sales')}`, days);
       try {
-        const result = await ch.client.query({ query: await clickHouseSql('pulled-sales-counts'), format: 'JSONEachRow' });
-        const pulled = new Map(((await result.json()) as { week_start: string; sales: string }[]).map((r) => [r.week_start, r.sales]));
+        const pulledCounts = await clickHouseSql('pulled-sales-counts');
+        const result = await ch.client.query({ query: pulledCounts, format: 'JSONEachRow' });
+        const counted = (await result.json()) as { week_start: string; sales: string }[];
+        const pulled = new Map(counted.map((r) => [r.week_start, r.sales]));
         for (const week of weeks) {
           const [got, want] = [pulled.get(week.start) ?? '0', postgres.get(week.start) ?? '0'];
           if (got !== want) {
-            throw new StageError(`${STAGE}: ${ch.target} read ${got} sales of ${week.id} from PostgreSQL, which has ${want}`, STAGE);
+            const what = `${ch.target} read ${got} sales of ${week.id} from PostgreSQL, which has ${want}`;
+            throw new StageError(`${STAGE}: ${what}`, STAGE);
           }
         }
         await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-week-buyers')}`);
@@ -336,7 +356,8 @@ async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week):
     pgDb,
     async (client) => {
       const totals = (await pgTotals(client, week, week)).get(week.start);
-      const { rows: [buyers] } = await runSql<{ buyers: string }>(client, await pgSql('migrate-click-buyers.sql'), [week.start]);
+      const distinct = await pgSql('migrate-click-buyers.sql');
+      const { rows: [buyers] } = await runSql<{ buyers: string }>(client, distinct, [week.start]);
       return totals && { ...totals, buyers: buyers?.buyers ?? '0' };
     },
     { begin: SNAPSHOT },
@@ -353,7 +374,10 @@ async function reconcile(ch: ClickHouseDatabase, weeks: [Week, WeekFigures][]): 
     const found = clickhouse.get(week.start) ?? { rows: '0', amountSum: '0', salesCount: '0', buyers: '0' };
     const mismatch = describeMismatch(found, postgres);
     if (mismatch) {
-      const error = new StageError(`${STAGE}: ${week.id} in ${ch.target} does not match PostgreSQL: ${mismatch}`, STAGE);
+      const error = new StageError(
+        `${STAGE}: ${week.id} in ${ch.target} does not match PostgreSQL: ${mismatch}`,
+        STAGE,
+      );
       return { ...outcome, failure: { week, error } };
     }
     outcome.published.push({
@@ -375,7 +399,11 @@ function noAggregates(week: Week): StageError {
 }
 
 /** PostgreSQL's rows and sums of the aggregates of each week from `first` to `last` that has any, by Monday. */
-async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise<Map<string, Omit<WeekFigures, 'buyers'>>> {
+async function pgTotals(
+  client: pg.PoolClient,
+  first: Week,
+  last: Week,
+): Promise<Map<string, Omit<WeekFigures, 'buyers'>>> {
   const { rows } = await runSql<{ week_start: string; rows: string; amount_sum: string; sales_count: string }>(
     client,
     await pgSql('migrate-click-figures.sql'),
@@ -467,7 +495,8 @@ async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDat
         knownCatalogue.set(ch, wanted);
         return Number(postgres.products);
       }
-      await runSql(client, await pgSql('migrate-click-params.sql'), ['1970-01-01', importedAt, importedAt.slice(0, 10), '1970-01-01']);
+      const params = ['1970-01-01', importedAt, importedAt.slice(0, 10), '1970-01-01'];
+      await runSql(client, await pgSql('migrate-click-params.sql'), params);
       const file = await pgSql('migrate-click-products.sql');
       const csv = client.query(copyTo(file.text));
       let rows: number;

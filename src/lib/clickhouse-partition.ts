@@ -45,7 +45,8 @@ export function stagingTable(table: PublishedTable, partition: Partition): strin
   for (const monday of [weekStart, lastWeekStart ?? weekStart]) {
     if (!MONDAY.test(monday)) throw new Error(`bad week start ${JSON.stringify(monday)}`);
   }
-  const last = lastWeekStart === undefined || lastWeekStart === weekStart ? '' : `_${lastWeekStart.replaceAll('-', '')}`;
+  const single = lastWeekStart === undefined || lastWeekStart === weekStart;
+  const last = single ? '' : `_${lastWeekStart.replaceAll('-', '')}`;
   return `sales_etl.${table}__stage_${weekStart.replaceAll('-', '')}${last}`;
 }
 
@@ -196,7 +197,8 @@ export async function stagePartition(
       await insert(csv);
       if (weeks.length > 1) stage.weekRows = await partitionRows(client, stage.source);
       else {
-        const staged = await client.query({ query: `SELECT toString(count()) AS rows FROM ${stage.source}`, format: 'JSONEachRow' });
+        const count = `SELECT toString(count()) AS rows FROM ${stage.source}`;
+        const staged = await client.query({ query: count, format: 'JSONEachRow' });
         stage.rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
       }
     }
@@ -245,7 +247,9 @@ async function withStage(
     await load(stage);
     if (weeks.length > 1 || stage.weekRows.size > 0) {
       const stray = [...stage.weekRows.keys()].filter((w) => !weeks.includes(w));
-      if (stray.length > 0) throw new Error(`${stage.source}: rows outside its weeks (${stray.slice(0, 3).join(', ')})`);
+      if (stray.length > 0) {
+        throw new Error(`${stage.source}: rows outside its weeks (${stray.slice(0, 3).join(', ')})`);
+      }
       stage.rows = [...stage.weekRows.values()].reduce((a, b) => a + b, 0);
     } else if (weeks.length === 1) {
       stage.weekRows.set(weeks[0]!, stage.rows);
@@ -265,7 +269,8 @@ async function partitionRows(client: ClickHouseClient, qualified: string): Promi
     query_params: { table: qualified.replace(/^sales_etl\./, '') },
     format: 'JSONEachRow',
   });
-  return new Map(((await result.json()) as { partition: string; rows: string }[]).map((r) => [r.partition, Number(r.rows)]));
+  const rows = (await result.json()) as { partition: string; rows: string }[];
+  return new Map(rows.map((r) => [r.partition, Number(r.rows)]));
 }
 
 /**
@@ -298,7 +303,9 @@ export async function swapStaged(
   for (const stage of stages) stage.source = readyTable(stage.table, stage.partition);
   const first = stages[0]?.partition;
   if (first === undefined) return;
-  if (stages.some((s) => key(s.partition) !== key(first))) throw new Error('swapStaged: the stages cover different partitions');
+  if (stages.some((s) => key(s.partition) !== key(first))) {
+    throw new Error('swapStaged: the stages cover different partitions');
+  }
   for (const week of first === 'all' ? ['all' as const] : weeksOf(first)) {
     for (const stage of stages) {
       const partition: Partition = week === 'all' ? 'all' : { weekStart: week };
@@ -379,7 +386,10 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
     const partition: Partition =
       m[2] === undefined
         ? 'all'
-        : { weekStart: `${m[2]}-${m[3]}-${m[4]}`, lastWeekStart: m[5] === undefined ? undefined : `${m[5]}-${m[6]}-${m[7]}` };
+        : {
+            weekStart: `${m[2]}-${m[3]}-${m[4]}`,
+            lastWeekStart: m[5] === undefined ? undefined : `${m[5]}-${m[6]}-${m[7]}`,
+          };
     if (only !== undefined && !covers(partition, only)) continue;
     const group = groups.get(key(partition)) ?? { partition, ready: new Map() };
     group.ready.set(m[1] as PublishedTable, Number(rows ?? 0));
@@ -393,17 +403,21 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
       const perWeek = new Map<PublishedTable, Map<string, number>>();
       for (const [table, rows] of ready) {
         const source = readyTable(table, partition);
-        perWeek.set(table, weeks.length > 1 ? await partitionRows(client, source) : new Map([[weeks[0] ?? 'all', rows]]));
+        const single = new Map([[weeks[0] ?? 'all', rows]]);
+        perWeek.set(table, weeks.length > 1 ? await partitionRows(client, source) : single);
       }
       for (const week of weeks.length === 0 ? ['all'] : weeks) {
         for (const table of ready.keys()) {
           const rows = perWeek.get(table)?.get(week) ?? 0;
-          await swapPartition(client, table, week === 'all' ? 'all' : { weekStart: week }, readyTable(table, partition), rows);
+          const one: Partition = week === 'all' ? 'all' : { weekStart: week };
+          await swapPartition(client, table, one, readyTable(table, partition), rows);
         }
       }
     }
     const drops = [...ready.keys()].map((table) => readyTable(table, partition));
-    if (drops.length > 0) await client.command({ query: `DROP TABLE IF EXISTS ${drops.join(', ')} SYNC`, ...STAGE_DDL });
+    if (drops.length > 0) {
+      await client.command({ query: `DROP TABLE IF EXISTS ${drops.join(', ')} SYNC`, ...STAGE_DDL });
+    }
     recoveries.push({ partition, finished, tables: [...ready.keys()] });
   }
   return recoveries;
@@ -426,7 +440,9 @@ export async function dropStagingTables(client: ClickHouseClient): Promise<numbe
     query: `SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'`,
     format: 'JSONEachRow',
   });
-  const names = ((await result.json()) as { name: string }[]).map((r) => r.name).filter((n) => /^[a-z_]+__stage(_\d{8}){0,2}$/.test(n));
+  const names = ((await result.json()) as { name: string }[])
+    .map((r) => r.name)
+    .filter((n) => /^[a-z_]+__stage(_\d{8}){0,2}$/.test(n));
   if (names.length > 0) {
     const all = names.map((n) => `sales_etl.${n}`).join(', ');
     await client.command({ query: `DROP TABLE IF EXISTS ${all} SYNC`, ...STAGE_DDL });

@@ -17,7 +17,7 @@ import type { PgDatabase } from './pg.js';
  */
 export const LINK_DATABASE = 'sales_etl_pg';
 
-/** A Memory table of the link for migrate-click's pulled sales (see sql/clickhouse/pull-sales.sql), empty between runs. */
+/** A Memory table of the link for migrate-click's pulled sales (sql/clickhouse/pull-sales.sql), empty between runs. */
 export const LINK_PULLED = `${LINK_DATABASE}.sales_pulled`;
 
 /** Where PostgreSQL is, for the engine, taken from the pool's own connection settings. */
@@ -37,7 +37,11 @@ const links = new WeakMap<ClickHouseDatabase, Map<PgDatabase, Promise<boolean>>>
  * that fails to be made (an engine without the PostgreSQL engine, a refused
  * connection) is logged by the caller and also means false.
  */
-export function linkPostgres(ch: ClickHouseDatabase, pgDb: PgDatabase, onError: (error: unknown) => void): Promise<boolean> {
+export function linkPostgres(
+  ch: ClickHouseDatabase,
+  pgDb: PgDatabase,
+  onError: (error: unknown) => void,
+): Promise<boolean> {
   const target = linkTarget(ch, pgDb);
   if (!target) return Promise.resolve(false);
   let made = links.get(ch);
@@ -67,7 +71,8 @@ function linkTarget(ch: ClickHouseDatabase, pgDb: PgDatabase): LinkTarget | unde
     return undefined;
   }
   // TLS and other connection options stay with the client that understands them.
-  if (!/^postgres(ql)?:$/.test(url.protocol) || url.search !== '' || url.hostname === '' || url.password === '') return undefined;
+  if (!/^postgres(ql)?:$/.test(url.protocol) || url.search !== '') return undefined;
+  if (url.hostname === '' || url.password === '') return undefined;
   return {
     hostPort: `${url.hostname}:${url.port || '5432'}`,
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || decodeURIComponent(url.username),
@@ -83,10 +88,19 @@ async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<v
     await ch.client.command({ query: `DROP TABLE IF EXISTS ${LINK_DATABASE}.${table}` });
     await ch.client.command({
       query: `CREATE TABLE ${LINK_DATABASE}.${table}
-              ENGINE = PostgreSQL({host_port:String}, {database:String}, {table:String}, {user:String}, {password:String})`,
-      query_params: { host_port: target.hostPort, database: target.database, table, user: target.user, password: target.password },
+              ENGINE = PostgreSQL({host_port:String}, {database:String}, {table:String},
+                                  {user:String}, {password:String})`,
+      query_params: {
+        host_port: target.hostPort,
+        database: target.database,
+        table,
+        user: target.user,
+        password: target.password,
+      },
     });
   }
   await ch.client.command({ query: `DROP TABLE IF EXISTS ${LINK_PULLED}` });
-  await ch.client.command({ query: `CREATE TABLE ${LINK_PULLED} (week_start Date, region String, customer_id UInt32) ENGINE = Memory` });
+  await ch.client.command({
+    query: `CREATE TABLE ${LINK_PULLED} (week_start Date, region String, customer_id UInt32) ENGINE = Memory`,
+  });
 }

@@ -22,7 +22,7 @@ import { DIMENSIONS, loadPg } from '../src/commands/load-pg.js';
 import { parseWeek, type Week } from '../src/lib/calendar.js';
 import { createContext, resolveConfig, type Context } from '../src/lib/config.js';
 import { silentLogger } from '../src/lib/logger.js';
-import { EMBEDDED_DATABASE, EMBEDDED_PASSWORD, EMBEDDED_USER } from '../src/lib/embedded-pg.js';
+import { embeddedUrl, readClusterSecret } from '../src/lib/embedded-pg-auth.js';
 import { openPg, type PgDatabase } from '../src/lib/pg.js';
 import { readPlan, planPeriod } from '../src/lib/plan.js';
 import { makeSales, writeCleanWeek, weeksFrom } from '../test/helpers/pg-fixtures.js';
@@ -59,14 +59,13 @@ export async function findPsql(): Promise<string | undefined> {
   return undefined;
 }
 
-/** How psql (or another client) reaches `db`: the URL as configured, or the embedded cluster's port. */
+/** How psql (or another client) reaches `db`: the URL as configured, or the embedded cluster's port and secret. */
 export async function pgConnection(ctx: Context, db: PgDatabase): Promise<{ url: string; env: NodeJS.ProcessEnv }> {
   if (ctx.config.pgUrl) return { url: ctx.config.pgUrl, env: process.env };
   const port = (await db.pool.query<{ port: string }>("SELECT current_setting('port') AS port")).rows[0]?.port ?? '';
-  return {
-    url: `postgres://${EMBEDDED_USER}:${encodeURIComponent(EMBEDDED_PASSWORD)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
-    env: { ...process.env, PGPASSWORD: EMBEDDED_PASSWORD },
-  };
+  const secret = await readClusterSecret(ctx.config.layout.pg);
+  if (!secret) throw new Error(`bench: the embedded cluster in ${ctx.config.layout.pg} has no secret`);
+  return { url: embeddedUrl(Number(port), secret), env: { ...process.env, PGPASSWORD: secret } };
 }
 
 /** The tables the baseline copies into, each as `bench_psql_<table>`. */

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseWeek, WEEK_FORMS } from './lib/calendar.js';
 import { UsageError } from './lib/errors.js';
+import { parseWeeklyTime, type WeeklyTime } from './lib/schedule.js';
 
 /** `--week`, `--from`, `--to`, checked as they are parsed so a bad one is a usage error. */
 export function addWeekOptions(cmd: Command, what = 'the week to process'): Command {
@@ -10,14 +11,19 @@ export function addWeekOptions(cmd: Command, what = 'the week to process'): Comm
     .addOption(new Option('--to <week>', 'last week of a range (inclusive)').argParser(weekArg));
 }
 
-/** A week flag's value, checked as it is parsed (a bad week is a usage error). */
-export function weekArg(value: string): string {
-  try {
-    return parseWeek(value).id;
-  } catch (error) {
-    throw new InvalidArgumentError(error instanceof UsageError ? error.message : String(error));
-  }
+/** An argParser from a parser that throws UsageError: its message becomes commander's complaint. */
+function usageArg<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof UsageError ? error.message : String(error));
+    }
+  };
 }
+
+/** A week flag's value, checked as it is parsed (a bad week is a usage error). */
+export const weekArg = usageArg((value) => parseWeek(value).id);
 
 /** A whole number within bounds, for commander's argParser. */
 export function intArg(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -37,3 +43,6 @@ export function rateArg(value: string): number {
   }
   return n;
 }
+
+/** `--only-at`'s weekly time (`Tue 12:45 Europe/Moscow`), for commander's argParser. */
+export const onlyAtArg: (value: string) => WeeklyTime = usageArg(parseWeeklyTime);

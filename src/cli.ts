@@ -1,13 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
 // Command modules are imported inside their actions: `--help`, a usage error or `cron`
 // must not pay for loading PostgreSQL, ClickHouse (chDB), faker and ECharts.
-import { addWeekOptions, intArg, rateArg, weekArg } from './cli-options.js';
+import { addWeekOptions, intArg, onlyAtArg, rateArg, weekArg } from './cli-options.js';
 import { REPORT_LOCALES, type ReportLocale } from './lib/report-format.js';
 import { withLock } from './lib/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/calendar.js';
 import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/config.js';
 import { describeError, EXIT, exitCodeFor } from './lib/errors.js';
 import { isInteractive } from './lib/logger.js';
+import { formatWeeklyTime, notDueReason, ONLY_AT_WINDOW_MINUTES, type WeeklyTime } from './lib/schedule.js';
+import { keepDataPrivate } from './lib/private-data.js';
 
 const program = new Command('sales-etl')
   .description("An online store's weekly sales pipeline: generate → clean → load-pg → aggregate → migrate-click")
@@ -43,6 +45,7 @@ type Flags<T> = T & GlobalFlags & WeekFlags;
 async function run<T>(cmd: Command, work: (ctx: Context) => Promise<T>, summary: (result: T) => string): Promise<void> {
   const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
   const ctx = createContext(config);
+  await keepDataPrivate(config.layout);
   // Commands that write take the data directory's lock here, once: a stage run by run-week does not lock again.
   const result = WRITERS.has(cmd.name()) ? await withLock(ctx, cmd.name(), () => work(ctx)) : await work(ctx);
   if (config.json) {
@@ -51,6 +54,14 @@ async function run<T>(cmd: Command, work: (ctx: Context) => Promise<T>, summary:
     const line = summary(result);
     if (line) process.stdout.write(`${line}\n`);
   }
+}
+
+/** A run that is not due (`--only-at`): one log line, the JSON summary when asked for, exit 0; no lock taken. */
+function skipRun(cmd: Command, reason: string): void {
+  const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
+  createContext(config).log.info(reason);
+  const summary = { ok: true, command: cmd.name(), skipped: true, reason };
+  if (config.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 
 const weeksOf = (flags: WeekFlags) => parseWeekFlags(flags);
@@ -65,10 +76,20 @@ addWeekOptions(
     .addOption(new Option('--start-week <week>', 'first week of a new plan (default: 52 weeks ending last week)'))
     .addOption(new Option('--weeks <n>', 'weeks in the period of a new plan (default 52)').argParser(intArg(1, 520)))
     .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
+    .option('--new-plan', 'replace an existing store.json (of any generator model) with a new plan from these flags')
     .addHelpText('after', '\nExamples:\n  $ sales-etl generate\n  $ sales-etl generate --week 2024-W20\n  $ sales-etl --data-dir /tmp/small generate --total 20000 --seed 7\n'),
 ).action(async (_o, cmd: Command) => {
   const { generate } = await import('./commands/generate.js');
-  const flags = cmd.opts<Flags<{ seed?: number; total?: number; startWeek?: string; weeks?: number; simulateOutage?: boolean }>>();
+  const flags = cmd.opts<
+    Flags<{
+      seed?: number;
+      total?: number;
+      startWeek?: string;
+      weeks?: number;
+      simulateOutage?: boolean;
+      newPlan?: boolean;
+    }>
+  >();
   await run(
     cmd,
     (ctx) =>
@@ -80,6 +101,7 @@ addWeekOptions(
         startWeek: flags.startWeek === undefined ? undefined : parseWeek(flags.startWeek),
         periodWeeks: flags.weeks,
         simulateOutage: flags.simulateOutage,
+        newPlan: flags.newPlan,
       }),
     (r) =>
       `generated ${plural(r.weeks.length, 'week')}, ${plural(
@@ -166,15 +188,27 @@ program
   .addOption(
     new Option('--max-reject-rate <rate>', "fail when a file rejects more than this share of its rows").default(0.05).argParser(rateArg),
   )
+  .addOption(
+    new Option(
+      '--only-at <when>',
+      `start only within ${ONLY_AT_WINDOW_MINUTES} minutes after this weekly time, e.g. 'Tue 12:45 Europe/Moscow'; ` +
+        'at any other time log one line and exit 0 (the crontab lines of `cron` use it)',
+    ).argParser(onlyAtArg),
+  )
   .addHelpText(
     'after',
     '\nExit codes: 0 ok (warnings allowed), 1 a stage failed, 2 usage error, 75 another run holds the lock.\n' +
       'On failure, notifies TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL when set.\n' +
-      '\nExamples:\n  $ sales-etl run-week\n  $ sales-etl run-week --week 2024-W20 --skip-generate\n',
+      '\nExamples:\n  $ sales-etl run-week\n  $ sales-etl run-week --week 2024-W20 --skip-generate\n' +
+      "  $ sales-etl run-week --only-at 'Tue 12:45 Europe/Moscow'\n",
   )
   .action(async (_o, cmd: Command) => {
+    const flags = cmd.opts<{ week?: string; skipGenerate?: boolean; maxRejectRate: number; onlyAt?: WeeklyTime }>();
+    const notDue = flags.onlyAt && notDueReason(flags.onlyAt, Date.now());
+    if (flags.onlyAt && notDue) {
+      return skipRun(cmd, `run-week skipped (--only-at '${formatWeeklyTime(flags.onlyAt)}'): ${notDue}`);
+    }
     const { runWeek, stageRowsLine } = await import('./commands/run-week.js');
-    const flags = cmd.opts<{ week?: string; skipGenerate?: boolean; maxRejectRate: number }>();
     await run(
       cmd,
       (ctx) =>
@@ -259,9 +293,15 @@ addWeekOptions(
 
 program
   .command('cron')
-  .description('Print a crontab entry (or a systemd timer) running run-week on Tuesdays 12:45 Moscow time, in this machine\'s time zone')
-  .option('--systemd', 'print a systemd service and timer instead')
-  .addHelpText('after', '\nExamples:\n  $ sales-etl --data-dir /srv/sales cron >> mycron && crontab mycron\n  $ sales-etl cron --systemd\n')
+  .description(
+    'Print crontab lines (or a systemd timer) running run-week on Tuesdays 12:45 Moscow time, ' +
+      "on this machine's clock all year: one line per UTC offset of its zone, each guarded by run-week --only-at",
+  )
+  .option('--systemd', 'print a systemd service and timer instead (OnCalendar in Europe/Moscow)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ (crontab -l; sales-etl --data-dir /srv/sales cron) | crontab -\n  $ sales-etl cron --systemd\n',
+  )
   .action(async (_o, cmd: Command) => {
     const { cron } = await import('./commands/cron.js');
     const flags = cmd.opts<{ systemd?: boolean }>();

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MOSCOW_OFFSET_MS } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
+import { UsageError } from '../lib/errors.js';
 import { NODE_FLAGS } from '../lib/node-flags.js';
+import { DAY_NAMES, formatWeeklyTime, wallClock, WEEKLY_RUN } from '../lib/schedule.js';
 
 /** Options of `cron`. */
 export interface CronOptions {
@@ -34,22 +36,22 @@ export interface LocalSchedule {
 /** What `cron` prints. */
 export interface CronResult {
   kind: 'crontab' | 'systemd';
+  /** The next run, on this machine's clock. */
   schedule: LocalSchedule;
+  /** One per crontab line: the local times of the runs in the coming year, one per UTC offset the zone uses. */
+  schedules: LocalSchedule[];
   text: string;
 }
 
-/** The weekly run: Tuesdays 12:45 Moscow time. */
-export const RUN_WEEKDAY = 2;
-export const RUN_HOUR = 12;
-export const RUN_MINUTE = 45;
-const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const WEEK_MS = 7 * 86_400_000;
 
-/** The next Tuesday 12:45 Moscow time at or after `now`, epoch milliseconds. */
+/** The next Tuesday 12:45 Moscow time at or after `now`, epoch milliseconds (Moscow keeps UTC+3 all year). */
 export function nextRunInstant(now: number): number {
   const moscow = new Date(now + MOSCOW_OFFSET_MS);
-  const daysAhead = (RUN_WEEKDAY - moscow.getUTCDay() + 7) % 7;
-  let wall = Date.UTC(moscow.getUTCFullYear(), moscow.getUTCMonth(), moscow.getUTCDate() + daysAhead, RUN_HOUR, RUN_MINUTE);
-  if (wall - MOSCOW_OFFSET_MS < now) wall += 7 * 86_400_000;
+  const daysAhead = (WEEKLY_RUN.weekday - moscow.getUTCDay() + 7) % 7;
+  const day = moscow.getUTCDate() + daysAhead;
+  let wall = Date.UTC(moscow.getUTCFullYear(), moscow.getUTCMonth(), day, WEEKLY_RUN.hour, WEEKLY_RUN.minute);
+  if (wall - MOSCOW_OFFSET_MS < now) wall += WEEK_MS;
   return wall - MOSCOW_OFFSET_MS;
 }
 
@@ -59,27 +61,38 @@ export function nextRunInstant(now: number): number {
  * summer; Vladivostok: Tuesday 19:45; Auckland: Tuesday 21:45 or 22:45).
  */
 export function localSchedule(timeZone: string, now: number = Date.now()): LocalSchedule {
-  const instant = nextRunInstant(now);
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  }).formatToParts(new Date(instant));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const weekdayName = part('weekday');
-  const offset = part('timeZoneName').replace(/^GMT/, '');
-  return {
-    timeZone,
-    weekday: DAY_NAMES.indexOf(weekdayName),
-    weekdayName,
-    hour: Number(part('hour')),
-    minute: Number(part('minute')),
-    utcOffset: offset === '' ? '+00:00' : offset,
-  };
+  const clock = wallClock(nextRunInstant(now), timeZone);
+  const { weekday, hour, minute, utcOffset } = clock;
+  return { timeZone, weekday, weekdayName: DAY_NAMES[weekday]!, hour, minute, utcOffset };
 }
+
+/**
+ * The distinct local times of the runs in the 53 weeks from `now`: one for a zone without
+ * daylight saving, two (or more) for one with it, in the order they first occur.
+ */
+export function yearSchedules(timeZone: string, now: number): LocalSchedule[] {
+  const found = new Map<string, LocalSchedule>();
+  for (let week = 0; week < 53; week++) {
+    const s = localSchedule(timeZone, nextRunInstant(now) + week * WEEK_MS);
+    const key = `${s.weekday} ${s.hour} ${s.minute}`;
+    if (!found.has(key)) found.set(key, s);
+  }
+  return [...found.values()];
+}
+
+/**
+ * A crontab command with each `%` escaped: cron turns an unescaped `%` into a line break and
+ * runs only what comes before it. `\%` itself cannot be written (cron reads it as an escape).
+ */
+export function crontabCommand(command: string): string {
+  if (command.includes('\\%')) {
+    throw new UsageError(`a crontab line cannot hold a backslash before % (cron reads \\% as an escape): ${command}`);
+  }
+  return command.replace(/%/g, '\\%');
+}
+
+/** A value for a systemd unit file: `%` starts a specifier there, `%%` is a percent sign. */
+const systemdValue = (text: string) => text.replace(/%/g, '%%');
 
 /** Quote a path for a shell command line (crontab lines are run by /bin/sh). */
 function sh(value: string): string {
@@ -93,26 +106,23 @@ function defaultBin(): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Whether a zone's UTC offset changes within the year after `now` (daylight saving). */
-export function changesOffset(timeZone: string, now: number): boolean {
-  const offsets = new Set(
-    [0, 91, 182, 273].map((days) => localSchedule(timeZone, now + days * 86_400_000).utcOffset),
-  );
-  return offsets.size > 1;
-}
-
-/** Print a crontab entry (or a systemd service and timer) for the weekly run (SPEC 8). */
+/** Print crontab entries (or a systemd service and timer) for the weekly run (SPEC 8). */
 export async function cron(opts: CronOptions): Promise<CronResult> {
   const timeZone = opts.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
-  const schedule = localSchedule(timeZone, opts.now ?? Date.now());
+  const now = opts.now ?? Date.now();
+  const schedule = localSchedule(timeZone, now);
+  const schedules = yearSchedules(timeZone, now);
   const node = opts.node ?? process.execPath;
   const bin = opts.bin ?? defaultBin();
   const project = path.dirname(path.dirname(bin));
   const dataDir = opts.ctx.config.layout.root;
   const logDir = path.join(dataDir, 'logs');
   const command = `${sh(node)} ${NODE_FLAGS.join(' ')} ${sh(bin)} --data-dir ${sh(dataDir)} run-week`;
+  const runAt = `${pad(WEEKLY_RUN.hour)}:${pad(WEEKLY_RUN.minute)}`;
 
   if (opts.systemd) {
+    // systemd keeps the zone itself (OnCalendar ... Europe/Moscow), daylight saving included, and
+    // Persistent= runs a missed week late: so no --only-at, which would skip that late run.
     const text = [
       '# /etc/systemd/system/sales-etl.service',
       '[Unit]',
@@ -122,16 +132,18 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
       '',
       '[Service]',
       'Type=oneshot',
-      `WorkingDirectory=${project}`,
+      `WorkingDirectory=${systemdValue(project)}`,
+      '# What the run writes is for this account alone (the tool adds 077 to the umask anyway).',
+      'UMask=0077',
       '# Environment=DATABASE_URL=postgres://... CLICKHOUSE_URL=http://... NOTIFY_WEBHOOK_URL=...',
-      `ExecStart=${command}`,
+      `ExecStart=${systemdValue(command)}`,
       '',
       '# /etc/systemd/system/sales-etl.timer',
       '[Unit]',
-      'Description=sales-etl weekly run, Tuesdays 12:45 Moscow time',
+      `Description=sales-etl weekly run, Tuesdays ${runAt} Moscow time`,
       '',
       '[Timer]',
-      `OnCalendar=Tue *-*-* ${pad(RUN_HOUR)}:${pad(RUN_MINUTE)}:00 Europe/Moscow`,
+      `OnCalendar=Tue *-*-* ${runAt}:00 ${WEEKLY_RUN.timeZone}`,
       'Persistent=true',
       '',
       '[Install]',
@@ -142,25 +154,32 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
       '#   systemctl list-timers sales-etl.timer; journalctl -u sales-etl.service',
       '',
     ].join('\n');
-    return { kind: 'systemd', schedule, text };
+    return { kind: 'systemd', schedule, schedules, text };
   }
 
-  const line = (minute: number, hour: number, weekday: number) =>
-    `${minute} ${hour} * * ${weekday} cd ${sh(project)} && mkdir -p ${sh(logDir)} && ${command} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`;
+  // Cron runs entries on the machine's clock (Debian's ignores CRON_TZ): one line per UTC offset the
+  // zone has at the runs of the coming year, each guarded so that only the one at 12:45 Moscow runs.
+  const guarded = `${command} --only-at ${sh(formatWeeklyTime(WEEKLY_RUN))}`;
+  const tail = crontabCommand(
+    `cd ${sh(project)} && umask 077 && mkdir -p ${sh(logDir)} && ${guarded} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`,
+  );
+  const many = schedules.length > 1;
   const text = [
-    `# sales-etl run-week, Tuesdays ${pad(RUN_HOUR)}:${pad(RUN_MINUTE)} Europe/Moscow = ${schedule.weekdayName} ` +
-      `${pad(schedule.hour)}:${pad(schedule.minute)} ${timeZone} (UTC${schedule.utcOffset} now).`,
-    '# Install with `crontab -e`. Database URLs and notifier settings (DATABASE_URL, CLICKHOUSE_URL,',
-    '# TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID, NOTIFY_WEBHOOK_URL) go on lines of their own above the entry.',
-    ...(!changesOffset(timeZone, opts.now ?? Date.now())
-      ? []
-      : [`# If ${timeZone} changes its UTC offset (daylight saving), print this again or use the CRON_TZ form below.`]),
-    line(schedule.minute, schedule.hour, schedule.weekday),
-    '',
-    '# Or, where cron supports CRON_TZ (cronie, systemd-cron; it applies to the entries below it):',
-    '# CRON_TZ=Europe/Moscow',
-    `# ${line(RUN_MINUTE, RUN_HOUR, RUN_WEEKDAY)}`,
+    `# sales-etl run-week, Tuesdays ${runAt} ${WEEKLY_RUN.timeZone}, on this machine's clock (${timeZone}).`,
+    ...(many
+      ? [
+          `# ${timeZone} changes its UTC offset in the year, so there is a line for each offset; at each run`,
+          '# only one of them fires at the right moment: `--only-at` makes the other log "skipped" and exit 0.',
+        ]
+      : []),
+    '# Install: (crontab -l; sales-etl cron) | crontab -   (the lines of an older entry: remove with crontab -e)',
+    '# Database URLs and notifier settings (DATABASE_URL, CLICKHOUSE_URL, TELEGRAM_BOT_TOKEN,',
+    '# TELEGRAM_CHAT_ID, NOTIFY_WEBHOOK_URL) go on lines of their own above the entry.',
+    ...schedules.flatMap((s) => [
+      `# at UTC${s.utcOffset}: ${s.weekdayName} ${pad(s.hour)}:${pad(s.minute)} ${timeZone}`,
+      `${s.minute} ${s.hour} * * ${s.weekday} ${tail}`,
+    ]),
     '',
   ].join('\n');
-  return { kind: 'crontab', schedule, text };
+  return { kind: 'crontab', schedule, schedules, text };
 }

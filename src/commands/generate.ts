@@ -19,6 +19,8 @@ export interface GenerateOptions {
   startWeek?: Week | undefined;
   periodWeeks?: number | undefined;
   simulateOutage?: boolean | undefined;
+  /** Replace an existing plan with a new one from the plan flags (how a plan of an older model is renewed). */
+  newPlan?: boolean | undefined;
   /** The current time, for the default period and the "week has ended" check (tests); default now. */
   now?: number | undefined;
 }

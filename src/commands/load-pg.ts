@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
-import { StageError } from '../lib/errors.js';
+import { redact, StageError } from '../lib/errors.js';
 import { checkRegion, readFileStream, SALES_HEADER } from '../lib/layout.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { defaultWeeks } from '../lib/plan.js';
@@ -451,7 +451,7 @@ async function recordFailure(ctx: Context, db: PgDatabase, week: Week, startedAt
         week: week.id,
         status: 'failed',
         startedAt,
-        message: error instanceof Error ? error.message : String(error),
+        message: redact(error instanceof Error ? error.message : String(error)),
       });
     } finally {
       client.release();

@@ -16,9 +16,10 @@ import {
   type PublishedTable,
   type StagedPartition,
 } from '../lib/clickhouse-partition.js';
+import { publishDailyWeek } from '../lib/clickhouse-daily.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
-import { describeError, StageError } from '../lib/errors.js';
+import { describeError, redact, StageError } from '../lib/errors.js';
 import { LINK_PULLED, linkPostgres } from '../lib/clickhouse-pg-link.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
@@ -134,6 +135,16 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         }
         for (const published of outcome.published) {
           const week = run.find((w) => w.id === published.week)!;
+          // The report's calendar view: the week's sales by day and category (src/lib/clickhouse-daily.ts),
+          // after the week's aggregates are in; a failure here is the week's failure.
+          if (!verifyOnly) {
+            try {
+              await publishDailyWeek(pgDb, ch, week, importedAt);
+            } catch (error) {
+              outcome = { published: [], failure: { week, error } };
+              break;
+            }
+          }
           await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
           result.weeks.push(published);
           ctx.log.info(
@@ -547,7 +558,7 @@ async function record(pgDb: PgDatabase, run: RunRecord): Promise<void> {
       message:
         run.status === 'ok'
           ? `${what}: ${run.published?.rows} rows, sum(amount_sum) ${run.published?.amountSum}, ${run.published?.buyers} buyers`
-          : `${what}: ${run.error instanceof Error ? run.error.message : String(run.error)}`,
+          : `${what}: ${redact(run.error instanceof Error ? run.error.message : String(run.error))}`,
     });
   } finally {
     client.release();

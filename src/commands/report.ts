@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Week } from '../lib/calendar.js';
 import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
 import type { Context } from '../lib/config.js';
-import { writeFileAtomic } from '../lib/layout.js';
+import { prepareDataDir, writeFileAtomic } from '../lib/layout.js';
 import { planPeriod, readPlan } from '../lib/plan.js';
 import { createReportFormat, type ReportLocale } from '../lib/report-format.js';
 import { renderReportHtml } from '../lib/report-html.js';
@@ -72,6 +72,8 @@ async function choosePeriod(ctx: Context, db: ClickHouseDatabase, weeks: Week[] 
 export async function report(opts: ReportOptions): Promise<ReportResult> {
   const { ctx } = opts;
   const locale = opts.locale ?? 'ru';
+  // Its embedded ClickHouse and reports/ are in the data directory: a path that cannot hold them fails first.
+  await prepareDataDir(ctx.config.layout);
   return withClickHouse(ctx, opts.ch, async (db) => {
     const period = await choosePeriod(ctx, db, opts.weeks);
     const span = `${period.from.id}..${period.to.id}`;

@@ -4,8 +4,9 @@ import { CLICKHOUSE_SQL_DIR } from '../lib/clickhouse-schema.js';
 import { openClickHouse } from '../lib/clickhouse.js';
 import type { Context } from '../lib/config.js';
 import { describeError, LockedError } from '../lib/errors.js';
-import { REGIONS, type Region } from '../lib/layout.js';
+import { inspectDataDir, REGIONS, type Region } from '../lib/layout.js';
 import { acquireLock, type Lock } from '../lib/lock.js';
+import { relocatedCluster } from '../lib/embedded-pg.js';
 import { openPg } from '../lib/pg.js';
 import { pgSql, runSql } from '../lib/pg-sql.js';
 import { planPeriod, readPlan } from '../lib/plan.js';
@@ -26,6 +27,8 @@ export interface DatabaseState {
   state: 'ok' | 'absent' | 'busy' | 'unreachable' | 'error';
   target?: string;
   error?: string;
+  /** The embedded cluster's real place when `<data-dir>/pg` links to it outside the data directory (root). */
+  cluster?: string;
 }
 
 /** One week by stage. Database figures are null when the database could not be read. */
@@ -94,6 +97,7 @@ async function fileStatus(ctx: Context, week: Week): Promise<Pick<WeekStatus, 'r
 export async function status(opts: StatusOptions): Promise<StatusResult> {
   const { ctx } = opts;
   const { config } = ctx;
+  await inspectDataDir(config.layout);
   const weeks = opts.weeks ?? (await defaultWeeks(ctx));
   const rows = new Map<string, WeekStatus>();
   for (const week of weeks) {
@@ -117,7 +121,11 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
     }
   }
   try {
-    const postgres = await pgStatus(ctx, weeks, rows, { there: pgThere, busy: embeddedPg ? busy : undefined });
+    const cluster = embeddedPg ? await relocatedCluster(config.layout.pg) : undefined;
+    const postgres = {
+      ...(await pgStatus(ctx, weeks, rows, { there: pgThere, busy: embeddedPg ? busy : undefined })),
+      ...(cluster === undefined ? {} : { cluster }),
+    };
     const clickhouse = await chStatus(ctx, weeks, rows, { there: chThere, busy: embeddedCh ? busy : undefined });
     return { weeks: [...rows.values()], postgres, clickhouse };
   } finally {
@@ -242,6 +250,9 @@ export function statusTable(result: StatusResult): string {
     ['PostgreSQL', result.postgres],
     ['ClickHouse', result.clickhouse],
   ] as const) {
+    if (db.cluster !== undefined) {
+      lines.push(`${name}: the embedded cluster is kept in ${db.cluster}, outside the data directory (pg links to it)`);
+    }
     if (db.state === 'absent') lines.push(`${name}: no embedded database in the data directory yet`);
     else if (db.state !== 'ok') lines.push(`${name}: ${db.state}: ${db.error ?? ''}`);
   }

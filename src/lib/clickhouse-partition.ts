@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 /** The published tables whose partitions migrate-click swaps in. */
-export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products';
+export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products' | 'sales_daily';
 
 /**
  * A partition of a published table: a week (its Monday), or the whole of an
@@ -60,10 +60,12 @@ export function readyTable(table: PublishedTable, partition: Partition): string 
 }
 
 /**
- * The tables published together for a partition: a week's aggregates and
- * buyers must both be new or both old; the catalogue stands alone.
+ * The tables published together with `table` for a partition: a week's
+ * aggregates and buyers must both be new or both old; the catalogue and a
+ * week's daily sales each stand alone.
  */
-function publishedTogether(partition: Partition): readonly PublishedTable[] {
+function publishedTogether(partition: Partition, table: PublishedTable): readonly PublishedTable[] {
+  if (table === 'sales_daily') return ['sales_daily'];
   return partition === 'all' ? ['products'] : ['sales_agg', 'week_buyers'];
 }
 
@@ -110,7 +112,7 @@ export interface StageOptions {
 }
 
 /** The most bytes of CSV in one insert with `oneRowPerLine` (a default year's week is ~0.5 MB). */
-const BATCH_BYTES = 4 << 20;
+const BATCH_BYTES = 1 << 20;
 
 /** Lines of a batch of whole lines, counted per first field's first 10 bytes (a `YYYY-MM-DD` Monday). */
 function countLines(bytes: Buffer, perWeek: Map<string, number> | undefined): number {
@@ -362,7 +364,8 @@ export interface Recovery {
   tables: PublishedTable[];
 }
 
-const READY_NAME = /^(sales_agg|week_buyers|products)__ready(?:_(\d{4})(\d{2})(\d{2})(?:_(\d{4})(\d{2})(\d{2}))?)?$/;
+const READY_NAME =
+  /^(sales_agg|week_buyers|products|sales_daily)__ready(?:_(\d{4})(\d{2})(\d{2})(?:_(\d{4})(\d{2})(\d{2}))?)?$/;
 
 /**
  * Finish the publications a killed run left half done (see `swapStaged`):
@@ -379,7 +382,7 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
     query: `SELECT name, toString(total_rows) AS rows FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_ready%'`,
     format: 'JSONEachRow',
   });
-  const groups = new Map<string, { partition: Partition; ready: Map<PublishedTable, number> }>();
+  const groups = new Map<string, { partition: Partition; table: PublishedTable; ready: Map<PublishedTable, number> }>();
   for (const { name, rows } of (await result.json()) as { name: string; rows: string | null }[]) {
     const m = READY_NAME.exec(name);
     if (!m) continue;
@@ -391,13 +394,15 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
             lastWeekStart: m[5] === undefined ? undefined : `${m[5]}-${m[6]}-${m[7]}`,
           };
     if (only !== undefined && !covers(partition, only)) continue;
-    const group = groups.get(key(partition)) ?? { partition, ready: new Map() };
-    group.ready.set(m[1] as PublishedTable, Number(rows ?? 0));
-    groups.set(key(partition), group);
+    const table = m[1] as PublishedTable;
+    const publication = `${key(partition)}:${publishedTogether(partition, table).join(',')}`;
+    const group = groups.get(publication) ?? { partition, table, ready: new Map() };
+    group.ready.set(table, Number(rows ?? 0));
+    groups.set(publication, group);
   }
   const recoveries: Recovery[] = [];
-  for (const { partition, ready } of groups.values()) {
-    const finished = publishedTogether(partition).every((t) => ready.has(t));
+  for (const { partition, table: first, ready } of groups.values()) {
+    const finished = publishedTogether(partition, first).every((t) => ready.has(t));
     if (finished) {
       const weeks = weeksOf(partition);
       const perWeek = new Map<PublishedTable, Map<string, number>>();

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { embeddedHolder } from './clickhouse-lock.js';
@@ -6,6 +5,7 @@ import { describePartition, dropStagingTables, recoverPublications } from './cli
 import { applyClickHouseSchema } from './clickhouse-schema.js';
 import { resolveClickHouseServer } from './clickhouse-target.js';
 import type { Context } from './config.js';
+import { makeDirectory } from './layout.js';
 
 /** An open ClickHouse: a server over HTTP or the embedded engine, behind the same client. */
 export interface ClickHouseDatabase {
@@ -110,7 +110,8 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   if (holder !== undefined) {
     throw new Error(`another sales-etl process is using ${shown} (pid ${holder}); wait for it to finish`);
   }
-  await mkdir(dir, { recursive: true });
+  // chDB writes its files with the process's umask; a private directory keeps them private whatever it is.
+  await makeDirectory(dir);
   // chDB is large (a quarter of a second to load): only the embedded path pays for it.
   const { createChdbConnection } = await import('chdb/connection');
   let connection: ReturnType<typeof createChdbConnection>;

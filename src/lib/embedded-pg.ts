@@ -1,18 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, chown, lstat, mkdir, readFile, readdir, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { access, chown, lstat, readFile, readdir, readlink, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  accessSettings,
+  admitPipeline,
+  EMBEDDED_SUPERUSER,
+  embeddedUrl,
+  prepareAccess,
+  type ClusterAccess,
+} from './embedded-pg-auth.js';
+import { makeDirectory, PRIVATE_FILE_MODE } from './layout.js';
 import type { Logger } from './logger.js';
 import { blockedAt, mkdirOpen, rootCache, serverBinaries, serverUser, type PgBinaries, type ServerUser } from './pg-binaries.js';
 import { processAlive } from './process-alive.js';
-
-/** The superuser of an embedded cluster; it only listens on 127.0.0.1. */
-export const EMBEDDED_USER = 'postgres';
-export const EMBEDDED_PASSWORD = 'sales-etl';
-export const EMBEDDED_DATABASE = 'postgres';
 
 /** Where an embedded cluster lives and what it says. */
 export interface EmbeddedPgOptions {
@@ -28,8 +32,11 @@ export interface EmbeddedPgOptions {
 /** A running embedded cluster. */
 export interface EmbeddedPg {
   readonly port: number;
+  /** The pipeline role's URL on 127.0.0.1; it carries the cluster's secret, so it is never printed. */
   readonly url: string;
   readonly dir: string;
+  /** The directory of the server's Unix socket (the superuser's only way in). */
+  readonly socketDir: string;
   /** Stop the server (fast shutdown); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -111,7 +118,7 @@ async function recoverLeftover(dir: string, label: string, log: Logger): Promise
 
 /** Make `dir` (if missing) a directory the server's user owns. */
 async function ownedDirectory(dir: string, user: ServerUser | undefined): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir);
   if (user) await chown(dir, user.uid, user.gid);
 }
 
@@ -123,7 +130,7 @@ async function ownedDirectory(dir: string, user: ServerUser | undefined): Promis
  */
 async function placeCluster(dir: string, label: string, user: ServerUser | undefined, log: Logger): Promise<string> {
   const dataDir = path.dirname(dir);
-  await mkdir(dataDir, { recursive: true });
+  await makeDirectory(dataDir);
   if (!user) {
     await ownedDirectory(dir, user);
     return realpath(dir);
@@ -162,9 +169,9 @@ async function placeCluster(dir: string, label: string, user: ServerUser | undef
         { cause: error },
       );
     }
-    log.info(`embedded PostgreSQL: ${why}; moved the cluster to ${target} (${label} now links to it)`);
+    log.warn(`embedded PostgreSQL: ${why}; moved the cluster to ${target} (${label} now links to it)${OUTSIDE}`);
   } else {
-    log.info(`embedded PostgreSQL: ${why}; keeping the cluster in ${target} (${label} links to it)`);
+    log.warn(`embedded PostgreSQL: ${why}; keeping the cluster in ${target} (${label} links to it)${OUTSIDE}`);
   }
   await ownedDirectory(target, user);
   try {
@@ -175,6 +182,18 @@ async function placeCluster(dir: string, label: string, user: ServerUser | undef
     return checkReachable(await realpath(dir), label, user);
   }
   return checkReachable(target, label, user);
+}
+
+const OUTSIDE = ': it is outside the data directory, so back it up from there (`status` shows where it is)';
+
+/**
+ * Where the embedded cluster's files are when `dir` is a link to them (root, a data directory
+ * user postgres cannot enter: see placeCluster); undefined when they are in `dir` itself.
+ */
+export async function relocatedCluster(dir: string): Promise<string | undefined> {
+  const entry = await lstat(dir).catch(() => undefined);
+  if (!entry?.isSymbolicLink()) return undefined;
+  return realpath(dir).catch(() => readlink(dir));
 }
 
 /**
@@ -228,36 +247,36 @@ function finished(child: ChildProcess, program: string): Promise<void> {
 }
 
 async function initdb(bin: PgBinaries, dir: string, user: ServerUser | undefined, onLog: (text: string) => void): Promise<void> {
-  // The server's user reads the password file, so it goes next to the cluster, readable by that user only.
-  const passwordFile = path.join(path.dirname(dir), `.pg-password-${randomBytes(6).toString('hex')}`);
-  await writeFile(passwordFile, `${EMBEDDED_PASSWORD}\n`, { mode: 0o600 });
-  try {
-    if (user) await chown(passwordFile, user.uid, user.gid);
-    const child = launch(
-      bin.initdb,
-      [
-        `--pgdata=${dir}`,
-        '--auth=scram-sha-256',
-        `--username=${EMBEDDED_USER}`,
-        `--pwfile=${passwordFile}`,
-        // UTF8 whatever the machine's locale (customer names are Cyrillic); C collation is fast and stable.
-        '--encoding=UTF8',
-        '--locale=C',
-        '--lc-messages=C',
-      ],
-      user,
-      onLog,
-    );
-    await finished(child, bin.initdb);
-  } finally {
-    await rm(passwordFile, { force: true });
-  }
+  const child = launch(
+    bin.initdb,
+    [
+      `--pgdata=${dir}`,
+      // No password: the superuser only comes in on the private socket, and pg_hba.conf is rewritten before each start.
+      '--auth-local=peer',
+      '--auth-host=reject',
+      `--username=${EMBEDDED_SUPERUSER}`,
+      // UTF8 whatever the machine's locale (customer names are Cyrillic); C collation is fast and stable.
+      '--encoding=UTF8',
+      '--locale=C',
+      '--lc-messages=C',
+    ],
+    user,
+    onLog,
+  );
+  await finished(child, bin.initdb);
 }
 
 const READY = 'database system is ready to accept connections';
 
 /** Start the server; `ready` resolves at its "ready to accept connections" line. */
-function startServer(bin: PgBinaries, dir: string, port: number, user: ServerUser | undefined, onLog: (text: string) => void) {
+function startServer(
+  bin: PgBinaries,
+  dir: string,
+  port: number,
+  settings: string[],
+  user: ServerUser | undefined,
+  onLog: (text: string) => void,
+) {
   let seen = '';
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -269,12 +288,8 @@ function startServer(bin: PgBinaries, dir: string, port: number, user: ServerUse
       '-p',
       String(port),
       '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
       'lc_messages=C',
-      ...SERVER_SETTINGS.flatMap((s) => ['-c', s]),
+      ...[...settings, ...SERVER_SETTINGS].flatMap((s) => ['-c', s]),
     ],
     user,
     (text) => {
@@ -314,8 +329,8 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   const bin = await serverBinaries(user, log);
   const real = await placeCluster(dir, label, user, log);
 
-  await mkdir(path.dirname(options.logFile), { recursive: true });
-  const serverLog: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
+  await makeDirectory(path.dirname(options.logFile));
+  const serverLog: WriteStream = createWriteStream(options.logFile, { flags: 'a', mode: PRIVATE_FILE_MODE });
   serverLog.on('error', (error) => log.debug(`embedded PostgreSQL: cannot write ${options.logFile}: ${error.message}`));
   const recent: string[] = [];
   const onLog = (text: string) => {
@@ -325,6 +340,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   };
   const closeLog = () => new Promise<void>((resolve) => serverLog.end(resolve));
 
+  let access: ClusterAccess;
   try {
     if (!(await exists(path.join(real, 'PG_VERSION')))) {
       const leftovers = await readdir(real).catch(() => [] as string[]);
@@ -340,6 +356,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
     } else {
       await recoverLeftover(real, label, log);
     }
+    access = await prepareAccess(real, user);
   } catch (error) {
     await closeLog();
     const reason = error instanceof Error ? `: ${error.message}` : '';
@@ -350,7 +367,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   let proc: ChildProcess;
   // The free port may be taken by someone else before the server binds it: try another one.
   for (let attempt = 1; ; attempt++) {
-    const server = startServer(bin, real, port, user, onLog);
+    const server = startServer(bin, real, port, accessSettings(access), user, onLog);
     proc = server.child;
     try {
       await withTimeout(server.ready, 120_000, 'no "ready" message within 120s');
@@ -408,12 +425,15 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   for (const signal of SIGNALS) process.once(signal, onSignal);
   process.once('exit', onExit);
 
-  return {
-    port,
-    dir,
-    url: `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
-    stop,
-  };
+  let secret: string;
+  try {
+    secret = await admitPipeline(real, access, port);
+  } catch (error) {
+    await stop();
+    const message = `embedded PostgreSQL in ${label} did not let the pipeline in (see ${options.logFile})`;
+    throw new Error(message, { cause: error });
+  }
+  return { port, dir, socketDir: access.socketDir, url: embeddedUrl(port, secret), stop };
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

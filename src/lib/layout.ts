@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Week } from './calendar.js';
 import { UsageError } from './errors.js';
@@ -96,6 +98,113 @@ export class Layout {
   }
 }
 
+/**
+ * The modes the tool creates its directories and files with: its account's
+ * alone. They are asked for at creation, so the kernel takes a stricter umask
+ * off them too; nothing is chmod-ed wider afterwards.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+const errno = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code;
+
+/**
+ * `mkdir -p` that always ends. Node's own `mkdir(dir, { recursive: true })` (Node 20) spins
+ * forever when a parent exists but answers ENOENT for a child (/proc, /sys): it makes the
+ * parent and retries the child without end. Here each directory is tried at most twice, and
+ * an existing entry that is not a directory is ENOTDIR, as `mkdir -p` says. Directories it
+ * makes are for the tool's account alone unless `mode` says otherwise.
+ */
+export async function makeDirectory(dir: string, mode: number = PRIVATE_DIR_MODE): Promise<void> {
+  const once = async () => {
+    try {
+      await mkdir(dir, { mode });
+      return true;
+    } catch (error) {
+      if (errno(error) === 'ENOENT') return false;
+      if (errno(error) !== 'EEXIST') throw error;
+      if ((await stat(dir)).isDirectory()) return true;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
+    }
+  };
+  if (await once()) return;
+  const parent = path.dirname(dir);
+  if (parent === dir) throw Object.assign(new Error(`ENOENT: no root directory ${dir}`), { code: 'ENOENT', path: dir });
+  await makeDirectory(parent, mode);
+  if (!(await once())) {
+    const message = `ENOENT: ${parent} refuses new directories, mkdir '${dir}'`;
+    throw Object.assign(new Error(message), { code: 'ENOENT', path: dir });
+  }
+}
+
+/** The first entry on the way up to `dir` that exists but is not a directory. */
+async function fileInTheWay(dir: string): Promise<string | undefined> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info) return info.isDirectory() ? undefined : current;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+const whoAmI = () => {
+  try {
+    return `user ${os.userInfo().username}`;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+};
+
+/** One sentence for a data directory that cannot be made or written: the path, the reason, what to do. */
+async function dataDirProblem(dir: string, error: unknown): Promise<string> {
+  const code = errno(error);
+  const failed = (error as NodeJS.ErrnoException).path ?? dir;
+  const other = 'give --data-dir (or SALES_ETL_DATA_DIR) another directory';
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    const file = (await fileInTheWay(dir)) ?? failed;
+    return `the data directory ${dir} cannot be made: ${file} is a file, not a directory; move it away or ${other}`;
+  }
+  if (code === 'ENOENT') {
+    return `the data directory ${dir} cannot be made: ${path.dirname(failed)} does not hold new directories ` +
+      `(a virtual file system); ${other}`;
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    const fix = `change its owner or mode, or ${other}`;
+    if ((error as NodeJS.ErrnoException).syscall === 'mkdir') {
+      const parent = path.dirname(failed);
+      return `the data directory ${dir} cannot be made: ${whoAmI()} may not create directories in ${parent}; ${fix}`;
+    }
+    return `the data directory ${dir} is not writable by ${whoAmI()}; ${fix}`;
+  }
+  if (code === 'EROFS') return `the data directory ${dir} is on a read-only file system; ${other}`;
+  return `the data directory ${dir} cannot be used (${code ?? String(error)}); ${other}`;
+}
+
+/**
+ * Make the data directory (and its parents) if it is missing and check that this process may
+ * write to it, before anything else touches it. A path that cannot serve is a usage error
+ * (exit 2) in one sentence, not a raw EEXIST/ENOTDIR/EACCES.
+ */
+export async function prepareDataDir(layout: Layout): Promise<void> {
+  try {
+    await makeDirectory(layout.root);
+    await access(layout.root, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new UsageError(await dataDirProblem(layout.root, error));
+  }
+}
+
+/**
+ * For commands that only read: a data directory that is missing is an empty one, but a path
+ * through a file is the same usage error `prepareDataDir` gives.
+ */
+export async function inspectDataDir(layout: Layout): Promise<void> {
+  const error = await stat(layout.root).then(
+    (info) => (info.isDirectory() ? undefined : Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })),
+    (error: unknown) => (errno(error) === 'ENOENT' ? undefined : error),
+  );
+  if (error) throw new UsageError(await dataDirProblem(layout.root, error));
+}
+
 function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
@@ -121,10 +230,10 @@ export async function removeStaleTemps(dir: string): Promise<void> {
 
 /** Write a whole file under a temporary name, then rename it into place. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDirectory(path.dirname(file));
   const tmp = tempName(file);
   try {
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, { mode: PRIVATE_FILE_MODE });
     await rename(tmp, file);
   } catch (error) {
     await rm(tmp, { force: true });
@@ -155,9 +264,9 @@ export function readFileStream(file: string, size: number): ReadStream {
 
 /** Open a write stream on a temporary name next to `file`. */
 export async function openAtomicWriter(file: string): Promise<AtomicWriter> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDirectory(path.dirname(file));
   const tempPath = tempName(file);
-  const stream = createWriteStream(tempPath, { highWaterMark: 1 << 20 });
+  const stream = createWriteStream(tempPath, { highWaterMark: 1 << 20, mode: PRIVATE_FILE_MODE });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', reject);

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { Context } from './config.js';
 import { LockedError } from './errors.js';
 import { processAlive } from './process-alive.js';
-import type { Layout } from './layout.js';
+import { PRIVATE_FILE_MODE, prepareDataDir, type Layout } from './layout.js';
 import type { Logger } from './logger.js';
 
 /** What the lock file of a data directory says about its holder. */
@@ -60,11 +59,11 @@ async function readLock(file: string): Promise<{ text: string; info: LockInfo | 
  */
 export async function acquireLock(layout: Layout, command: string, log: Logger): Promise<Lock> {
   const file = layout.lock;
-  await mkdir(path.dirname(file), { recursive: true });
+  await prepareDataDir(layout);
   const info: LockInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), command };
   const text = `${JSON.stringify(info)}\n`;
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, text, { flag: 'wx' });
+  await writeFile(temp, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {

@@ -54,10 +54,44 @@ export function telegramText(failure: Failure): string {
   return `sales-etl failed\nweek: ${failure.week}\nstage: ${failure.stage}\nerror: ${failure.error}\nhost: ${failure.host}\nat: ${failure.at}`;
 }
 
-async function post(url: string, body: unknown, timeoutMs: number): Promise<void> {
+/**
+ * A notifier URL as logs show it: scheme and host only. The path and query are where webhook
+ * secrets live (Slack's `/services/T000/B000/<secret>`, `?token=`, Telegram's `/bot<token>/`).
+ */
+export function endpointOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return 'a URL that does not parse';
+  }
+}
+
+/**
+ * The request for a notifier URL. Node's fetch refuses a URL with `user:pass@`, so such
+ * credentials travel as an `Authorization: Basic` header instead (as curl sends them).
+ */
+export function requestOf(url: string): { url: string; headers: Record<string, string> } {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url, headers }; // fetch explains what is wrong with it
+  }
+  if (parsed.username === '' && parsed.password === '') return { url, headers };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  headers['authorization'] = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, headers };
+}
+
+async function post(target: string, body: unknown, timeoutMs: number): Promise<void> {
+  const { url, headers } = requestOf(target);
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers,
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });
@@ -69,7 +103,7 @@ async function post(url: string, body: unknown, timeoutMs: number): Promise<void
 
 /**
  * Send a failure to every configured notifier, each with a time-out. A notifier
- * that fails is logged (the bot token never printed) and otherwise ignored, so
+ * that fails is logged by scheme and host only (no path, query or token) and otherwise ignored, so
  * the caller's own error and exit code stay what they were.
  */
 export async function notifyFailure(
@@ -78,10 +112,13 @@ export async function notifyFailure(
   config: NotifyConfig = notifyConfig(),
 ): Promise<NotifyOutcome[]> {
   const tasks: Array<Promise<NotifyOutcome>> = [];
-  const hide = (text: string) => {
-    const token = config.telegram?.token;
-    return redact(token ? text.split(token).join('***') : text);
-  };
+  // An error's own text may quote a whole URL (`Failed to parse URL from ...`): cut each to its endpoint.
+  const urls = [config.webhookUrl, config.telegram?.apiUrl].filter((u): u is string => u !== undefined);
+  const secrets = [...urls.flatMap((u) => [u, requestOf(u).url]), config.telegram?.token].filter(
+    (u): u is string => u !== undefined && u !== '',
+  );
+  const shown = (secret: string) => (secret.includes('://') ? endpointOf(secret) : '***');
+  const hide = (text: string) => redact(secrets.reduce((t, secret) => t.split(secret).join(shown(secret)), text));
   const attempt = async (channel: NotifyOutcome['channel'], target: string, send: () => Promise<void>) => {
     try {
       await send();
@@ -98,7 +135,7 @@ export async function notifyFailure(
   const telegram = config.telegram;
   if (telegram) {
     tasks.push(
-      attempt('telegram', hide(`${telegram.apiUrl}/bot${telegram.token}/sendMessage`), () =>
+      attempt('telegram', endpointOf(telegram.apiUrl), () =>
         post(
           `${telegram.apiUrl}/bot${telegram.token}/sendMessage`,
           { chat_id: telegram.chatId, text: telegramText(failure) },
@@ -108,6 +145,6 @@ export async function notifyFailure(
     );
   }
   const webhook = config.webhookUrl;
-  if (webhook) tasks.push(attempt('webhook', hide(webhook), () => post(webhook, failure, config.timeoutMs)));
+  if (webhook) tasks.push(attempt('webhook', endpointOf(webhook), () => post(webhook, failure, config.timeoutMs)));
   return Promise.all(tasks);
 }

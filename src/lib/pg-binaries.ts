@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { access, chmod, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, chmod, cp, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { makeDirectory } from './layout.js';
 import type { Logger } from './logger.js';
 
 const run = promisify(execFile);
@@ -145,7 +146,7 @@ async function runnable(found: PgBinaries, user: ServerUser): Promise<boolean> {
 /** Make a directory of the cache (and its parents up to the cache) root-owned and world-traversable. */
 export async function mkdirOpen(dir: string): Promise<void> {
   const cache = rootCache();
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await makeDirectory(dir, 0o755);
   // The umask may have taken bits away (root's is often 077).
   for (let current = dir; current === cache || current.startsWith(`${cache}${path.sep}`); current = path.dirname(current)) {
     await chmod(current, 0o755);

@@ -1,4 +1,5 @@
 import { addWeeks, parseWeek } from './calendar.js';
+import { calendarSection } from './report-calendar.js';
 import { REGION_COLORS, FONT_STACK, regionShareChart, weeklyChart } from './report-charts.js';
 import type { ReportFormat } from './report-format.js';
 import type { Headline, MissingRegionWeek, ReportData, TopLine } from './report-queries.js';
@@ -154,8 +155,9 @@ function topTables(page: ReportPage, lines: readonly TopLine[], kind: 'products'
     const body = mine.map((l, i) => {
       const label =
         kind === 'products'
-          ? `<td class="name">${e(l.name || text.unknownProduct(l.productId ?? 0))}</td><td class="cat">${e(l.category || text.unknownCategory)}</td>`
-          : `<td class="name">${e(l.name || text.unknownCategory)}</td>`;
+          ? `<td class="name">${e(l.name || text.unknownProduct(l.productId ?? 0))}</td>` +
+            `<td class="cat">${e(l.category ? text.categoryName(l.category) : text.unknownCategory)}</td>`
+          : `<td class="name">${e(l.name ? text.categoryName(l.name) : text.unknownCategory)}</td>`;
       return `<tr><td class="rank">${i + 1}</td>${label}<td>${e(fmt.int(l.units))}</td><td>${e(fmt.money(l.revenue))}</td></tr>`;
     });
     const table =
@@ -209,6 +211,9 @@ table.regions thead th:nth-child(2){text-align:right}
 table.missing td,table.missing th{text-align:left}
 h3#missing{margin-top:18px}
 table.missing{max-width:760px}
+table.peaks{max-width:760px}
+h3#peaks,h3#category-months{margin-top:18px}
+table.months td,table.months th{padding:5px 6px;font-size:12px}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .card{border:1px solid #eef0f4;border-radius:8px;padding:12px 14px}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:8px;flex:none}
@@ -259,6 +264,7 @@ ${regionTable(page)}
 <h3 id="missing">${e(text.missingTitle)}</h3>
 ${missingList(page)}
 </section>
+${calendarSection(data.daily, data.categoryMonths, text, fmt)}
 <section id="top-products">
 <h2>${e(text.topProductsTitle)}</h2>
 ${topTables(page, data.topProducts, 'products')}

@@ -75,6 +75,23 @@ export interface TopLine {
   revenue: Money;
 }
 
+/** One day of the period, every region (from sales_daily). */
+export interface DailyFigures {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  orders: number;
+  revenue: Money;
+}
+
+/** One category in one calendar month of the period (from sales_daily). */
+export interface CategoryMonth {
+  /** The month's first day, `YYYY-MM-01`. */
+  month: string;
+  category: string;
+  orders: number;
+  revenue: Money;
+}
+
 /** Everything the report shows, straight from ClickHouse. */
 export interface ReportData {
   period: Period;
@@ -86,6 +103,9 @@ export interface ReportData {
   missing: MissingRegionWeek[];
   topProducts: TopLine[];
   topCategories: TopLine[];
+  /** Revenue by day; empty when the weeks were published before sales_daily existed. */
+  daily: DailyFigures[];
+  categoryMonths: CategoryMonth[];
 }
 
 /** How many lines each region's top tables show. */
@@ -217,9 +237,22 @@ export async function queryReportData(client: ClickHouseClient, period: Period, 
   const topCategories = (await select(client, 'report-top-categories', { ...params, limit: top })).map((r) =>
     topLine(r, false),
   );
+  const daily = (await select(client, 'report-daily', params)).map((row) => ({
+    day: text(row['day']),
+    orders: int(row['orders']),
+    revenue: money(row['revenue']),
+  }));
+  const categoryMonths = (await select(client, 'report-category-months', params)).map((row) => ({
+    month: text(row['month']),
+    category: text(row['category']),
+    orders: int(row['orders']),
+    revenue: money(row['revenue']),
+  }));
   return {
     period,
     headline,
+    daily,
+    categoryMonths,
     previous: previousHeadline.weeksWithData > 0 ? { period: before, headline: previousHeadline } : undefined,
     regions,
     weekly,

@@ -1,3 +1,4 @@
+import { CATEGORY_EN } from './generator/item-types.js';
 import type { ReportLocale } from './report-format.js';
 
 /** Every word the report shows, per locale. */
@@ -41,6 +42,19 @@ export interface ReportText {
   unknownProduct: (id: number) => string;
   noRows: string;
   regionNames: Record<string, string>;
+  /** A category as the store names it (in Russian), in the report's language. */
+  categoryName: (category: string) => string;
+  calendarTitle: string;
+  dailyNote: string;
+  noDaily: string;
+  peaksTitle: string;
+  day: string;
+  occasion: string;
+  versusMonth: string;
+  /** The retail calendar's peak names (src/lib/generator/retail-calendar.ts). */
+  peakNames: Record<string, string>;
+  categoryMonthsTitle: string;
+  categoryMonthsNote: string;
   footer: string;
 }
 
@@ -92,6 +106,26 @@ const RU: ReportText = {
   unknownProduct: (id) => `товар № ${id}`,
   noRows: 'Нет продаж за период.',
   regionNames: { North: 'Север', South: 'Юг', East: 'Восток', West: 'Запад' },
+  categoryName: (c) => c,
+  calendarTitle: 'Календарь продаж',
+  dailyNote: 'Выручка по дням, все регионы; оранжевым — пиковые дни розничного календаря.',
+  noDaily: 'Нет данных по дням: недели опубликованы до появления sales_daily; запустите migrate-click заново.',
+  peaksTitle: 'Пиковые дни',
+  day: 'День',
+  occasion: 'Повод',
+  versusMonth: 'К медиане дня месяца',
+  peakNames: {
+    '11.11': '11.11',
+    'Black Friday': 'Чёрная пятница',
+    'Cyber Monday': 'Киберпонедельник',
+    'before New Year': 'Перед Новым годом',
+    '14 February': '14 февраля',
+    '23 February': '23 февраля',
+    '8 March': '8 Марта',
+    'back to school': 'Снова в школу',
+  },
+  categoryMonthsTitle: 'Доля категорий в выручке по месяцам',
+  categoryMonthsNote: 'Чем темнее ячейка, тем выше доля категории в этом месяце относительно её средней за период.',
   footer: 'Все суммы — из sales_etl.sales_agg; покупатели — уникальные по sales_etl.week_buyers за весь период.',
 };
 
@@ -135,6 +169,26 @@ const EN: ReportText = {
   unknownProduct: (id) => `product #${id}`,
   noRows: 'No sales in the period.',
   regionNames: { North: 'North', South: 'South', East: 'East', West: 'West' },
+  categoryName: (c) => CATEGORY_EN[c] ?? c,
+  calendarTitle: 'The sales calendar',
+  dailyNote: 'Revenue by day, all regions; peak days of the retail calendar in orange.',
+  noDaily: 'No daily data: the weeks were published before sales_daily existed; run migrate-click again.',
+  peaksTitle: 'Peak days',
+  day: 'Day',
+  occasion: 'Occasion',
+  versusMonth: "vs. the month's median day",
+  peakNames: {
+    '11.11': '11.11',
+    'Black Friday': 'Black Friday',
+    'Cyber Monday': 'Cyber Monday',
+    'before New Year': 'Before New Year',
+    '14 February': '14 February',
+    '23 February': '23 February',
+    '8 March': '8 March',
+    'back to school': 'Back to school',
+  },
+  categoryMonthsTitle: "Each category's share of revenue by month",
+  categoryMonthsNote: "The darker a cell, the higher the category's share that month against its average.",
   footer: 'All sums from sales_etl.sales_agg; buyers are distinct over the whole period from sales_etl.week_buyers.',
 };
 

@@ -49,6 +49,7 @@ const HOSTILE: Record<string, Expected> = {
   'nul-bytes.csv': { exit: 0, counts: [9, 6, 0, 3], reasons: { bad_id: 1, column_count: 1, unknown_region: 1 } },
   'only-commas.csv': { exit: 0, counts: [11, 8, 0, 3], reasons: { column_count: 2, missing_field: 1 } },
   'quoted-newline.csv': { exit: 0, counts: [7, 3, 0, 4], reasons: { malformed_csv: 4 } },
+  'quoted-newline-valid-piece.csv': { exit: 0, counts: [3, 1, 0, 2], reasons: { malformed_csv: 2 } },
   'quote-inside-field.csv': { exit: 0, counts: [10, 8, 0, 2], reasons: { malformed_csv: 2 } },
   'reordered-header.csv': { exit: 0, counts: [4, 4, 0, 0], reasons: {} },
   'unterminated-quote.csv': { exit: 0, counts: [7, 6, 0, 1], reasons: { malformed_csv: 1 } },
@@ -97,6 +98,24 @@ test('every file of the hostile corpus gives rejects or one clear error naming t
   assert.deepEqual(names.sort(), Object.keys(HOSTILE).sort(), 'every fixture has an expectation');
   for (const name of names) {
     await checkHostile(name, (target) => copyFile(path.join(HOSTILE_DIR, name), target), HOSTILE[name] as Expected);
+  }
+});
+
+// docs/clean.md: a quoted line break splits the record; each piece is a line judged by itself.
+test('a quoted line break: the opening and closing lines are rejected, a valid middle piece is kept', async () => {
+  const dir = await tempDataDir('quoted-newline');
+  try {
+    await mkdir(path.join(dir, 'raw', W), { recursive: true });
+    await copyFile(path.join(HOSTILE_DIR, 'quoted-newline-valid-piece.csv'), path.join(dir, 'raw', W, 'north.csv'));
+    await clean({ ctx: testContext(dir).ctx, weeks: [parseWeek(W)], maxRejectRate: 1 });
+    const written = dataLines(await readFile(path.join(dir, 'clean', W, 'north.csv'), 'utf8'));
+    assert.deepEqual(written, ['9002,2,3,1,2024-05-13,20.00,North']);
+    assert.deepEqual(dataLines(await readFile(path.join(dir, 'rejects', W, 'north.csv'), 'utf8')), [
+      '2,malformed_csv,"9001,2,3,1,2024-05-13,""10.00"',
+      '4,malformed_csv,""",North"',
+    ]);
+  } finally {
+    await removeDir(dir);
   }
 });
 

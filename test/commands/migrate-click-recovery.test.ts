@@ -197,6 +197,40 @@ describe('a publication killed while it swaps a week in', () => {
     }
   });
 
+  it("finishes a week's daily sales on their own: a lone ready sales_daily is swapped in, a lone sales_agg is not", async () => {
+    const ctx = chTestContext({ dataDir: tmp.dir });
+    const week: Partition = { weekStart: WEEK };
+    const daily = ['week_start', 'sale_date', 'region', 'category', 'sales_count', 'amount_sum'] as const;
+    const csv = (text: string) => Readable.from([text], { objectMode: false });
+    let ch = await openClickHouse(ctx);
+    let before: string;
+    try {
+      before = await weekState(ch);
+      // What a run killed after renaming its stages leaves: the daily publication complete, and
+      // (from another, half-renamed publication) the aggregates ready without their buyers.
+      await stagePartition(ch.client, 'sales_daily', week, daily, csv(`${WEEK},${WEEK},North,Кухня,3,30.00\n`));
+      await stagePartition(ch.client, 'sales_agg', week, AGG, csv(aggCsv(5)));
+      await ch.client.command({
+        query:
+          'RENAME TABLE sales_etl.sales_daily__stage_20240101 TO sales_etl.sales_daily__ready_20240101, ' +
+          'sales_etl.sales_agg__stage_20240101 TO sales_etl.sales_agg__ready_20240101',
+      });
+    } finally {
+      await ch.close();
+    }
+    ch = await openClickHouse(ctx);
+    try {
+      const [row] = await chRows<{ n: string; amount: string }>(
+        ch.client,
+        'SELECT toString(sum(sales_count)) AS n, toString(sum(amount_sum)) AS amount FROM sales_etl.sales_daily',
+      );
+      assert.deepEqual(row, { n: '3', amount: '30' });
+      assert.equal(await weekState(ch), before, 'the aggregates without their buyers were not swapped in');
+    } finally {
+      await ch.close();
+    }
+  });
+
   it('swaps a whole-table catalogue in with the same steps, leaving no ready table', async () => {
     const ch = await openClickHouse(chTestContext({ dataDir: tmp.dir }));
     try {

@@ -87,6 +87,25 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     assert.equal(chBuyers?.n, buyers?.n);
     assert.equal(result.weeks[0]?.buyers, Number(buyers?.n));
 
+    // So do its sales by day, region and category, for the report's calendar.
+    const { rows: pgDaily } = await pgDb.pool.query<Record<string, string>>(
+      `SELECT to_char(s.sale_date, 'YYYY-MM-DD') AS day, s.region, coalesce(p.category, '') AS category,
+              count(*)::text AS n, sum(s.quantity)::text AS q, sum(s.sale_amount)::numeric(16,2)::text AS amount
+       FROM sales s LEFT JOIN products p USING (product_id)
+       WHERE s.sale_date BETWEEN $1::date AND $1::date + 6
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [week.start],
+    );
+    const chDaily = await chRows<Record<string, string>>(
+      ch.client,
+      `SELECT toString(sale_date) AS day, region, category, toString(sales_count) AS n, toString(quantity_sum) AS q,
+              toDecimalString(amount_sum, 2) AS amount
+       FROM sales_etl.sales_daily WHERE week_start = {w:Date} ORDER BY day, region, category`,
+      { w: week.start },
+    );
+    assert.ok(pgDaily.length > 7);
+    assert.deepEqual(chDaily, pgDaily);
+
     const runs = await pgDb.pool.query<{ status: string; rows_out: string }>(
       `SELECT status, rows_out::text FROM etl_runs WHERE stage = 'migrate-click' AND week = '2024-W20'`,
     );

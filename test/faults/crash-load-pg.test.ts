@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { parseWeek } from '../../src/lib/calendar.js';
+import { embeddedUrl, readClusterSecret } from '../../src/lib/embedded-pg-auth.js';
 import { openPg } from '../../src/lib/pg.js';
 import { assertExit, cli, exists, sleep, startCli } from '../helpers/faults-cli.js';
 import { freshDatabase, pgTargets, recordingLogger, seedEmbeddedCluster, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
@@ -219,7 +220,9 @@ test('load-pg killed on the embedded cluster: the next run stops the server left
   const inspect = async () => {
     const left = await leftover();
     assert.ok(left, 'SIGKILL leaves the embedded server running');
-    const client = new pg.Client({ connectionString: `postgres://postgres:sales-etl@127.0.0.1:${left.port}/postgres` });
+    const secret = await readClusterSecret(path.join(dir, 'pg'));
+    assert.ok(secret, 'the cluster has its secret');
+    const client = new pg.Client({ connectionString: embeddedUrl(left.port, secret) });
     await client.connect();
     try {
       return await checksum(client);

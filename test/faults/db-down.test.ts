@@ -75,11 +75,11 @@ test('a wrong password on a running server: one line, exit 1, the password not s
   const embedded = await freshDatabase(pgTargets()[0]!);
   try {
     const u = new URL(embedded.url);
-    u.username = 'postgres';
     u.password = 'wrong-Pw-4242';
     const run = await cli(['--data-dir', dir, '--pg-url', u.toString(), 'load-pg', '--week', W.id], GUARD);
     const line = assertCleanFailure(run, 1, 'wrong password');
-    assert.match(line, /PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/.*password authentication failed/, line);
+    const expected = /PostgreSQL at postgres:\/\/sales_etl:\*\*\*@127\.0\.0\.1:\d+\/.*password authentication failed/;
+    assert.match(line, expected, line);
     assert.ok(!(run.stdout + run.stderr).includes('wrong-Pw-4242'));
   } finally {
     await embedded.drop();
@@ -122,7 +122,9 @@ test('PostgreSQL stopped under its URL: one line and exit 1, ClickHouse untouche
   const fresh = await tempDataDir('sales-etl-db-stopped-');
   try {
     const run = await cli(['--data-dir', fresh, '--pg-url', target, 'migrate-click', '--week', W.id], GUARD);
-    assert.match(assertCleanFailure(run, 1, 'stopped'), /cannot connect to PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+/);
+    const user = new URL(target).username;
+    const named = new RegExp(`cannot connect to PostgreSQL at postgres://${user}:\\*\\*\\*@127\\.0\\.0\\.1:\\d+`);
+    assert.match(assertCleanFailure(run, 1, 'stopped'), named);
     // ClickHouse is opened first (to fail fast on a held directory) but nothing is published into it.
     const ch = await openClickHouse(chTestContext({ dataDir: fresh }));
     try {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface Received {
   method: string;
   url: string;
+  headers: IncomingMessage['headers'];
   body: string;
   json: unknown;
 }
@@ -36,7 +37,7 @@ export async function startHttpSink(
       } catch {
         json = undefined;
       }
-      const r = { method: req.method ?? '', url: req.url ?? '', body, json };
+      const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json };
       received.push(r);
       const answer = reply(r);
       if (answer === 'hang') {

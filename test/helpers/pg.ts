@@ -71,7 +71,8 @@ export function testContext(dataDir: string, pgUrl?: string, log: Logger = recor
   return { config: { ...resolveConfig({ dataDir }, {}), pgUrl }, log };
 }
 
-const TEMPLATE = path.join(os.tmpdir(), `sales-etl-pg-template-${process.getuid?.() ?? 'u'}`);
+// v2: clusters with a secret and a pipeline role (issue 13); older checkouts keep using the first template.
+const TEMPLATE = path.join(os.tmpdir(), `sales-etl-pg-template-v2-${process.getuid?.() ?? 'u'}`);
 
 /**
  * Give `<dataDir>/pg` an initialised (stopped) cluster, copied from a

@@ -39,6 +39,10 @@ function random(seed: number): () => number {
   };
 }
 
+/** A product name and a category that would run script if the report did not escape them. */
+export const HOSTILE_NAME = 'Наушники <Pro> & "Bass" <script>alert(1)</script>';
+export const HOSTILE_CATEGORY = 'Игрушки"><img src=x onerror=alert(2)>';
+
 /**
  * Insert a small known data set into ClickHouse's sales_etl tables: six weeks,
  * four regions, eight products in three categories plus one product missing from
@@ -49,10 +53,10 @@ export async function seedReportData(client: ClickHouseClient): Promise<ReportSe
   const products = [
     { product_id: 1, name: 'Чайник электрический', category: 'Кухня', list_price: '2490.00' },
     { product_id: 2, name: 'Сковорода 28 см', category: 'Кухня', list_price: '1890.50' },
-    { product_id: 3, name: 'Наушники <Pro> & "Bass"', category: 'Электроника', list_price: '5990.00' },
+    { product_id: 3, name: HOSTILE_NAME, category: 'Электроника', list_price: '5990.00' },
     { product_id: 4, name: 'Power bank 20000', category: 'Электроника', list_price: '3290.99' },
-    { product_id: 5, name: 'Конструктор', category: 'Игрушки', list_price: '4590.00' },
-    { product_id: 6, name: 'Мяч', category: 'Игрушки', list_price: '690.00' },
+    { product_id: 5, name: 'Конструктор', category: HOSTILE_CATEGORY, list_price: '4590.00' },
+    { product_id: 6, name: 'Мяч', category: HOSTILE_CATEGORY, list_price: '690.00' },
     { product_id: 7, name: 'Кофе 1 кг', category: 'Кухня', list_price: '1399.90' },
     { product_id: 8, name: 'Смартфон', category: 'Электроника', list_price: '24990.00' },
   ];

@@ -89,6 +89,16 @@ describe('the embedded engine', () => {
     ]);
     assert.deepEqual(of('week_buyers'), ['week_start Date', 'region LowCardinality(String)', 'customer_id UInt32', "imported_at DateTime('Europe/Moscow')"]);
     assert.deepEqual(of('products'), ['product_id UInt32', 'name String', 'category LowCardinality(String)', 'list_price Decimal(12, 2)', "imported_at DateTime('Europe/Moscow')"]);
+    assert.deepEqual(of('sales_daily'), [
+      'week_start Date',
+      'sale_date Date',
+      'region LowCardinality(String)',
+      'category LowCardinality(String)',
+      'sales_count UInt32',
+      'quantity_sum UInt32',
+      'amount_sum Decimal(16, 2)',
+      "imported_at DateTime('Europe/Moscow')",
+    ]);
     const keys = await chRows<{ name: string; partition_key: string; sorting_key: string }>(
       db.client,
       "SELECT name, partition_key, sorting_key FROM system.tables WHERE database = 'sales_etl' ORDER BY name",
@@ -96,6 +106,7 @@ describe('the embedded engine', () => {
     assert.deepEqual(keys, [
       { name: 'products', partition_key: '', sorting_key: 'product_id' },
       { name: 'sales_agg', partition_key: 'week_start', sorting_key: 'week_start, region, product_id' },
+      { name: 'sales_daily', partition_key: 'week_start', sorting_key: 'week_start, sale_date, region, category' },
       { name: 'week_buyers', partition_key: 'week_start', sorting_key: 'week_start, region, customer_id' },
     ]);
   });

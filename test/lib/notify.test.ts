@@ -71,7 +71,8 @@ test('a failing notifier is logged without the bot token and does not throw', as
     const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /^warn telegram notification to .*bot\*\*\*\/sendMessage failed: HTTP 401/);
+    const answer = '{"ok":false,"description":"Unauthorized"}';
+    assert.equal(lines[0], `warn telegram notification to ${sink.url} failed: HTTP 401 ${answer}`);
     assert.doesNotMatch(lines.join('\n') + JSON.stringify(outcome), /SECRET-bot-token/);
   } finally {
     await sink.close();
@@ -85,7 +86,7 @@ test('a notifier that does not answer times out; one that cannot be reached is l
     const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: `${sink.url}/hook` }), timeoutMs: 300 };
     const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
-    assert.match(lines[0]!, /webhook notification to .*\/hook failed: no answer within 0.3s/);
+    assert.equal(lines[0], `warn webhook notification to ${sink.url} failed: no answer within 0.3s`);
   } finally {
     await sink.close();
   }
@@ -95,6 +96,83 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `${closed.url}/hook` });
   const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
   assert.equal(outcome?.ok, false);
-  assert.match(lines[0]!, /webhook notification to .*\/hook failed: .*ECONNREFUSED/);
-  assert.ok(lines[0]!.includes(closed.url));
+  assert.match(lines[0]!, new RegExp(`^warn webhook notification to ${closed.url} failed: .*ECONNREFUSED`));
+  assert.doesNotMatch(lines[0]!, /\/hook/);
+});
+
+const FAILURE = failureOf('2024-W20', 'clean', new Error('x'));
+
+test('a failing webhook is logged by scheme and host: no secret path, query or user', async () => {
+  const sink = await startHttpSink(() => ({ status: 500, body: 'oops' }));
+  try {
+    const secret = 'XyZ-webhook-secret';
+    const host = new URL(sink.url).host;
+    for (const url of [
+      `${sink.url}/services/T000/B000/${secret}`,
+      `${sink.url}/hook?token=${secret}&x=1`,
+      `http://alert:${secret}@${host}/hook`,
+    ]) {
+      const lines: string[] = [];
+      const config = notifyConfig({ NOTIFY_WEBHOOK_URL: url });
+      const [outcome] = await notifyFailure(FAILURE, recordingLogger(lines), config);
+      assert.deepEqual(lines, [`warn webhook notification to ${sink.url} failed: HTTP 500 oops`], url);
+      assert.equal(outcome?.error, `webhook notification to ${sink.url} failed: HTTP 500 oops`);
+    }
+    // A URL that does not parse is not echoed either (fetch's own message quotes it whole).
+    const lines: string[] = [];
+    const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `http://[bad/${secret}` });
+    const [outcome] = await notifyFailure(FAILURE, recordingLogger(lines), config);
+    assert.equal(outcome?.ok, false);
+    assert.match(lines[0]!, /^warn webhook notification to a URL that does not parse failed: /);
+    assert.doesNotMatch(lines.join('\n'), new RegExp(secret));
+  } finally {
+    await sink.close();
+  }
+});
+
+test('a webhook URL with user:password sends them as Authorization: Basic, not in the URL', async () => {
+  const sink = await startHttpSink();
+  try {
+    const host = new URL(sink.url).host;
+    const lines: string[] = [];
+    // Percent-encoded in the URL, as they must be: the header carries them decoded.
+    const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `http://alert%40ops:p%3Ass%20w@${host}/hook?x=1` });
+    const [outcome] = await notifyFailure(FAILURE, recordingLogger(lines), config);
+    assert.equal(outcome?.ok, true, lines.join('\n'));
+    assert.equal(sink.received.length, 1);
+    const [request] = sink.received;
+    assert.equal(request?.url, '/hook?x=1');
+    assert.equal(request?.headers['authorization'], `Basic ${Buffer.from('alert@ops:p:ss w').toString('base64')}`);
+    assert.equal(request?.headers['host'], host);
+    assert.equal((request?.json as { week: string }).week, '2024-W20');
+  } finally {
+    await sink.close();
+  }
+  // Without credentials there is no Authorization header.
+  const plain = await startHttpSink();
+  try {
+    await notifyFailure(FAILURE, silentLogger(), notifyConfig({ NOTIFY_WEBHOOK_URL: `${plain.url}/h` }));
+    assert.equal(plain.received[0]?.headers['authorization'], undefined);
+  } finally {
+    await plain.close();
+  }
+});
+
+test('a webhook URL whose path or query is its credential shows as its origin, even when fetch quotes it', async () => {
+  const sink = await startHttpSink(() => 'hang');
+  try {
+    for (const hook of [`${sink.url}/services/T01/B02/hook-s3cret?token=q-s3cret`, 'http://[bad/hook-s3cret']) {
+      const lines: string[] = [];
+      const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: hook }), timeoutMs: 300 };
+      const failure = failureOf('2024-W20', 'clean', new Error('x'));
+      const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
+      assert.equal(outcome?.ok, false, hook);
+      assert.equal(lines.length, 1);
+      const shown = /^warn webhook notification to (http:\/\/127\.0\.0\.1:\d+|a URL that does not parse) failed/;
+      assert.match(lines[0]!, shown);
+      for (const text of [lines[0]!, outcome?.error ?? '']) assert.doesNotMatch(text, /s3cret/, text);
+    }
+  } finally {
+    await sink.close();
+  }
 });

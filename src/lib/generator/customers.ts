@@ -1,7 +1,9 @@
 // The Russian locale alone: the package's main entry loads every locale (a second and 30 MB more).
 import { faker as fakerRU } from '@faker-js/faker/locale/ru';
 import { REGION_NAMES, REGIONS, type Region } from '../layout.js';
-import { isoDay, yearsBefore } from './days.js';
+import { civilFromDays, isoDay, yearsBefore } from './days.js';
+import { firstName, patronymicFor } from './first-names.js';
+import { AGE_BANDS } from './item-types.js';
 import { intBetween, pick, rngFor, STREAM, WeightedTable, type Rng } from './random.js';
 import type { Schedule } from './store-plan.js';
 
@@ -46,18 +48,15 @@ const CITY_TABLES = Object.fromEntries(
 ) as Record<Region, WeightedTable>;
 
 /** Ages at the plan's end (or at registration, if later), in bands: [from, to, weight]. */
-const AGE_BANDS: ReadonlyArray<readonly [number, number, number]> = [
+const AGE_BANDS_DRAWN: ReadonlyArray<readonly [number, number, number]> = [
   [18, 24, 12], [25, 34, 25], [35, 44, 24], [45, 54, 17], [55, 64, 12], [65, 74, 7], [75, 87, 3],
 ];
-const AGE_TABLE = new WeightedTable(AGE_BANDS.map(([, , w]) => w));
+const AGE_TABLE = new WeightedTable(AGE_BANDS_DRAWN.map(([, , w]) => w));
 
 // Name parts from faker's Russian locale, drawn independently with our own
 // seeded stream: fast, and independent of the order faker would be called in.
-const PERSON = fakerRU.rawDefinitions.person as {
-  first_name: { male: string[]; female: string[] };
-  last_name: { male: string[]; female: string[] };
-  middle_name: { male: string[]; female: string[] };
-};
+// Surnames stay uniform over faker's list; first names and patronymics follow the generation (first-names.ts).
+const PERSON = fakerRU.rawDefinitions.person as { last_name: { male: string[]; female: string[] } };
 const STREET_PARTS = fakerRU.rawDefinitions.location?.street_name_part as string[];
 // Street names are feminine adjectives, so only feminine kinds of street agree with them.
 const STREET_KINDS = ['ул.', 'ул.', 'улица', 'аллея', 'наб.'] as const;
@@ -70,12 +69,21 @@ export interface CustomerCore {
   readonly region: Region;
   readonly activity: Activity;
   readonly maxOrders: number;
+  readonly gender: 'M' | 'F';
+  /** Age in whole years on the reference day (ageReferenceDay, or the registration if later). */
+  readonly age: number;
+}
+
+/** A customer's age band: index into AGE_BANDS (18-29, 30-44, 45-59, 60+). */
+export function ageBand(age: number): number {
+  let band = 0;
+  while (band + 1 < AGE_BANDS.length && age >= (AGE_BANDS[band + 1] as number)) band++;
+  return band;
 }
 
 /** A row of `dim/customers.csv`. */
 export interface Customer extends CustomerCore {
   readonly fullName: string;
-  readonly gender: 'M' | 'F';
   /** Day number of the birth date. */
   readonly birthDay: number;
   readonly city: string;
@@ -87,7 +95,10 @@ function coreFrom(schedule: Schedule, id: number, rng: Rng): CustomerCore {
   const region = REGIONS[REGION_TABLE.draw(rng)] as Region;
   const activity = ACTIVITIES[ACTIVITY_TABLE.draw(rng)] as Activity;
   const [min, max] = ORDER_CAPS[activity];
-  return { id, registeredDay, region, activity, maxOrders: intBetween(rng, min, max) };
+  const maxOrders = intBetween(rng, min, max);
+  const gender = rng() < 0.46 ? 'M' : 'F';
+  const [from, to] = AGE_BANDS_DRAWN[AGE_TABLE.draw(rng)] as readonly [number, number, number];
+  return { id, registeredDay, region, activity, maxOrders, gender, age: intBetween(rng, from, to) };
 }
 
 /** A customer's registration, region and order cap (no names: those cost more). */
@@ -104,25 +115,25 @@ export function ageReferenceDay(schedule: Schedule): number {
 export function customer(schedule: Schedule, id: number): Customer {
   const rng = rngFor(schedule.plan.seed, STREAM.customer, id);
   const core = coreFrom(schedule, id, rng);
-  const gender = rng() < 0.46 ? 'M' : 'F';
-  const sex = gender === 'M' ? 'male' : 'female';
+  const male = core.gender === 'M';
+  const sex = male ? 'male' : 'female';
   // Age on the reference day, with a day or two of margin from birthdays so leap years cannot tip it.
   const reference = Math.max(ageReferenceDay(schedule), core.registeredDay);
-  const [from, to] = AGE_BANDS[AGE_TABLE.draw(rng)] as readonly [number, number, number];
-  const age = intBetween(rng, from, to);
-  const earliest = yearsBefore(reference, age + 1) + 2;
-  const latest = yearsBefore(reference, age) - 1;
+  const earliest = yearsBefore(reference, core.age + 1) + 2;
+  const latest = yearsBefore(reference, core.age) - 1;
   let birthDay = intBetween(rng, earliest, latest);
   const adultAtRegistration = yearsBefore(core.registeredDay, 18) - 1;
   if (birthDay > adultAtRegistration) birthDay = adultAtRegistration - intBetween(rng, 0, 300);
-  const fullName = `${pick(rng, PERSON.last_name[sex])} ${pick(rng, PERSON.first_name[sex])} ${pick(rng, PERSON.middle_name[sex])}`;
+  const born = civilFromDays(birthDay)[0];
+  const surname = pick(rng, PERSON.last_name[sex]);
+  const fullName = `${surname} ${firstName(rng, male, born)} ${patronymicFor(rng, male, born)}`;
   const city = CITIES[core.region][CITY_TABLES[core.region].draw(rng)]?.[0] as string;
   const street = `${pick(rng, STREET_KINDS)} ${pick(rng, STREET_PARTS)}`;
   const house = `д. ${intBetween(rng, 1, 150)}`;
   const address = rng() < 0.8 ? `${street}, ${house}, кв. ${intBetween(rng, 1, 400)}` : `${street}, ${house}`;
-  const { registeredDay, region, activity, maxOrders } = core;
+  const { registeredDay, region, activity, maxOrders, gender, age } = core;
   // Spelled out: an object spread here costs more than the whole customer.
-  return { id, registeredDay, region, activity, maxOrders, gender, birthDay, fullName, city, address };
+  return { id, registeredDay, region, activity, maxOrders, gender, age, birthDay, fullName, city, address };
 }
 
 /** The header of `dim/customers.csv` (docs/architecture.md). */

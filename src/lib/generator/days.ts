@@ -30,14 +30,21 @@ export function civilFromDays(z: number): [number, number, number] {
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const cache = new Map<number, string>();
 
+let lastDay = NaN;
+let lastIso = '';
+
 /** `YYYY-MM-DD` of a day number (memoised: a year of sales has a few hundred distinct days). */
 export function isoDay(day: number): string {
+  // Sales come in time order: most calls ask for the day of the call before.
+  if (day === lastDay) return lastIso;
   let s = cache.get(day);
   if (s === undefined) {
     const [y, m, d] = civilFromDays(day);
     s = `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
     if (cache.size < 100_000) cache.set(day, s);
   }
+  lastDay = day;
+  lastIso = s;
   return s;
 }
 

@@ -117,6 +117,9 @@ export function invalidLine(s: Sale, saleId: number, week: Week, rng: Rng): stri
   return f.join(',');
 }
 
+/** Room for the bytes of one write of a region's file (write-week.ts writes from 64 KiB on). */
+const CHUNK = 80 * 1024;
+
 /**
  * Turns one region's valid sales into the lines of its raw file, with the
  * plan's dirt. Exact duplicates and re-exports are held back a few rows
@@ -125,7 +128,9 @@ export function invalidLine(s: Sale, saleId: number, week: Week, rng: Rng): stri
 export class DirtyRegion {
   /** Data lines written, dirt included. */
   lines = 0;
-  private text = '';
+  /** The bytes produced since the last `take`, encoded as they come (no string to build and flatten). */
+  private bytes = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
   private valid = 0;
   private invalid = 0;
   private readonly pending: Array<{ at: number; line: string }> = [];
@@ -161,19 +166,28 @@ export class DirtyRegion {
     for (const p of this.pending.splice(0)) this.push(p.line);
   }
 
-  /** The text produced since the last call. */
-  take(): string {
-    const t = this.text;
-    this.text = '';
-    return t;
+  /** The bytes produced since the last call (the region's own buffer: write it before the next `add`). */
+  take(): Buffer {
+    const out = this.bytes.subarray(0, this.used);
+    this.bytes = Buffer.allocUnsafe(CHUNK);
+    this.used = 0;
+    return out;
   }
 
+  /** Bytes produced since the last `take`. */
   get buffered(): number {
-    return this.text.length;
+    return this.used;
   }
 
   private push(line: string): void {
-    this.text += `${line}\n`;
+    // A line is at most a few hundred bytes; grow only for a long run of held-back lines.
+    if (this.used + 3 * line.length + 1 > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(2 * this.bytes.length + 3 * line.length + 1);
+      this.bytes.copy(bigger, 0, 0, this.used);
+      this.bytes = bigger;
+    }
+    this.used += this.bytes.write(line, this.used, 'utf8');
+    this.bytes[this.used++] = 10;
     this.lines++;
   }
 

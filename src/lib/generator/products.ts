@@ -1,58 +1,28 @@
-import { intBetween, pick, rngFor, STREAM, WeightedTable, type Rng } from './random.js';
 import { csvField } from './customers.js';
+import { CATEGORIES, ITEM_TYPES, type ItemType } from './item-types.js';
+import { intBetween, pick, rngFor, STREAM, type Rng } from './random.js';
 import type { GeneratorPlan } from './store-plan.js';
 
-interface Category {
-  readonly name: string;
-  /** Share of the catalogue. */
-  readonly share: number;
-  /** How often its products sell, relative to other categories. */
-  readonly demand: number;
-  /** List prices in roubles, [min, max], drawn log-uniformly. */
-  readonly price: readonly [number, number];
-  readonly items: readonly string[];
-}
-
-/** About a dozen categories with prices typical for each. */
-export const CATEGORIES: readonly Category[] = [
-  { name: 'Kitchen', share: 0.1, demand: 1, price: [150, 9_000],
-    items: ['Сковорода', 'Кастрюля', 'Нож поварской', 'Набор ножей', 'Разделочная доска', 'Тарелка', 'Кружка', 'Половник', 'Форма для выпечки', 'Термос', 'Чайник заварочный', 'Тёрка'] },
-  { name: 'Food and drinks', share: 0.12, demand: 2.2, price: [60, 2_500],
-    items: ['Кофе в зёрнах', 'Чай чёрный', 'Шоколад горький', 'Масло оливковое', 'Мёд цветочный', 'Макароны', 'Орехи ассорти', 'Сок яблочный', 'Вода минеральная', 'Печенье овсяное', 'Крупа гречневая', 'Варенье'] },
-  { name: 'Electronics', share: 0.1, demand: 0.8, price: [900, 120_000],
-    items: ['Смартфон', 'Наушники беспроводные', 'Планшет', 'Умная колонка', 'Внешний аккумулятор', 'Электронная книга', 'Фитнес-браслет', 'Ноутбук', 'Монитор', 'Роутер', 'Клавиатура', 'Веб-камера'] },
-  { name: 'Toys', share: 0.08, demand: 0.9, price: [200, 12_000],
-    items: ['Конструктор', 'Кукла', 'Машинка на радиоуправлении', 'Настольная игра', 'Пазл', 'Мягкая игрушка', 'Мяч детский', 'Железная дорога', 'Набор для творчества', 'Кубик-головоломка'] },
-  { name: 'Clothing and shoes', share: 0.12, demand: 1.2, price: [300, 15_000],
-    items: ['Футболка', 'Джинсы', 'Кроссовки', 'Куртка', 'Свитер', 'Ботинки', 'Платье', 'Носки, набор', 'Шапка', 'Рубашка', 'Кеды', 'Толстовка'] },
-  { name: 'DIY', share: 0.08, demand: 0.6, price: [150, 25_000],
-    items: ['Дрель-шуруповёрт', 'Набор отвёрток', 'Молоток', 'Рулетка', 'Уровень строительный', 'Перфоратор', 'Краска интерьерная', 'Шпатель', 'Набор бит', 'Лобзик электрический'] },
-  { name: 'Storage', share: 0.06, demand: 0.7, price: [100, 8_000],
-    items: ['Контейнер пластиковый', 'Коробка для хранения', 'Вешалка', 'Органайзер', 'Стеллаж', 'Корзина плетёная', 'Вакуумный пакет', 'Полка настенная'] },
-  { name: 'Cleaning', share: 0.07, demand: 1.6, price: [60, 3_000],
-    items: ['Средство для мытья посуды', 'Швабра', 'Губки, набор', 'Стиральный порошок', 'Салфетки из микрофибры', 'Ведро', 'Освежитель воздуха', 'Средство для стёкол', 'Перчатки хозяйственные'] },
-  { name: 'Beauty', share: 0.09, demand: 1.3, price: [90, 9_000],
-    items: ['Шампунь', 'Крем для лица', 'Зубная паста', 'Гель для душа', 'Тушь для ресниц', 'Фен', 'Парфюмерная вода', 'Бальзам для губ', 'Маска для волос', 'Крем для рук'] },
-  { name: 'Auto and bike', share: 0.07, demand: 0.5, price: [250, 45_000],
-    items: ['Видеорегистратор', 'Велошлем', 'Велосипед горный', 'Автошампунь', 'Щётки стеклоочистителя', 'Насос велосипедный', 'Компрессор автомобильный', 'Моторное масло 4 л', 'Велофонарь', 'Автомобильный пылесос'] },
-  { name: 'Sports and outdoors', share: 0.06, demand: 0.7, price: [200, 20_000],
-    items: ['Гантели', 'Коврик для йоги', 'Палатка', 'Спальный мешок', 'Скакалка', 'Термокружка', 'Рюкзак туристический', 'Мяч футбольный'] },
-  { name: 'Pet supplies', share: 0.05, demand: 1.1, price: [100, 5_000],
-    items: ['Корм для кошек', 'Корм для собак', 'Наполнитель для лотка', 'Лежанка', 'Когтеточка', 'Поводок', 'Миска', 'Игрушка для собак'] },
+/** Made-up brands, Russian-sounding like a marketplace's private labels. */
+const BRANDS = [
+  'Север', 'ДомПро', 'Альфа', 'Вектор', 'Радуга', 'Уют', 'Технолайн', 'Гранит', 'Лидер', 'Арктика', 'Меридиан',
+  'Соната', 'Заря', 'Волна', 'Байкал', 'Светоч', 'Ока', 'Кедр', 'Полюс', 'Русич', 'Эверест', 'Лукоморье', 'Ладога',
+  'Сибирь', 'Терем', 'Огонёк', 'Орбита', 'Малахит',
 ];
-
-const BRANDS = ['Север', 'ДомПро', 'Альфа', 'Вектор', 'Радуга', 'Уют', 'Технолайн', 'Гранит', 'Лидер', 'Арктика', 'Меридиан', 'Соната'];
 const CODE_LETTERS = 'ABCEKMPTX';
 
-/** A row of `dim/products.csv`, plus how well it sells. */
+/** A row of `dim/products.csv`, plus what the sales need to know of it. */
 export interface Product {
   readonly id: number;
   readonly name: string;
+  /** The category's Russian name. */
   readonly category: string;
   /** List price in kopecks. */
   readonly listPrice: number;
-  /** Relative popularity: how often a sale is of this product. */
+  /** Relative popularity among the products of its type. */
   readonly popularity: number;
+  /** Index into ITEM_TYPES. */
+  readonly type: number;
 }
 
 /** Shop-style prices: x99 roubles, or xx.90 under 300 roubles; in kopecks. */
@@ -62,27 +32,65 @@ function shopPrice(roubles: number): number {
 }
 
 /** A roughly normal draw (mean 0, sd 1), enough for a log-normal popularity. */
-function normal(rng: Rng): number {
+export function normal(rng: Rng): number {
   return (rng() + rng() + rng() + rng() - 2) * Math.sqrt(3);
 }
 
-/** The plan's catalogue, ids 1..plan.products; one stream, so the same for every week. */
+/**
+ * How many products each type gets: in proportion to the square root of its
+ * demand (staples sell a lot from a short shelf, a few expensive types still
+ * come in several models), by largest remainder so they add up to `total`.
+ */
+export function productsPerType(total: number): number[] {
+  const weights = ITEM_TYPES.map((t) => Math.sqrt(t.demand));
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((w) => (w * total) / sum);
+  const counts = exact.map(Math.floor);
+  let left = total - counts.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of order) {
+    if (left === 0) break;
+    counts[i]!++;
+    left--;
+  }
+  return counts;
+}
+
+/** A list price inside the type's band: log-triangular, so most sit near the band's geometric middle. */
+function priceIn(type: ItemType, rng: Rng): number {
+  const [min, max] = type.price;
+  const x = (rng() + rng()) / 2;
+  return shopPrice(min * Math.exp(x * Math.log(max / min)));
+}
+
+/**
+ * The plan's catalogue, ids 1..plan.products, type by type; one stream, so
+ * the same for every week. Popularity within a type is log-normal (σ 1.4):
+ * a few best sellers and a long tail that rarely sells.
+ */
 export function catalogue(plan: Pick<GeneratorPlan, 'seed' | 'products'>): Product[] {
   const rng = rngFor(plan.seed, STREAM.products);
-  const categories = new WeightedTable(CATEGORIES.map((c) => c.share));
-  return Array.from({ length: plan.products }, (_, i) => {
-    const cat = CATEGORIES[categories.draw(rng)] as Category;
-    const [min, max] = cat.price;
-    const roubles = min * Math.exp(rng() * Math.log(max / min));
-    const code = `${pick(rng, [...CODE_LETTERS])}${pick(rng, [...CODE_LETTERS])}-${intBetween(rng, 10, 990)}`;
-    return {
-      id: i + 1,
-      name: `${pick(rng, cat.items)} ${pick(rng, BRANDS)} ${code}`,
-      category: cat.name,
-      listPrice: shopPrice(roubles),
-      popularity: cat.demand * Math.exp(0.9 * normal(rng)),
-    };
-  });
+  const counts = productsPerType(plan.products);
+  const products: Product[] = [];
+  const names = new Set<string>();
+  for (const [typeIndex, type] of ITEM_TYPES.entries()) {
+    for (let k = 0; k < (counts[typeIndex] as number); k++) {
+      const variant = type.variants.length > 0 ? ` ${pick(rng, type.variants)}` : '';
+      let name = `${type.name} ${pick(rng, BRANDS)}${variant}`;
+      const code = `${pick(rng, [...CODE_LETTERS])}${pick(rng, [...CODE_LETTERS])}-${intBetween(rng, 10, 990)}`;
+      if (names.has(name) || type.quantity === 'one') name = `${name} ${code}`;
+      names.add(name);
+      products.push({
+        id: products.length + 1,
+        name,
+        category: CATEGORIES[type.category]?.ru as string,
+        listPrice: priceIn(type, rng),
+        popularity: Math.exp(1.4 * normal(rng)),
+        type: typeIndex,
+      });
+    }
+  }
+  return products;
 }
 
 /** The header of `dim/products.csv` (docs/architecture.md). */
@@ -90,9 +98,10 @@ export const PRODUCTS_HEADER = 'product_id,name,category,list_price';
 
 /** Kopecks as `1234.50`. */
 export function formatKopecks(kopecks: number): string {
-  const sign = kopecks < 0 ? '-' : '';
-  const abs = Math.abs(kopecks);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+  const abs = kopecks < 0 ? -kopecks : kopecks;
+  const cents = abs % 100;
+  // Plain concatenation: this runs for every line the generator writes.
+  return (kopecks < 0 ? '-' : '') + (abs - cents) / 100 + (cents < 10 ? '.0' : '.') + cents;
 }
 
 /** A product as a `dim/products.csv` line (without the newline). */

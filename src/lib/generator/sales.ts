@@ -1,7 +1,9 @@
 import { MOSCOW_OFFSET_MS } from '../calendar.js';
 import { REGIONS, type Region } from '../layout.js';
-import { customerCore } from './customers.js';
+import { ageBand, customerCore } from './customers.js';
+import { AGE_PROFILES, ITEM_TYPES, regionAffinity, SEASONS, type ItemType, type QuantityKind } from './item-types.js';
 import { catalogue, type Product } from './products.js';
+import { OCCASIONS, retailDay, type Occasion } from './retail-calendar.js';
 import { rngFor, STREAM, WeightedTable, type Rng } from './random.js';
 import { Schedule, type GeneratorPlan } from './store-plan.js';
 
@@ -27,45 +29,58 @@ export interface Sale {
   readonly region: Region;
 }
 
-/** Promotions: most sales pay the list price. */
+/** Promotions, in percent off the list price; 0 = the list price. */
 export const DISCOUNTS = [0, 5, 10, 15, 20, 25, 30, 40, 50] as const;
-/** Among promoted sales (40%), how deep the promotion goes: DISCOUNTS[1..]. */
-const DISCOUNT_TABLE = new WeightedTable([10, 9, 6, 6, 3, 3, 2, 1]);
+/** How deep a promotion goes (DISCOUNTS[1..]): shallow on ordinary days, deeper on sale days. */
+const DEPTH_TABLE = new WeightedTable([10, 9, 6, 6, 3, 3, 2, 1]);
+const SALE_DEPTH_TABLE = new WeightedTable([2, 4, 6, 8, 7, 7, 5, 3]);
 
 /** The list price with `discount` percent off, rounded to the kopeck (halves up). */
 export function promotedPrice(listPrice: number, discount: number): number {
   return Math.round((listPrice * (100 - discount)) / 100);
 }
 
-/** Quantities 1 to 15, small ones far more common. */
-const QUANTITY_TABLE = new WeightedTable([40, 22, 12, 7, 5, 3.5, 2.5, 2, 1.5, 1.2, 1, 0.8, 0.6, 0.5, 0.4]);
-/** From this list price (kopecks) up, people buy one or two, rarely three. */
-const EXPENSIVE = 5_000_00;
+/** Quantities from 1 by kind of item: one phone; a pack or two of shampoo; several packs of pasta. */
+const QUANTITY_TABLES: Record<QuantityKind, WeightedTable> = {
+  one: new WeightedTable([96, 3.5, 0.5]),
+  few: new WeightedTable([72, 20, 6, 2]),
+  pack: new WeightedTable([38, 20, 12, 8, 5, 7, 1.5, 2, 0.5, 4, 0.5, 1.5]),
+};
+/** From this list price (kopecks) up, every item is bought as one, rarely two. */
+export const EXPENSIVE = 3_000_00;
 
-/** Shopping by hour of the week (Monday 00:00 first): quiet nights, busy evenings and weekends. */
+/** Lines in an order, from 1: most orders are one or two things. */
+const BASKET_TABLE = new WeightedTable([50, 24, 12, 7, 3.5, 2, 1, 0.5]);
+
+/** Shopping by hour of the day: quiet nights, busy evenings. */
 const HOUR_WEIGHTS = [
   0.15, 0.08, 0.05, 0.04, 0.04, 0.06, 0.15, 0.35, 0.55, 0.7, 0.8, 0.9,
   1, 1, 0.95, 0.95, 1, 1.1, 1.3, 1.5, 1.6, 1.45, 1.05, 0.5,
 ];
-const DAY_WEIGHTS = [1, 0.97, 0.97, 1, 1.05, 1.2, 1.15];
-const WEEK_HOURS = DAY_WEIGHTS.flatMap((d) => HOUR_WEIGHTS.map((h) => d * h));
-const HOUR_CUMULATIVE = (() => {
-  const c = new Float64Array(WEEK_HOURS.length + 1);
-  WEEK_HOURS.forEach((w, i) => (c[i + 1] = (c[i] as number) + w));
-  return c;
-})();
 
-/** Offset within the week (ms) of quantile x of the hourly profile; monotone in x. */
-function offsetInWeek(x: number): number {
-  const target = x * (HOUR_CUMULATIVE[WEEK_HOURS.length] as number);
+/** The cumulative hourly profile of a week (168 hours from Monday 00:00), from the retail calendar's days. */
+function weekHours(firstDay: number): Float64Array {
+  const c = new Float64Array(7 * 24 + 1);
+  for (let d = 0; d < 7; d++) {
+    const w = retailDay(firstDay + d).weight;
+    for (let h = 0; h < 24; h++) c[d * 24 + h + 1] = (c[d * 24 + h] as number) + w * (HOUR_WEIGHTS[h] as number);
+  }
+  return c;
+}
+
+/** Offset within the week (ms) of quantile x of the week's hourly profile; monotone in x. */
+function offsetInWeek(cumulative: Float64Array, x: number): number {
+  const hours = cumulative.length - 1;
+  const target = x * (cumulative[hours] as number);
   let lo = 0;
-  let hi = WEEK_HOURS.length - 1;
+  let hi = hours - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
-    if ((HOUR_CUMULATIVE[mid] as number) <= target) lo = mid;
+    if ((cumulative[mid] as number) <= target) lo = mid;
     else hi = mid - 1;
   }
-  const frac = Math.min(1, (target - (HOUR_CUMULATIVE[lo] as number)) / (WEEK_HOURS[lo] as number));
+  const width = (cumulative[lo + 1] as number) - (cumulative[lo] as number);
+  const frac = Math.min(1, (target - (cumulative[lo] as number)) / width);
   return Math.min(7 * DAY_MS - 1000, Math.floor(((lo + frac) * HOUR_MS) / 1000) * 1000);
 }
 
@@ -77,9 +92,9 @@ function offsetInWeek(x: number): number {
  * their remaining orders (so by activity, and never past the cap).
  *
  * Determinism across any generation order: the buyer stream of a week
- * (`STREAM.buyers`, week index) draws only sale times and buyers, so bringing
- * the ledger up to week N means replaying just that stream for weeks 0..N-1,
- * about 100 ns a sale. Products, quantities, prices and dirt use other
+ * (`STREAM.buyers`, week index) draws only basket sizes, order times and
+ * buyers, so bringing the ledger up to week N means replaying just that
+ * stream for weeks 0..N-1. Products, quantities, prices and dirt use other
  * streams and are never replayed.
  */
 class BuyerLedger {
@@ -90,6 +105,8 @@ class BuyerLedger {
   private readonly registeredDay: Int32Array;
   /** Index into REGIONS (a typed array: a large holey array of strings would fall into dictionary mode). */
   private readonly regions: Uint8Array;
+  /** The buyer's group: region × 8 + (man ? 4 : 0) + age band (what they buy depends on it). */
+  readonly segments: Uint8Array;
   private readonly topStep: number;
   private total = 0;
   private added = 0;
@@ -102,11 +119,14 @@ class BuyerLedger {
     this.remaining = new Int32Array(this.size + 1);
     this.registeredDay = new Int32Array(this.size + 1);
     this.regions = new Uint8Array(this.size + 1);
+    this.segments = new Uint8Array(this.size + 1);
     for (let id = 1; id <= this.size; id++) {
       const c = customerCore(schedule, id);
       this.remaining[id] = c.maxOrders;
       this.registeredDay[id] = c.registeredDay;
-      this.regions[id] = REGIONS.indexOf(c.region);
+      const region = REGIONS.indexOf(c.region);
+      this.regions[id] = region;
+      this.segments[id] = segmentOf(region, c.gender === 'M', ageBand(c.age));
     }
     let step = 1;
     while (step * 2 <= this.size) step *= 2;
@@ -150,16 +170,33 @@ class BuyerLedger {
   }
 }
 
-/** A week's sale times and buyers, in time order, drawn one at a time without allocating. */
+/** Buyer groups: 4 regions × 2 genders × 4 age bands. */
+export const SEGMENTS = 32;
+
+/** The group index of a buyer. */
+export function segmentOf(region: number, male: boolean, band: number): number {
+  return region * 8 + (male ? 4 : 0) + band;
+}
+
+/**
+ * A week's orders, in time order, drawn one at a time without allocating:
+ * first every order's size (so the week's line count comes out exact, the
+ * last order cut short if need be), then each order's time and buyer.
+ */
 class WeekDraw {
   time = 0;
   day = 0;
   customerId = 0;
+  /** Lines of the current order. */
+  lines = 0;
   private k = 0;
   private x = 0;
   private readonly rng: Rng;
   private readonly startMs: number;
   private readonly weekId: string;
+  private readonly sizes: Uint8Array;
+  private readonly orders: number;
+  private readonly hours: Float64Array;
 
   constructor(
     private readonly ledger: BuyerLedger,
@@ -170,35 +207,89 @@ class WeekDraw {
     this.rng = rngFor(ledger.schedule.plan.seed, STREAM.buyers, index);
     this.startMs = week.startMs;
     this.weekId = week.id;
+    this.hours = weekHours(ledger.schedule.firstDay + 7 * index);
+    this.sizes = new Uint8Array(count);
+    let n = 0;
+    let lines = 0;
+    while (lines < count) {
+      const size = Math.min(BASKET_TABLE.draw(this.rng) + 1, count - lines);
+      this.sizes[n++] = size;
+      lines += size;
+    }
+    this.orders = n;
   }
 
-  /** The next sale's time and buyer; false after the last. */
+  /** The next order's time, buyer and size; false after the last. */
   next(): boolean {
-    if (this.k >= this.count) return false;
+    if (this.k >= this.orders) return false;
     // Sorted uniforms one by one: the minimum of the m uniforms still to come.
-    const m = this.count - this.k;
+    const m = this.orders - this.k;
     this.x += (1 - this.x) * (1 - Math.pow(this.rng(), 1 / m));
-    this.time = this.startMs + offsetInWeek(Math.min(this.x, 1 - 1e-12));
+    this.time = this.startMs + offsetInWeek(this.hours, Math.min(this.x, 1 - 1e-12));
     this.day = Math.floor((this.time + MOSCOW_OFFSET_MS) / DAY_MS);
     this.customerId = this.ledger.buyer(this.day, this.rng(), this.weekId);
+    this.lines = this.sizes[this.k] as number;
     this.k++;
     return true;
   }
 }
 
+/** Contexts of the product mix: month × occasion. */
+const CONTEXTS = 12 * OCCASIONS.length;
+
 /** The valid sales of any week of a plan, as pure functions of the plan. */
 export class SalesModel {
   readonly schedule: Schedule;
   readonly products: readonly Product[];
-  private readonly productTable: WeightedTable;
+  /** Per item type: its products' ids (0-based indices into `products`) and a table by popularity. */
+  private readonly typeProducts: ReadonlyArray<{ ids: Int32Array; table: WeightedTable } | undefined>;
+  /** The types a catalogue has products of. */
+  private readonly stocked: readonly number[];
+  /** Type tables by segment × context, built when first needed. */
+  private readonly typeTables: Array<WeightedTable | undefined> = new Array(SEGMENTS * CONTEXTS);
   private ledger: BuyerLedger;
 
   /** `horizon`: the last week index expected; later ones work too, at the cost of a replay. */
   constructor(readonly plan: GeneratorPlan, horizon = plan.weeks - 1) {
     this.schedule = new Schedule(plan);
     this.products = catalogue(plan);
-    this.productTable = new WeightedTable(this.products.map((p) => p.popularity));
+    const byType = ITEM_TYPES.map(() => [] as number[]);
+    this.products.forEach((p, i) => byType[p.type]?.push(i));
+    this.typeProducts = byType.map((ids) =>
+      ids.length === 0
+        ? undefined
+        : { ids: Int32Array.from(ids), table: new WeightedTable(ids.map((i) => this.products[i]?.popularity ?? 0)) },
+    );
+    this.stocked = byType.flatMap((ids, t) => (ids.length > 0 ? [t] : []));
     this.ledger = new BuyerLedger(this.schedule, horizon);
+  }
+
+  /** What a buyer group buys in a context: each stocked type's weight (docs/generator.md, "Who buys what"). */
+  private typeTable(segment: number, context: number): WeightedTable {
+    const key = segment * CONTEXTS + context;
+    let table = this.typeTables[key];
+    if (table === undefined) {
+      const region = segment >> 3;
+      const male = (segment & 4) !== 0;
+      const band = segment & 3;
+      const month = Math.floor(context / OCCASIONS.length);
+      const occasion = OCCASIONS[context % OCCASIONS.length] as Occasion;
+      table = new WeightedTable(
+        this.stocked.map((t) => {
+          const type = ITEM_TYPES[t] as ItemType;
+          return (
+            type.demand *
+            (SEASONS[type.season][month] as number) *
+            (type.boosts[occasion] ?? 1) *
+            (AGE_PROFILES[type.age][band] as number) *
+            Math.exp(male ? type.gender : -type.gender) *
+            regionAffinity(type, region)
+          );
+        }),
+      );
+      this.typeTables[key] = table;
+    }
+    return table;
   }
 
   /** The ledger, positioned at the start of week `index`. */
@@ -222,7 +313,7 @@ export class SalesModel {
     return this.ledger.regionOf(customerId);
   }
 
-  /** Every valid sale of week `index` (0 = the period's first), in sale_id and time order. */
+  /** Every valid sale of week `index` (0 = the period's first), in sale_id and time order; an order's lines adjoin. */
   *salesOfWeek(index: number): Generator<Sale> {
     const ledger = this.ledgerAt(index);
     const count = this.schedule.salesCount(index);
@@ -230,24 +321,36 @@ export class SalesModel {
     const draw = new WeekDraw(ledger, index, count);
     const items = rngFor(this.plan.seed, STREAM.items, index);
     ledger.next = -1;
-    for (let k = 0; draw.next(); k++) {
-      const product = this.products[this.productTable.draw(items)] as Product;
-      let quantity = QUANTITY_TABLE.draw(items) + 1;
-      if (product.listPrice >= EXPENSIVE) quantity = 1 + Math.floor((quantity - 1) / 5);
-      const discount = items() < 0.6 ? 0 : (DISCOUNTS[DISCOUNT_TABLE.draw(items) + 1] as number);
-      const unitPrice = promotedPrice(product.listPrice, discount);
-      yield {
-        saleId: firstId + k,
-        customerId: draw.customerId,
-        productId: product.id,
-        quantity,
-        time: draw.time,
-        day: draw.day,
-        unitPrice,
-        discount,
-        amount: quantity * unitPrice,
-        region: ledger.regionOf(draw.customerId),
-      };
+    let k = 0;
+    while (draw.next()) {
+      const day = retailDay(draw.day);
+      const context = day.month * OCCASIONS.length + day.occasion;
+      const types = this.typeTable(ledger.segments[draw.customerId] as number, context);
+      const region = ledger.regionOf(draw.customerId);
+      for (let line = 0; line < draw.lines; line++) {
+        const t = this.stocked[types.draw(items)] as number;
+        const inType = this.typeProducts[t] as { ids: Int32Array; table: WeightedTable };
+        const product = this.products[inType.ids[inType.table.draw(items)] as number] as Product;
+        const kind = product.listPrice >= EXPENSIVE ? 'one' : (ITEM_TYPES[t] as ItemType).quantity;
+        const quantity = QUANTITY_TABLES[kind].draw(items) + 1;
+        const discount =
+          items() >= day.discountShare
+            ? 0
+            : (DISCOUNTS[(day.saleDay ? SALE_DEPTH_TABLE : DEPTH_TABLE).draw(items) + 1] as number);
+        const unitPrice = promotedPrice(product.listPrice, discount);
+        yield {
+          saleId: firstId + k++,
+          customerId: draw.customerId,
+          productId: product.id,
+          quantity,
+          time: draw.time,
+          day: draw.day,
+          unitPrice,
+          discount,
+          amount: quantity * unitPrice,
+          region,
+        };
+      }
     }
     ledger.next = index + 1;
   }

@@ -4,6 +4,14 @@ import { writeFileAtomic, type Layout } from '../layout.js';
 import type { Logger } from '../logger.js';
 import { readPlan, type StorePlan } from '../plan.js';
 import { rngFor, STREAM } from './random.js';
+import { retailDay } from './retail-calendar.js';
+
+/**
+ * The generator model a new plan is made with. Model 1 (flat noise, before
+ * issue 14) is no longer generated: a plan made by it is refused with a
+ * message naming `--new-plan` (docs/generator.md, "Models").
+ */
+export const MODEL = 2;
 
 /** How much dirt a raw file carries, as shares of its valid rows (SPEC 4). */
 export interface DirtRates {
@@ -20,6 +28,8 @@ export interface DirtRates {
 /** The generator's view of `store.json`: the shared fields plus everything a week is a function of. */
 export interface GeneratorPlan extends StorePlan {
   readonly version: 1;
+  /** The generator model that made the plan (MODEL). */
+  readonly model: typeof MODEL;
   /** When the plan was made (for people; nothing is derived from it). */
   readonly createdAt: string;
   /** Registration dates of the customers who predate the period start here. */
@@ -29,8 +39,10 @@ export interface GeneratorPlan extends StorePlan {
   /** Customers registering in an average week (each week varies by `customerSpread`). */
   readonly weeklyNewCustomers: number;
   readonly customerSpread: number;
-  /** A week's sales vary by this share around total / weeks. */
+  /** A week's sales stay within this share around total / weeks. */
   readonly salesSpread: number;
+  /** The seasonal swing of weekly totals around total / weeks, at most (inside salesSpread). */
+  readonly seasonAmplitude: number;
   readonly products: number;
   readonly dirt: DirtRates;
 }
@@ -42,6 +54,8 @@ export interface PlanFlags {
   startWeek?: Week | undefined;
   periodWeeks?: number | undefined;
   simulateOutage?: boolean | undefined;
+  /** Replace an existing plan (of any model) with a new one made from the flags. */
+  newPlan?: boolean | undefined;
 }
 
 export const DEFAULT_SEED = 42;
@@ -49,6 +63,8 @@ export const DEFAULT_TOTAL = 1_000_000;
 export const DEFAULT_WEEKS = 52;
 const DEFAULT_DIRT: DirtRates = { exactDuplicate: 0.01, reExport: 0.003, formatNoise: 0.05, invalid: 0.005 };
 const STORE_OPENED = '2023-01-01';
+const DEFAULT_SALES_SPREAD = 0.095;
+const DEFAULT_SEASON_AMPLITUDE = 0.085;
 
 /**
  * The customer base is sized for the sales volume: 72,700 customers and 1,346
@@ -79,6 +95,7 @@ export function newPlan(flags: PlanFlags, now: number = Date.now()): GeneratorPl
   const base = customerBase(total, weeks);
   return {
     version: 1,
+    model: MODEL,
     seed: flags.seed ?? DEFAULT_SEED,
     total,
     startWeek: start.id,
@@ -89,7 +106,8 @@ export function newPlan(flags: PlanFlags, now: number = Date.now()): GeneratorPl
     initialCustomers: base.initial,
     weeklyNewCustomers: base.weekly,
     customerSpread: 0.1,
-    salesSpread: 0.09,
+    salesSpread: DEFAULT_SALES_SPREAD,
+    seasonAmplitude: DEFAULT_SEASON_AMPLITUDE,
     products: 1000,
     dirt: DEFAULT_DIRT,
   };
@@ -111,16 +129,19 @@ export function completePlan(stored: StorePlan): GeneratorPlan {
   const raw = stored as Partial<GeneratorPlan>;
   const dirt = { ...DEFAULT_DIRT, ...(raw.dirt ?? {}) };
   for (const [k, v] of Object.entries(dirt)) check(isRate(v), `dirt.${k} must be a rate from 0 to 1`);
+  check(raw.model === MODEL, `model must be ${MODEL}`);
   const plan: GeneratorPlan = {
     ...stored,
     version: 1,
+    model: MODEL,
     simulateOutage: stored.simulateOutage === true,
     createdAt: typeof raw.createdAt === 'string' ? raw.createdAt : '',
     storeOpenedOn: raw.storeOpenedOn ?? dateOfDay(Math.min(dayNumber(STORE_OPENED), dayNumber(start.start) - 182)),
     initialCustomers: raw.initialCustomers ?? base.initial,
     weeklyNewCustomers: raw.weeklyNewCustomers ?? base.weekly,
     customerSpread: raw.customerSpread ?? 0.1,
-    salesSpread: raw.salesSpread ?? 0.09,
+    salesSpread: raw.salesSpread ?? DEFAULT_SALES_SPREAD,
+    seasonAmplitude: raw.seasonAmplitude ?? DEFAULT_SEASON_AMPLITUDE,
     products: raw.products ?? 1000,
     dirt,
   };
@@ -129,6 +150,10 @@ export function completePlan(stored: StorePlan): GeneratorPlan {
   check(Number.isSafeInteger(plan.weeklyNewCustomers) && plan.weeklyNewCustomers >= 0, 'weeklyNewCustomers must be >= 0');
   check(Number.isSafeInteger(plan.products) && plan.products >= 1, 'products must be positive');
   check(isRate(plan.customerSpread) && isRate(plan.salesSpread), 'spreads must be rates from 0 to 1');
+  check(
+    isRate(plan.seasonAmplitude) && plan.seasonAmplitude <= plan.salesSpread,
+    'seasonAmplitude must be a rate no larger than salesSpread',
+  );
   return plan;
 }
 
@@ -145,7 +170,14 @@ export async function openPlan(
   now: number = Date.now(),
 ): Promise<{ plan: GeneratorPlan; created: boolean }> {
   const stored = await readPlan(layout);
-  if (!stored) return { plan: newPlan(flags, now), created: true };
+  if (!stored || flags.newPlan) return { plan: newPlan(flags, now), created: true };
+  const model = typeof stored['model'] === 'number' ? stored['model'] : 1;
+  if (model !== MODEL) {
+    throw new UsageError(
+      `generate: ${layout.relative(layout.store)} was made by generator model ${String(model)}, which this version ` +
+        `no longer generates; run \`sales-etl generate --new-plan\` to replace it with a model ${MODEL} plan`,
+    );
+  }
   let plan: GeneratorPlan;
   try {
     plan = completePlan(stored);
@@ -187,6 +219,7 @@ export class Schedule {
   readonly firstDay: number;
   readonly openedDay: number;
   private readonly periodCounts: number[];
+  private readonly season: WeeklySeason;
   /** salesBefore[i]: valid sales in the weeks before week i. */
   private readonly salesBeforeCache: number[] = [0];
   /** customersBefore[i]: customers registered before week i starts. */
@@ -197,6 +230,7 @@ export class Schedule {
     this.firstWeek = parseWeek(plan.startWeek);
     this.firstDay = dayNumber(this.firstWeek.start);
     this.openedDay = dayNumber(plan.storeOpenedOn);
+    this.season = new WeeklySeason(plan);
     this.periodCounts = periodSalesCounts(plan);
     this.customersBeforeCache = [plan.initialCustomers];
   }
@@ -210,12 +244,12 @@ export class Schedule {
     return addWeeks(this.firstWeek, index);
   }
 
-  /** Valid sales in week `index`; after the period, the same steady rate. */
+  /** Valid sales in week `index`; after the period, the same rate and season. */
   salesCount(index: number): number {
     if (index < this.plan.weeks) return this.periodCounts[index] as number;
     const mean = this.plan.total / this.plan.weeks;
     const rng = rngFor(this.plan.seed, STREAM.weekCounts, index);
-    return Math.max(0, Math.round(mean * (1 + this.plan.salesSpread * (2 * rng() - 1))));
+    return Math.max(0, Math.round(mean * this.season.factor(index) * (1 + WEEK_NOISE * (2 * rng() - 1))));
   }
 
   /** Valid sales in the weeks before week `index`; sale ids of week `index` start after them. */
@@ -268,21 +302,69 @@ export class Schedule {
   }
 }
 
+/** Week-to-week noise on top of the season, as a share of the mean. */
+const WEEK_NOISE = 0.01;
+
+/** The fields of a plan the weekly totals depend on. */
+export type WeeklyPlan = Pick<
+  GeneratorPlan,
+  'seed' | 'total' | 'weeks' | 'startWeek' | 'salesSpread' | 'seasonAmplitude'
+>;
+
 /**
- * The period's weekly sales counts: each drawn within ±salesSpread of
- * total / weeks, then nudged, week by week in a seeded order, until they add
- * up to exactly the total, never leaving the band. The last week thus takes
- * the remainder and stays in the band like the others, for every seed. (For a
- * total too small for the band, the band widens to the nearest integers.)
+ * The season of weekly totals: each week's mean retail level (retail-calendar.ts,
+ * holiday dips in, peaks out), relative to the period's mean, scaled so that
+ * the widest swing of a whole year from the period's start is
+ * `seasonAmplitude` (so a short period keeps the year's proportions instead
+ * of stretching its own small differences). Weeks after the period use the
+ * same scale; every factor is clamped to the amplitude.
  */
-export function periodSalesCounts(plan: Pick<GeneratorPlan, 'seed' | 'total' | 'weeks' | 'salesSpread'>): number[] {
+export class WeeklySeason {
+  private readonly firstDay: number;
+  private readonly mean: number;
+  private readonly scale: number;
+
+  constructor(private readonly plan: WeeklyPlan) {
+    this.firstDay = dayNumber(parseWeek(plan.startWeek).start);
+    const mean = (levels: number[]) => levels.reduce((a, b) => a + b, 0) / levels.length;
+    this.mean = mean(Array.from({ length: plan.weeks }, (_, i) => this.level(i)));
+    const year = Array.from({ length: 52 }, (_, i) => this.level(i));
+    const yearMean = mean(year);
+    const widest = Math.max(...year.map((l) => Math.abs(l / yearMean - 1)));
+    this.scale = widest > 0 ? plan.seasonAmplitude / widest : 0;
+  }
+
+  private level(index: number): number {
+    let sum = 0;
+    for (let d = 0; d < 7; d++) sum += retailDay(this.firstDay + 7 * index + d).level;
+    return sum / 7;
+  }
+
+  /** The week's total relative to total / weeks, before noise. */
+  factor(index: number): number {
+    const swing = (this.level(index) / this.mean - 1) * this.scale;
+    const a = this.plan.seasonAmplitude;
+    return 1 + Math.min(a, Math.max(-a, swing));
+  }
+}
+
+/**
+ * The period's weekly sales counts: each week the season's share of
+ * total / weeks with ±1% noise, then nudged, week by week in a seeded order,
+ * until they add up to exactly the total, never leaving ±salesSpread. The
+ * last week thus takes the remainder and stays in the band like the others,
+ * for every seed. (For a total too small for the band, the band widens to the
+ * nearest integers.)
+ */
+export function periodSalesCounts(plan: WeeklyPlan): number[] {
   const { total, weeks, salesSpread } = plan;
   const mean = total / weeks;
   const lo = Math.min(Math.ceil(mean * (1 - salesSpread)), Math.floor(mean));
   const hi = Math.max(Math.floor(mean * (1 + salesSpread)), Math.ceil(mean));
+  const season = new WeeklySeason(plan);
   const rng = rngFor(plan.seed, STREAM.weekCounts);
-  const counts = Array.from({ length: weeks }, () =>
-    Math.min(hi, Math.max(lo, Math.round(mean * (1 + salesSpread * (2 * rng() - 1))))),
+  const counts = Array.from({ length: weeks }, (_, i) =>
+    Math.min(hi, Math.max(lo, Math.round(mean * season.factor(i) * (1 + WEEK_NOISE * (2 * rng() - 1))))),
   );
   const order = Array.from({ length: weeks }, (_, i) => i);
   for (let i = weeks - 1; i > 0; i--) {

@@ -24,8 +24,8 @@ export interface WrittenWeek {
   missingRegions: Region[];
 }
 
-async function write(stream: Writable, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
+async function write(stream: Writable, bytes: Buffer): Promise<void> {
+  if (!stream.write(bytes)) await once(stream, 'drain');
 }
 
 /**

@@ -1,0 +1,77 @@
+import { to as copyTo } from 'pg-copy-streams';
+import type { Week } from './calendar.js';
+import type { ClickHouseDatabase } from './clickhouse.js';
+import { replacePartitionFromCsv } from './clickhouse-partition.js';
+import { clickHouseSql } from './clickhouse-schema.js';
+import { StageError } from './errors.js';
+import { inTransaction, type PgDatabase } from './pg.js';
+import { pgSql, runSql } from './pg-sql.js';
+import { toKopecks } from './report-queries.js';
+
+const COLUMNS = [
+  'week_start',
+  'sale_date',
+  'region',
+  'category',
+  'sales_count',
+  'quantity_sum',
+  'amount_sum',
+  'imported_at',
+] as const;
+
+/**
+ * Publish one week of sales by day, region and category to ClickHouse's
+ * `sales_daily` (the report's calendar view), as its own atomic partition
+ * swap, then reconcile its count and revenue with the PostgreSQL sales it
+ * was copied from (one snapshot for both). Runs after the week's aggregates
+ * are in: a reader may briefly see new aggregates beside the old daily rows,
+ * never a half-loaded week. Returns the rows published.
+ */
+export async function publishDailyWeek(
+  pgDb: PgDatabase,
+  ch: ClickHouseDatabase,
+  week: Week,
+  importedAt: string,
+): Promise<number> {
+  const { rows, expected } = await inTransaction(
+    pgDb,
+    async (client) => {
+      const { rows: [figures] } = await runSql<{ sales_count: string; amount_sum: string }>(
+        client,
+        await pgSql('migrate-click-daily-figures.sql'),
+        [week.start],
+      );
+      const params = [week.start, importedAt, importedAt.slice(0, 10), week.start];
+      await runSql(client, await pgSql('migrate-click-params.sql'), params);
+      const file = await pgSql('migrate-click-sales-daily.sql');
+      const csv = client.query(copyTo(file.text));
+      const partition = { weekStart: week.start };
+      try {
+        const swapped = await replacePartitionFromCsv(ch.client, 'sales_daily', partition, COLUMNS, csv);
+        const expected = { count: figures?.sales_count ?? '0', amount: figures?.amount_sum ?? '0' };
+        return { rows: swapped.rows, expected };
+      } catch (cause) {
+        csv.destroy();
+        const what = `${week.id} to sales_daily in ${ch.target} (${file.name})`;
+        throw new Error(`migrate-click: cannot publish ${what}`, { cause });
+      }
+    },
+    { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', discardOnError: true },
+  );
+  const result = await ch.client.query({
+    query: await clickHouseSql('sales-daily-figures'),
+    query_params: { week_start: week.start },
+    format: 'JSONEachRow',
+  });
+  const [published] = (await result.json()) as { sales_count: string; amount_sum: string }[];
+  const count = published?.sales_count ?? '0';
+  const amount = published?.amount_sum ?? '0';
+  if (count !== expected.count || toKopecks(amount) !== toKopecks(expected.amount)) {
+    throw new StageError(
+      `migrate-click: ${week.id} sales_daily in ${ch.target} holds ${count} sales for ${amount}, ` +
+        `PostgreSQL ${expected.count} for ${expected.amount}`,
+      'migrate-click',
+    );
+  }
+  return rows;
+}

@@ -1,3 +1,5 @@
+// First: the stop signals are ours before the rest loads.
+import { errorLine, ownSignals } from './cli-signals.js';
 import { Command, CommanderError, Option } from 'commander';
 // Command modules are imported inside their actions: `--help`, a usage error or `cron`
 // must not pay for loading PostgreSQL, ClickHouse (chDB), faker and ECharts.
@@ -6,7 +8,8 @@ import { REPORT_LOCALES, type ReportLocale } from './lib/report-format.js';
 import { withLock } from './lib/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/calendar.js';
 import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/config.js';
-import { describeError, EXIT, exitCodeFor } from './lib/errors.js';
+import { describeError, EXIT, exitCodeFor, resultOf } from './lib/errors.js';
+import { interrupted } from './lib/interrupt.js';
 import { isInteractive } from './lib/logger.js';
 import { formatWeeklyTime, notDueReason, ONLY_AT_WINDOW_MINUTES, type WeeklyTime } from './lib/schedule.js';
 import { keepDataPrivate } from './lib/private-data.js';
@@ -29,8 +32,24 @@ const program = new Command('sales-etl')
   .exitOverride()
   .configureOutput({
     // One line per complaint, even when a hostile argument carries a line break.
-    outputError: (text, write) => write(`${text.replace(/^error: /, '✖ ').trimEnd().replace(/\r?\n/g, '\\n')}\n`),
+    // commander's own suggestion is a second line of its message: kept on the line, in parentheses.
+    outputError: (text, write) =>
+      write(
+        `${text
+          .replace(/^error: /, '✖ ')
+          .trimEnd()
+          .replace(/\n\(Did you mean (.+)\?\)$/, ' (did you mean $1?)')
+          .replace(/\r?\n/g, '\\n')}\n`,
+      ),
   });
+
+/** What run-week's and backfill's help say about how they end. */
+const RUN_HELP =
+  'Exit codes: 0 ok (warnings allowed), 1 a stage failed, 2 usage error, 75 another run holds the lock,\n' +
+  '  130 SIGINT (Ctrl-C), 143 SIGTERM (kill, systemctl stop), 129 SIGHUP: the stage in flight rolls back,\n' +
+  '  the servers stop and the lock goes; run it again to finish. A second Ctrl-C stops at once.\n' +
+  'On failure or a stop, notifies TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL\n' +
+  '  when set.\n';
 
 /** The commands that write to the data directory or the databases: one at a time per data directory. */
 const WRITERS = new Set(['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click', 'run-week', 'backfill']);
@@ -40,14 +59,28 @@ type Flags<T> = T & GlobalFlags & WeekFlags;
 
 /**
  * Run one command: resolve the configuration, call the stage, print the result
- * as one JSON document (`--json`) or as a summary line.
+ * as one JSON document (`--json`) or as a summary line. With `failedSummary`, a
+ * failure that carries the result so far (StageError.result) prints it too, on stdout.
  */
-async function run<T>(cmd: Command, work: (ctx: Context) => Promise<T>, summary: (result: T) => string): Promise<void> {
+async function run<T>(
+  cmd: Command,
+  work: (ctx: Context) => Promise<T>,
+  summary: (result: T) => string,
+  failedSummary?: (result: T) => string,
+): Promise<void> {
   const config = resolveConfig(cmd.optsWithGlobals<GlobalFlags>());
   const ctx = createContext(config);
   await keepDataPrivate(config.layout);
-  // Commands that write take the data directory's lock here, once: a stage run by run-week does not lock again.
-  const result = WRITERS.has(cmd.name()) ? await withLock(ctx, cmd.name(), () => work(ctx)) : await work(ctx);
+  ownSignals(cmd.name());
+  let result: T;
+  try {
+    // Commands that write take the data directory's lock here, once: a stage run by run-week does not lock again.
+    result = WRITERS.has(cmd.name()) ? await withLock(ctx, cmd.name(), () => work(ctx)) : await work(ctx);
+  } catch (error) {
+    const partial = resultOf(error) as T | undefined;
+    if (partial !== undefined && failedSummary && !config.json) process.stdout.write(`${failedSummary(partial)}\n`);
+    throw error;
+  }
   if (config.json) {
     process.stdout.write(`${JSON.stringify({ ok: true, command: cmd.name(), ...result })}\n`);
   } else {
@@ -197,8 +230,7 @@ program
   )
   .addHelpText(
     'after',
-    '\nExit codes: 0 ok (warnings allowed), 1 a stage failed, 2 usage error, 75 another run holds the lock.\n' +
-      'On failure, notifies TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL when set.\n' +
+    `\n${RUN_HELP}` +
       '\nExamples:\n  $ sales-etl run-week\n  $ sales-etl run-week --week 2024-W20 --skip-generate\n' +
       "  $ sales-etl run-week --only-at 'Tue 12:45 Europe/Moscow'\n",
   )
@@ -240,11 +272,14 @@ addWeekOptions(
     .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
     .addHelpText(
       'after',
-      '\nExamples:\n  $ sales-etl backfill\n  $ sales-etl backfill --from 2024-W01 --to 2024-W10 --keep-going\n  $ sales-etl --data-dir /tmp/small backfill --total 20000 --weeks 8\n',
+      `\n${RUN_HELP}` +
+        '\nExamples:\n  $ sales-etl backfill\n  $ sales-etl backfill --from 2024-W01 --to 2024-W10 --keep-going\n' +
+        '  $ sales-etl --data-dir /tmp/small backfill --total 20000 --weeks 8\n',
     ),
   'a single week to run',
 ).action(async (_o, cmd: Command) => {
   const { backfill, backfillLine, backfillTable } = await import('./commands/backfill.js');
+  type BackfillResult = Awaited<ReturnType<typeof backfill>>;
   const flags = cmd.opts<
     Flags<{
       keepGoing?: boolean;
@@ -257,6 +292,8 @@ addWeekOptions(
       simulateOutage?: boolean;
     }>
   >();
+  // The table and its summary line, on stdout after a failure too: results belong there.
+  const report = (r: BackfillResult) => `${backfillTable(r)}\n${backfillLine(r)}`;
   await run(
     cmd,
     (ctx) =>
@@ -272,7 +309,8 @@ addWeekOptions(
         periodWeeks: flags.weeks,
         simulateOutage: flags.simulateOutage,
       }),
-    (r) => `${backfillTable(r)}\n${backfillLine(r)}`,
+    report,
+    report,
   );
 });
 
@@ -349,8 +387,16 @@ addWeekOptions(
 
 /** The single exit point: one red line on stderr, and the exit code of SPEC 8. */
 async function main(argv: string[]): Promise<number> {
+  const globals = () => program.opts<GlobalFlags>();
+  const color = () => isInteractive(globals().color ?? true);
   try {
     await program.parseAsync(argv);
+    const stop = interrupted();
+    if (stop) {
+      // The work ended before it saw the signal: its result stands, the exit code still says what happened.
+      process.stderr.write(errorLine(`${stop.signal} came as ${stop.during} was ending; its work was done`, color()));
+      return stop.exitCode;
+    }
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -359,14 +405,17 @@ async function main(argv: string[]): Promise<number> {
         ? EXIT.ok
         : EXIT.usage;
     }
-    const globals = program.opts<GlobalFlags>();
-    const verbose = globals.verbose ?? false;
-    const code = exitCodeFor(error);
-    const message = describeError(error, verbose);
-    const paint = isInteractive(globals.color ?? true) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
-    process.stderr.write(`${paint(`✖ ${message}`)}\n`);
-    if (globals.json) {
-      process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: describeError(error, false) })}\n`);
+    // After a stop signal, whatever the work threw is the interruption: no stack, one line, 128 + n.
+    const stop = interrupted();
+    const verbose = globals().verbose ?? false;
+    const code = stop ? stop.exitCode : exitCodeFor(error);
+    const message = stop ? stop.message : describeError(error, verbose);
+    process.stderr.write(errorLine(message, color()));
+    if (globals().json) {
+      const partial = resultOf(error);
+      const plain = stop ? stop.message : describeError(error, false);
+      const summary = { ...partial, ok: false, exitCode: code, error: plain };
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
     }
     return code;
   }

@@ -1,5 +1,6 @@
 import type { Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
+import { during } from '../lib/interrupt.js';
 import { StageError } from '../lib/errors.js';
 import { pgSql, runSql } from '../lib/pg-sql.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
@@ -38,7 +39,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
     const done: AggregatedWeek[] = [];
     for (const week of weeks) {
       done.push(
-        await ctx.log.task(`aggregate ${week.id}`, async () => {
+        await during(`aggregate of ${week.id}`, () => ctx.log.task(`aggregate ${week.id}`, async () => {
           const startedAt = new Date();
           return inTransaction(db, async (client) => {
             const sales = await client.query<{ n: string; totals: string | null }>(
@@ -73,7 +74,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
             ctx.log.debug(`aggregate: ${week.id}: ${rows} rows from ${rowsIn} sales`);
             return { week: week.id, rows, amount: total.rows[0]?.amount ?? '0' };
           });
-        }),
+        })),
       );
     }
     return { weeks: done };

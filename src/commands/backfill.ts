@@ -2,7 +2,8 @@ import type { Week } from '../lib/calendar.js';
 import type { ClickHouseDatabase } from '../lib/clickhouse.js';
 import type { Context } from '../lib/config.js';
 import { StageError } from '../lib/errors.js';
-import { failureOf, notifyFailure } from '../lib/notify.js';
+import { interrupted } from '../lib/interrupt.js';
+import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/notify.js';
 import type { PgDatabase } from '../lib/pg.js';
 import { planPeriod, readPlan } from '../lib/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/progress.js';
@@ -15,6 +16,7 @@ import {
   STAGES,
   stageRowsLine,
   type Chain,
+  type ChainFailure,
   type ChainOptions,
   type RunWeekResult,
   type StageFunctions,
@@ -53,13 +55,16 @@ export interface BackfillResult {
   warnings: number;
   failed: number;
   seconds: number;
+  /** On failure: each notifier's answer, and whether any took it. */
+  notifications?: NotifyOutcome[];
+  notified?: boolean;
 }
 
 /**
  * run-week for every week in order, on one PostgreSQL and one ClickHouse for
  * the whole run: a progress bar on a terminal, a plain line per week
- * otherwise. Stops at the first failing week unless `keepGoing`; a failure is
- * notified once and thrown after the summary table is written.
+ * otherwise. Stops at the first failing week unless `keepGoing` (at a stop signal
+ * always); a failure is notified once and thrown with the summary as its result.
  */
 export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const { ctx } = opts;
@@ -74,9 +79,17 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const results: Array<RunWeekResult & { failure?: unknown }> = [];
   let rows = 0;
   log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
+  let firstWeekMs: number | undefined;
   const progress = (current: string) =>
-    bar?.update({ done: results.length, total: weeks.length, rows, elapsedMs: performance.now() - started, current });
-  // Set when a week fails (without --keep-going) or the run ends: no week starts another group of stages.
+    bar?.update({
+      done: results.length,
+      total: weeks.length,
+      rows,
+      elapsedMs: performance.now() - started,
+      firstWeekMs,
+      current,
+    });
+  // Set when a week fails (without --keep-going, or by a stop signal) or the run ends: no week starts another group.
   const halt = { on: false, onFailure: !opts.keepGoing };
   const chains: Array<Promise<Chain | undefined>> = [];
   try {
@@ -101,15 +114,17 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       if (!chain) break;
       const result = await finishChain(chain);
       results.push(result);
+      firstWeekMs ??= performance.now() - started;
       rows += result.stages.find((s) => s.stage === 'clean')?.rows ?? 0;
-      if (!bar) {
+      // An interruption is said once, by the top level.
+      if (!result.signal && !bar) {
         const line = `${week.id} ${result.ok ? 'ok' : `FAILED at ${result.failedStage}`} in ${result.seconds.toFixed(1)}s: ${stageRowsLine(result)}`;
         if (result.ok) log.info(line);
         else log.error(`${line}: ${result.error}`);
-      } else if (!result.ok) {
-        bar.log.error(`${week.id}: ${result.failedStage} failed: ${result.error}`);
+      } else if (!result.signal && !result.ok) {
+        bar?.log.error(`${week.id}: ${result.failedStage} failed: ${result.error}`);
       }
-      if (!result.ok && !opts.keepGoing) break;
+      if (!result.ok && (!opts.keepGoing || result.signal)) break;
     }
   } finally {
     halt.on = true;
@@ -139,17 +154,17 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   };
   const first = failedRuns[0];
   if (first?.failure) {
-    // The table still helps when the run failed; stdout stays for --json.
-    if (!ctx.config.json) process.stderr.write(`${backfillTable(summary)}\n`);
-    const failure = first.failure as { stage: (typeof STAGES)[number]; error: unknown };
-    const weeksText = failedRuns.map((r) => r.week).join(', ');
+    const failure = first.failure as ChainFailure;
+    const failedWeeks = failedRuns.map((r) => r.week);
     if (opts.notify ?? true) {
-      const note = failureOf(weeksText, failure.stage, failure.error);
+      const note = failureOf(failedWeeks, failure.stage, failure.error);
       if (failedRuns.length > 1) note.error += ` (and ${failedRuns.length - 1} more failed weeks)`;
-      await notifyFailure(note, log);
+      summary.notifications = await notifyFailure(note, log);
     }
-    const error = chainError(first.week, failure);
-    if (failedRuns.length > 1) error.message += ` (${failedRuns.length} weeks failed: ${weeksText})`;
+    summary.notified = notified(summary.notifications ?? []);
+    // The top level prints the table (or the JSON) from the error's result, as on success.
+    const error = chainError('backfill', first.week, failure, summary);
+    if (failedRuns.length > 1) error.message += ` (${failedRuns.length} weeks failed: ${failedWeeks.join(', ')})`;
     throw error;
   }
   return summary;
@@ -188,8 +203,9 @@ async function pipelined(
         if (halt.on) return;
         if (p === 0) chain = newChain(opts);
         if (!chain) return;
+        // After a stop signal the next stage refuses to start: the chain fails there, and halts the rest.
         await runStages(chain, stages);
-        if (chain.failure && halt.onFailure) halt.on = true;
+        if (chain.failure && (halt.onFailure || interrupted())) halt.on = true;
       }),
     );
   }
@@ -221,35 +237,55 @@ async function planWeeks(opts: BackfillOptions): Promise<Week[]> {
     } catch (error) {
       throw new StageError(`backfill: cannot create the plan in ${layout.root}`, 'generate', { cause: error });
     }
-    opts.ctx.log.info(`created the plan: ${plan.total.toLocaleString('en-US')} sales over ${plan.weeks} weeks from ${plan.startWeek}`);
   }
   return planPeriod(plan);
 }
 
-/** The summary table: one line per week, rows per stage, warnings, failures, and a total line. */
+/** The table's heading of each stage's column: `click` is what migrate-click published to ClickHouse. */
+const STAGE_HEADS: Record<StageName, string> = {
+  generate: 'generate',
+  clean: 'clean',
+  'load-pg': 'load-pg',
+  aggregate: 'aggregate',
+  'migrate-click': 'click',
+};
+
+/** A week's status cell: `ok`, `1 warn`, `FAILED`, `stopped` (a signal). */
+function weekStatus(r: RunWeekResult): string {
+  if (r.signal) return 'stopped';
+  if (!r.ok) return 'FAILED';
+  return r.warnings.length > 0 ? `${r.warnings.length} warn` : 'ok';
+}
+
+/**
+ * The summary table: one line per week, rows per stage (the stage that failed says `failed`, or
+ * `stopped` after a signal), the week's status and time, and a total line. A whole year fits 80 columns.
+ */
 export function backfillTable(result: BackfillResult): string {
-  const head = ['week', ...STAGES, 'warnings', 'status', 'time'];
+  const head = ['week', ...STAGES.map((s) => STAGE_HEADS[s]), 'status', 'time'];
   const cell = (r: RunWeekResult, stage: (typeof STAGES)[number]) => {
     const s = r.stages.find((x) => x.stage === stage);
     if (!s) return '';
+    if (s.status === 'failed' && r.signal) return 'stopped';
     return s.status === 'ok' ? s.rows.toLocaleString('en-US') : s.status;
   };
   const rows = result.weeks.map((r) => [
     r.week,
     ...STAGES.map((s) => cell(r, s)),
-    String(r.warnings.length || ''),
-    r.ok ? 'ok' : `FAILED: ${r.failedStage}`,
+    weekStatus(r),
     `${r.seconds.toFixed(1)}s`,
   ]);
-  for (const w of result.notRun) rows.push([w, ...STAGES.map(() => ''), '', 'not run', '']);
-  rows.push([
-    'total',
-    ...STAGES.map((s) => result.totals[s].toLocaleString('en-US')),
-    String(result.warnings || ''),
-    result.failed ? `${result.failed} failed` : 'ok',
-    formatDuration(result.seconds * 1000),
-  ]);
-  return formatTable(head, rows, [false, ...STAGES.map(() => true), true, false, true]);
+  for (const w of result.notRun) rows.push([w, ...STAGES.map(() => ''), 'not run', '']);
+  const total = result.weeks.some((r) => r.signal)
+    ? 'stopped'
+    : result.failed
+      ? `${result.failed} failed`
+      : result.warnings
+        ? `${result.warnings} warn`
+        : 'ok';
+  const sums = STAGES.map((s) => result.totals[s].toLocaleString('en-US'));
+  rows.push(['total', ...sums, total, formatDuration(result.seconds * 1000)]);
+  return formatTable(head, rows, [false, ...STAGES.map(() => true), false, true]);
 }
 
 /** A plain text table; `right[i]` aligns column i to the right. */
@@ -266,7 +302,8 @@ export function formatTable(head: string[], rows: string[][], right: boolean[] =
 /** The final one-line summary of a backfill. */
 export function backfillLine(result: BackfillResult): string {
   return (
-    `backfill: ${result.weeks.length} weeks in ${formatDuration(result.seconds * 1000)}, ` +
+    `backfill: ${result.weeks.length} week${result.weeks.length === 1 ? '' : 's'} ` +
+    `in ${formatDuration(result.seconds * 1000)}, ` +
     `${result.totals.clean.toLocaleString('en-US')} clean rows, ${result.totals['migrate-click'].toLocaleString('en-US')} ClickHouse rows, ` +
     `${result.warnings} warnings, ${result.failed} failed`
   );

@@ -4,6 +4,7 @@ import type { Week } from '../lib/calendar.js';
 import { cleanFile, REJECTS_HEADER } from '../lib/clean-file.js';
 import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/clean-manifest.js';
 import type { Context } from '../lib/config.js';
+import { during } from '../lib/interrupt.js';
 import { StageError } from '../lib/errors.js';
 import { openAtomicWriter, readFileStream, REGIONS, removeStaleTemps, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Layout, type Region } from '../lib/layout.js';
 import { RowNormalizer } from '../lib/normalize.js';
@@ -45,7 +46,9 @@ export async function clean(opts: CleanOptions): Promise<CleanResult> {
   const weeks = opts.weeks ?? (await defaultWeeks(opts.ctx.config.layout, 'clean'));
   const maxRejectRate = opts.maxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
   const result: CleanResult = { weeks: [] };
-  for (const week of weeks) result.weeks.push(await cleanWeek(opts.ctx, week, maxRejectRate));
+  for (const week of weeks) {
+    result.weeks.push(await during(`clean of ${week.id}`, () => cleanWeek(opts.ctx, week, maxRejectRate)));
+  }
   return result;
 }
 

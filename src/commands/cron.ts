@@ -132,6 +132,8 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
       '',
       '[Service]',
       'Type=oneshot',
+      '# systemctl stop: SIGTERM to sales-etl alone, which rolls back, stops its embedded PostgreSQL and exits 143',
+      'KillMode=mixed',
       `WorkingDirectory=${systemdValue(project)}`,
       '# What the run writes is for this account alone (the tool adds 077 to the umask anyway).',
       'UMask=0077',

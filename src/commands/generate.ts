@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { previousWeek, weeksApart, type Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
+import { during } from '../lib/interrupt.js';
 import { UsageError } from '../lib/errors.js';
 import { removeStaleTemps, type Region } from '../lib/layout.js';
 import { planPeriod, type StorePlan } from '../lib/plan.js';
@@ -96,7 +97,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   await ctx.log.task(label, async (progress) => {
     for (const [n, index] of indices.entries()) {
       progress(`${schedule.week(index).id} (${n + 1}/${indices.length})`);
-      const written = await writeWeek(model, layout, index);
+      const written = await during(`generate of ${schedule.week(index).id}`, () => writeWeek(model, layout, index));
       if (written.missingRegions.length > 0) {
         ctx.log.info(`${written.week}: simulated outage, no file for ${written.missingRegions.join(', ')}`);
       }

@@ -7,6 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
 import { redact, StageError } from '../lib/errors.js';
+import { during } from '../lib/interrupt.js';
 import { checkRegion, readFileStream, SALES_HEADER } from '../lib/layout.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { defaultWeeks } from '../lib/plan.js';
@@ -83,7 +84,8 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
         await settle(previous);
         previous = undefined;
       }
-      const attempt = loadWeek(ctx, db, week, manifest, { after: previous?.attempt, together });
+      const turn = { after: previous?.attempt, together };
+      const attempt = during(`load-pg of ${week.id}`, () => loadWeek(ctx, db, week, manifest, turn));
       attempt.catch(() => undefined); // awaited in turn below; an earlier week's failure is reported first
       if (previous) {
         try {

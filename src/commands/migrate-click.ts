@@ -20,6 +20,7 @@ import { publishDailyWeek } from '../lib/clickhouse-daily.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { describeError, redact, StageError } from '../lib/errors.js';
+import { during, throwIfInterrupted } from '../lib/interrupt.js';
 import { LINK_PULLED, linkPostgres } from '../lib/clickhouse-pg-link.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
@@ -122,7 +123,9 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         let outcome: RunOutcome;
         try {
           for (const week of run) await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
-          outcome = verifyOnly ? await verifyWeek(pgDb, ch, run[0]!) : await publishRun(ctx, pgDb, ch, run, importedAt);
+          outcome = await during(`${STAGE} of ${describeRun(run)}`, () =>
+            verifyOnly ? verifyWeek(pgDb, ch, run[0]!) : publishRun(ctx, pgDb, ch, run, importedAt),
+          );
           await releaseMemory(ch);
         } catch (error) {
           // Nothing of the run was published: each of its weeks failed.
@@ -139,7 +142,7 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
           // after the week's aggregates are in; a failure here is the week's failure.
           if (!verifyOnly) {
             try {
-              await publishDailyWeek(pgDb, ch, week, importedAt);
+              await during(`${STAGE} of ${week.id}`, () => publishDailyWeek(pgDb, ch, week, importedAt));
             } catch (error) {
               outcome = { published: [], failure: { week, error } };
               break;
@@ -242,6 +245,8 @@ async function publishRun(
         if (linked) await pullRun(ch, client, weeks, importedAt, staged);
         else await streamRun(ch, client, partition, importedAt, staged);
         ctx.log.debug(`${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
+        // A stop signal before the swap drops what was staged; once the swap has begun, it is finished.
+        throwIfInterrupted();
         await swapStaged(ch.client, staged).catch((cause: unknown) => {
           throw new Error(`${STAGE}: cannot swap ${describeRun(weeks)} into ${ch.target}`, { cause });
         });

@@ -2,7 +2,8 @@ import { previousWeek, type Week } from '../lib/calendar.js';
 import { openClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
 import type { Context } from '../lib/config.js';
 import { describeError, StageError, UsageError } from '../lib/errors.js';
-import { failureOf, notifyFailure, type NotifyOutcome } from '../lib/notify.js';
+import { during, interrupted, InterruptedError, type StopSignal } from '../lib/interrupt.js';
+import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/notify.js';
 import { openPg, recordRun, type PgDatabase } from '../lib/pg.js';
 import { aggregate } from './aggregate.js';
 import { clean } from './clean.js';
@@ -147,8 +148,12 @@ export interface RunWeekResult {
   /** The first stage that failed. */
   failedStage?: StageName;
   error?: string;
+  /** When that failure was a stop signal, e.g. `SIGTERM`. */
+  signal?: StopSignal;
   seconds: number;
+  /** On failure: each notifier's answer, and whether any took it. */
   notifications?: NotifyOutcome[];
+  notified?: boolean;
 }
 
 /** Options of one week's chain inside run-week or backfill. */
@@ -220,6 +225,7 @@ export async function finishChain(chain: Chain): Promise<RunWeekResult & { failu
   if (chain.failure) {
     result.failedStage = chain.failure.stage;
     result.error = describeError(chain.failure.error);
+    if (chain.failure.error instanceof InterruptedError) result.signal = chain.failure.error.signal;
     result.failure = chain.failure;
   }
   await recordChain(ctx, connections, result, chain.startedAt);
@@ -272,11 +278,13 @@ export async function runStages(chain: Chain, names: readonly StageName[]): Prom
     const t = performance.now();
     opts.onStage?.(run.stage);
     try {
-      run.rows = await steps[run.stage]();
+      run.rows = await during(`${run.stage} of ${week.id}`, steps[run.stage]);
       run.status = 'ok';
       run.seconds = seconds(t);
       ctx.log.debug(`${week.id} ${run.stage}: ${run.rows.toLocaleString('en-US')} rows in ${run.seconds}s`);
-    } catch (error) {
+    } catch (thrown) {
+      // After a stop signal, whatever a stage throws (a rolled-back transaction, a refused start) is the interruption.
+      const error = interrupted() ?? thrown;
       run.status = 'failed';
       run.seconds = seconds(t);
       run.error = describeError(error);
@@ -310,19 +318,27 @@ async function recordChain(ctx: Context, connections: Connections, result: RunWe
   }
 }
 
-/** The error a failed chain is reported with: names the week and the stage, keeps the cause and its exit code. */
-export function chainError(week: string, failure: ChainFailure): Error {
-  const message = `run-week ${week}: ${failure.stage} failed`;
+/**
+ * The error a failed chain is reported with (`run-week 2024-W20: load-pg failed`, or `backfill ...`): names
+ * the command, the week and the stage, keeps the cause and its exit code, and carries what the command did.
+ */
+export function chainError(
+  command: 'run-week' | 'backfill',
+  week: string,
+  failure: ChainFailure,
+  result?: object,
+): Error {
+  const message = `${command} ${week}: ${failure.stage} failed`;
   return failure.error instanceof UsageError
     ? new UsageError(message, { cause: failure.error })
-    : new StageError(message, failure.stage, { cause: failure.error });
+    : new StageError(message, failure.stage, { cause: failure.error, result });
 }
 
 /**
  * generate → clean → load-pg → aggregate → migrate-click for one week, on one
  * PostgreSQL and one ClickHouse connection, stopping at the first failure. A
- * failure is notified (Telegram, webhook) and thrown as a StageError naming the
- * stage; a missing region is only a warning.
+ * failure (a stop signal too) is notified (Telegram, webhook) and thrown as a
+ * StageError naming the stage, with the result so far; a missing region is only a warning.
  */
 export async function runWeek(opts: RunWeekOptions): Promise<RunWeekResult> {
   const { ctx } = opts;
@@ -346,9 +362,15 @@ export async function runWeek(opts: RunWeekOptions): Promise<RunWeekResult> {
   }
   const { failure, ...summary } = result;
   if (failure) {
-    ctx.log.error(`${week.id}: ${failure.stage} failed: ${summary.error}`);
-    if (opts.notify ?? true) await notifyFailure(failureOf(week.id, failure.stage, failure.error), ctx.log);
-    throw chainError(week.id, failure);
+    // An interruption is said once, by the top level.
+    if (!(failure.error instanceof InterruptedError)) {
+      ctx.log.error(`${week.id}: ${failure.stage} failed: ${summary.error}`);
+    }
+    if (opts.notify ?? true) {
+      summary.notifications = await notifyFailure(failureOf([week.id], failure.stage, failure.error), ctx.log);
+    }
+    summary.notified = notified(summary.notifications ?? []);
+    throw chainError('run-week', week.id, failure, summary);
   }
   return summary;
 }

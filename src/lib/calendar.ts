@@ -113,6 +113,9 @@ export function parseWeek(text: string): Week {
       const jan4 = Date.UTC(isoYear, 0, 4) / DAY_MS;
       return weekFromMonday(mondayOf(jan4) + (isoWeek - 1) * 7);
     }
+    if (isoYear >= 1971 && isoWeek === 53) {
+      throw new UsageError(`bad week ${JSON.stringify(text)}: ${isoYear} has 52 ISO weeks (expected ${WEEK_FORMS})`);
+    }
   } else if (DATE.test(value) && !Number.isNaN(dayNumber(value)) && value >= '1971') {
     return weekOfDate(value);
   }

@@ -13,6 +13,7 @@ import {
   prepareAccess,
   type ClusterAccess,
 } from './embedded-pg-auth.js';
+import { holdResource } from './interrupt.js';
 import { makeDirectory, PRIVATE_FILE_MODE } from './layout.js';
 import type { Logger } from './logger.js';
 import { blockedAt, mkdirOpen, rootCache, serverBinaries, serverUser, type PgBinaries, type ServerUser } from './pg-binaries.js';
@@ -229,6 +230,9 @@ function launch(program: string, args: string[], user: ServerUser | undefined, o
     // Messages in English whatever the machine's locale: readiness is detected by its message.
     env: { ...process.env, LC_MESSAGES: 'C' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own: a signal to ours (Ctrl-C, `systemctl stop`) must not stop the server
+    // under a stage in flight; we stop it ourselves once the stage has rolled back (src/lib/interrupt.ts).
+    detached: true,
   });
   child.stdout?.on('data', (chunk: Buffer) => onLog(chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => onLog(chunk.toString('utf8')));
@@ -317,8 +321,8 @@ function childExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 /**
  * Start the embedded cluster in `dir` (initialising it the first time) on a
- * free loopback port. Until `stop()`, SIGINT/SIGTERM/SIGHUP stop the server
- * and then end the process with that signal.
+ * free loopback port. The server is held as a resource of src/lib/interrupt.ts
+ * until `stop()`: it is stopped however the process ends.
  */
 export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<EmbeddedPg> {
   const dir = path.resolve(options.dir);
@@ -365,10 +369,17 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
 
   let port = await freePort();
   let proc: ChildProcess;
+  // A server still starting is ours to stop too, if the process ends before it is handed over.
+  let starting: ChildProcess | undefined;
+  const unholdStarting = holdResource({
+    stop: async () => void starting?.kill('SIGINT'),
+    stopSync: () => void starting?.kill('SIGINT'),
+  });
   // The free port may be taken by someone else before the server binds it: try another one.
   for (let attempt = 1; ; attempt++) {
     const server = startServer(bin, real, port, accessSettings(access), user, onLog);
     proc = server.child;
+    starting = proc;
     try {
       await withTimeout(server.ready, 120_000, 'no "ready" message within 120s');
       break;
@@ -383,6 +394,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
         port = await freePort();
         continue;
       }
+      unholdStarting();
       await closeLog();
       const reason = recent.filter((l) => /FATAL|ERROR|PANIC/.test(l)).at(-1) ?? (error instanceof Error ? error.message : '');
       throw new Error(`embedded PostgreSQL in ${label} did not start${reason ? `: ${reason}` : ''} (see ${options.logFile})`, {
@@ -393,11 +405,11 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   const pid = proc.pid;
   log.debug(`embedded PostgreSQL: started in ${label} on 127.0.0.1:${port} (pid ${pid})`);
 
+  unholdStarting();
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      for (const signal of SIGNALS) process.removeListener(signal, onSignal);
-      process.removeListener('exit', onExit);
+      unhold();
       if (proc && proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
         proc.kill('SIGINT');
@@ -414,16 +426,14 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
     })();
     return stopping;
   };
-  // A signal stops the server, then ends the process with the same signal (exit 128+n).
-  const onSignal = (signal: NodeJS.Signals) => {
-    void stop().finally(() => process.kill(process.pid, signal));
-  };
-  // A process that exits without stopping us (process.exit) must not leave the server behind.
-  const onExit = () => {
-    if (proc && proc.exitCode === null) proc.kill('SIGINT');
-  };
-  for (const signal of SIGNALS) process.once(signal, onSignal);
-  process.once('exit', onExit);
+  // A process that exits without stopping us (a second Ctrl-C, process.exit) must not leave the server
+  // behind: fast shutdown, which the server, in its own process group, finishes after we are gone.
+  const unhold = holdResource({
+    stop,
+    stopSync: () => {
+      if (proc && proc.exitCode === null) proc.kill('SIGINT');
+    },
+  });
 
   let secret: string;
   try {
@@ -435,8 +445,6 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   }
   return { port, dir, socketDir: access.socketDir, url: embeddedUrl(port, secret), stop };
 }
-
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * Settings for a cluster that one pipeline run at a time uses, on the command

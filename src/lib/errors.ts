@@ -18,16 +18,19 @@ export class LockedError extends Error {
 
 /**
  * A stage failed for a reason the user can act on. The message is one line and
- * names what failed; `stage` says which stage, for notifications and summaries.
+ * names what failed; `stage` says which stage, for notifications and summaries;
+ * `result`, what the command did before it failed, for its summary on stdout and `--json`.
  */
 export class StageError extends Error {
   override name = 'StageError';
+  readonly result: object | undefined;
   constructor(
     message: string,
     readonly stage?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; result?: object },
   ) {
     super(message, options);
+    this.result = options?.result;
   }
 }
 
@@ -75,4 +78,9 @@ function messageOf(error: unknown): string {
   }
   if (typeof error === 'string') return error;
   return '';
+}
+
+/** What a failed command did before it failed (StageError.result), for its summary and `--json`. */
+export function resultOf(error: unknown): object | undefined {
+  return error instanceof StageError ? error.result : undefined;
 }

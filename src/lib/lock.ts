@@ -4,6 +4,7 @@ import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Context } from './config.js';
 import { LockedError } from './errors.js';
+import { holdResource } from './interrupt.js';
 import { processAlive } from './process-alive.js';
 import { PRIVATE_FILE_MODE, prepareDataDir, type Layout } from './layout.js';
 import type { Logger } from './logger.js';
@@ -24,8 +25,6 @@ export interface Lock {
   readonly info: LockInfo;
   release(): Promise<void>;
 }
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export { processAlive } from './process-alive.js';
 
@@ -110,8 +109,8 @@ async function takeOver(file: string, staleText: string): Promise<void> {
 
 function holdLock(file: string, text: string, info: LockInfo): Lock {
   let released = false;
-  // On a signal the lock is removed synchronously; the signal then does what it
-  // would have done, unless someone else (e.g. the embedded PostgreSQL) handles it.
+  // A process that ends without releasing (a second Ctrl-C, process.exit) removes the file synchronously;
+  // a signal to a library caller that does not handle signals releases it too (src/lib/interrupt.ts).
   const releaseSync = () => {
     if (released) return;
     released = true;
@@ -121,22 +120,11 @@ function holdLock(file: string, text: string, info: LockInfo): Lock {
       // already gone
     }
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    releaseSync();
-    detach();
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  const detach = () => {
-    for (const s of SIGNALS) process.removeListener(s, onSignal);
-    process.removeListener('exit', releaseSync);
-  };
-  for (const s of SIGNALS) process.on(s, onSignal);
-  process.on('exit', releaseSync);
-  return {
+  const lock: Lock = {
     file,
     info,
     async release() {
-      detach();
+      unhold();
       if (released) return;
       released = true;
       // Only remove the file if it is still ours.
@@ -144,6 +132,8 @@ function holdLock(file: string, text: string, info: LockInfo): Lock {
       if (current?.text === text) await unlink(file).catch(() => undefined);
     },
   };
+  const unhold = holdResource({ stop: () => lock.release(), stopSync: releaseSync });
+  return lock;
 }
 
 /** Run `work` holding the data directory's lock; released however `work` ends. */

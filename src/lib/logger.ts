@@ -1,5 +1,9 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
+import { interrupted } from './interrupt.js';
+import { isInteractive } from './terminal.js';
+
+export { isInteractive };
 
 /** How the process talks to people: a terminal gets colour and spinners, cron gets plain lines. */
 export interface LoggerOptions {
@@ -21,14 +25,6 @@ export interface Logger {
   debug(message: string): void;
   /** Run `work` behind a spinner (a terminal) or between two log lines (otherwise). */
   task<T>(text: string, work: (progress: (text: string) => void) => Promise<T>): Promise<T>;
-}
-
-/** Whether stderr is a terminal that wants colour: not under cron, a pipe or `NO_COLOR`. */
-export function isInteractive(colorFlag = true, stream: NodeJS.WriteStream = process.stderr): boolean {
-  const noColor = process.env['NO_COLOR'];
-  // A terminal that reports no width (a bare pty, as under `script`) sends ora's line clearing into an endless loop.
-  const sized = (stream.columns ?? 0) > 0;
-  return colorFlag && Boolean(stream.isTTY) && sized && !(noColor !== undefined && noColor !== '') && process.env['TERM'] !== 'dumb';
 }
 
 function timestamp(): string {
@@ -76,7 +72,10 @@ export function createLogger(options: LoggerOptions): Logger {
           if (!options.interactive) write('ok', `${text} done in ${elapsed()}`, chalk.green, '✔');
           return result;
         } catch (error) {
-          if (!options.interactive) write('error', `${text} failed after ${elapsed()}`, chalk.red, '✖');
+          // A stop signal is said once, by the top level: here it is only the end of a step.
+          if (options.interactive) throw error;
+          if (interrupted()) write('info', `${text} stopped after ${elapsed()}`, chalk.cyan, 'ℹ');
+          else write('error', `${text} failed after ${elapsed()}`, chalk.red, '✖');
           throw error;
         }
       }
@@ -89,7 +88,8 @@ export function createLogger(options: LoggerOptions): Logger {
         current.succeed(`${text} ${chalk.gray(elapsed())}`);
         return result;
       } catch (error) {
-        current.fail(`${text} ${chalk.gray(elapsed())}`);
+        if (interrupted()) current.stop();
+        else current.fail(`${text} ${chalk.gray(elapsed())}`);
         throw error;
       } finally {
         spinner = undefined;

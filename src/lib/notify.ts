@@ -1,13 +1,16 @@
 import os from 'node:os';
 import { describeError, redact } from './errors.js';
+import { InterruptedError, type StopSignal } from './interrupt.js';
 import type { Logger } from './logger.js';
 
 /** What a failure notification says (also the webhook's JSON body). */
 export interface Failure {
-  /** The week (or weeks) that failed, e.g. `2024-W20`. */
-  week: string;
-  /** The stage that failed, e.g. `load-pg`. */
+  /** The weeks that did not finish, e.g. `["2024-W20"]` (a backfill may name several). */
+  week: string[];
+  /** The stage that failed (of the first week), e.g. `load-pg`. */
   stage: string;
+  /** When a stop signal ended the run, e.g. `SIGTERM`. */
+  signal?: StopSignal;
   /** One line, passwords redacted. */
   error: string;
   host: string;
@@ -45,13 +48,27 @@ export function notifyConfig(env: NodeJS.ProcessEnv = process.env, timeoutMs = 5
 }
 
 /** A failure as of now on this host, its error as one redacted line. */
-export function failureOf(week: string, stage: string, error: unknown): Failure {
-  return { week, stage, error: describeError(error, false), host: os.hostname(), at: new Date().toISOString() };
+export function failureOf(weeks: string[], stage: string, error: unknown): Failure {
+  const signal = error instanceof InterruptedError ? { signal: error.signal } : {};
+  const at = new Date().toISOString();
+  return { week: weeks, stage, ...signal, error: describeError(error, false), host: os.hostname(), at };
 }
 
 /** The Telegram message text. */
 export function telegramText(failure: Failure): string {
-  return `sales-etl failed\nweek: ${failure.week}\nstage: ${failure.stage}\nerror: ${failure.error}\nhost: ${failure.host}\nat: ${failure.at}`;
+  return [
+    failure.signal ? `sales-etl interrupted by ${failure.signal}` : 'sales-etl failed',
+    `${failure.week.length === 1 ? 'week' : 'weeks'}: ${failure.week.join(', ')}`,
+    `stage: ${failure.stage}`,
+    `error: ${failure.error}`,
+    `host: ${failure.host}`,
+    `at: ${failure.at}`,
+  ].join('\n');
+}
+
+/** Whether any notifier took the failure (false when none is configured). */
+export function notified(outcomes: NotifyOutcome[]): boolean {
+  return outcomes.some((o) => o.ok);
 }
 
 /**
@@ -122,7 +139,7 @@ export async function notifyFailure(
   const attempt = async (channel: NotifyOutcome['channel'], target: string, send: () => Promise<void>) => {
     try {
       await send();
-      log.info(`notified ${channel} of the failure of ${failure.stage} (${failure.week})`);
+      log.info(`notified ${channel} of the failure of ${failure.stage} (${failure.week.join(', ')})`);
       return { channel, ok: true };
     } catch (error) {
       const reason =

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Context } from './config.js';
 import { startEmbeddedPg, type EmbeddedPg } from './embedded-pg.js';
 import { redact } from './errors.js';
+import { throwIfInterrupted } from './interrupt.js';
 import { migratePg } from './migrations.js';
 
 /**
@@ -62,8 +63,13 @@ function createPool(connectionString: string, ctx: Context): pg.Pool {
     types,
     application_name: 'sales-etl',
   });
-  // An idle connection dropped by the server must not crash the process; the next query reports it.
+  // A connection dropped by the server (a shutdown: 57P01, ECONNRESET) must not crash the process. Idle,
+  // the pool hears it; checked out, the client itself emits 'error' besides failing the query in
+  // flight, which reports it: every client has a listener from the start.
   pool.on('error', (error) => ctx.log.debug(`PostgreSQL: idle connection closed: ${error.message}`));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => ctx.log.debug(`PostgreSQL: connection closed: ${error.message}`)),
+  );
   return pool;
 }
 
@@ -164,7 +170,10 @@ export interface TransactionOptions {
   discardOnError?: boolean;
 }
 
-/** Run `work` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. */
+/**
+ * Run `work` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws, or
+ * when a stop signal came meanwhile (src/lib/interrupt.ts): an interrupted stage leaves the old state.
+ */
 export async function inTransaction<T>(
   db: Pick<PgDatabase, 'pool'>,
   work: (client: pg.PoolClient) => Promise<T>,
@@ -175,6 +184,7 @@ export async function inTransaction<T>(
   try {
     await client.query(options.begin ?? 'BEGIN');
     const result = await work(client);
+    throwIfInterrupted();
     await client.query('COMMIT');
     return result;
   } catch (error) {

@@ -7,6 +7,8 @@ export interface ProgressState {
   rows: number;
   /** Milliseconds since the run began. */
   elapsedMs: number;
+  /** Milliseconds from the run's start to the end of its first week (which carries the start-up costs). */
+  firstWeekMs?: number | undefined;
   /** What is going on right now, e.g. `2024-W20 load-pg`. */
   current?: string | undefined;
 }
@@ -24,8 +26,15 @@ export function formatDuration(ms: number): string {
 export function progressLine(state: ProgressState, width = 24): string {
   const share = state.total === 0 ? 1 : state.done / state.total;
   const filled = Math.round(share * width);
+  // The first week carries the start-up (the embedded servers, the plan, the dimensions): the pace is
+  // taken from the weeks after it, so there is none until two weeks are done.
+  const since = state.firstWeekMs;
   const left =
-    state.done === 0 ? '?' : formatDuration((state.elapsedMs / state.done) * (state.total - state.done));
+    state.done >= state.total
+      ? formatDuration(0)
+      : state.done < 2 || since === undefined
+        ? '?'
+        : formatDuration(((state.elapsedMs - since) / (state.done - 1)) * (state.total - state.done));
   return (
     `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${state.done}/${state.total} weeks · ` +
     `${state.rows.toLocaleString('en-US')} rows · ${left} left` +

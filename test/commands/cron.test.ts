@@ -157,6 +157,7 @@ test('--systemd prints a service and a timer on Moscow time', async () => {
   assert.match(r.text, /^ExecStart=\/usr\/bin\/node --max-old-space-size=512 --max-semi-space-size=8 \/opt\/sales-etl\/bin\/sales-etl.js --data-dir \/srv\/sales run-week$/m);
   assert.match(r.text, /^OnCalendar=Tue \*-\*-\* 12:45:00 Europe\/Moscow$/m);
   assert.match(r.text, /^Type=oneshot$/m);
+  assert.match(r.text, /^KillMode=mixed$/m, 'systemctl stop signals sales-etl, which stops its own server');
   assert.match(r.text, /^WantedBy=timers.target$/m);
 });
 

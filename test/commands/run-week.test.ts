@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { backfill, backfillTable } from '../../src/commands/backfill.js';
-import { runWeek, type StageFunctions } from '../../src/commands/run-week.js';
+import { backfill, backfillTable, type BackfillResult } from '../../src/commands/backfill.js';
+import { runWeek, type RunWeekResult, type StageFunctions } from '../../src/commands/run-week.js';
 import { parseWeek, previousWeek, weekRange, type Week } from '../../src/lib/calendar.js';
 import type { Context } from '../../src/lib/config.js';
 import { StageError, UsageError } from '../../src/lib/errors.js';
@@ -98,13 +98,17 @@ test('the first failing stage stops the chain, is named, notified, and recorded'
       assert.equal(error.stage, 'aggregate');
       assert.equal(error.message, 'run-week 2024-W20: aggregate failed');
       assert.equal(error.cause, cause);
+      const partial = error.result as RunWeekResult;
+      assert.deepEqual(partial.stages.map((s) => s.status), ['ok', 'ok', 'ok', 'failed', 'not run']);
+      assert.equal(partial.failedStage, 'aggregate');
+      assert.equal(partial.notified, true);
       return true;
     },
   );
   assert.deepEqual(calls.map((c) => c.split(' ')[0]), ['generate', 'clean', 'load-pg', 'aggregate']);
   assert.equal(sink.received.length, 1);
   const body = sink.received[0]!.json as Record<string, string>;
-  assert.equal(body['week'], '2024-W20');
+  assert.deepEqual(body['week'], ['2024-W20']);
   assert.equal(body['stage'], 'aggregate');
   assert.match(body['error']!, /cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127.0.0.1:1\/x/);
   assert.doesNotMatch(sink.received[0]!.body, /secret/);
@@ -142,14 +146,104 @@ test('backfill runs every week in order and stops at the first failure unless --
   sink.received.length = 0;
   const stopped = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, stages: failW02([]), pg: fakePg([]) as never, ch: fakeCh as never }).catch((e: unknown) => e);
   assert.ok(stopped instanceof StageError);
-  assert.equal(stopped.message, 'run-week 2024-W02: clean failed');
+  assert.equal(stopped.message, 'backfill 2024-W02: clean failed');
   assert.equal(sink.received.length, 1);
+  // What --json and the table on stdout are made of: the weeks that finished, the one that failed, the notification.
+  const partial = stopped.result as BackfillResult;
+  assert.deepEqual(partial.weeks.map((w) => [w.week, w.ok, w.failedStage]), [
+    ['2024-W01', true, undefined],
+    ['2024-W02', false, 'clean'],
+  ]);
+  assert.deepEqual(partial.weeks[1]!.stages.map((s) => s.status), ['ok', 'failed', 'not run', 'not run', 'not run']);
+  assert.deepEqual(partial.notRun, ['2024-W03', '2024-W04']);
+  assert.equal(partial.notified, true);
+  assert.deepEqual(partial.notifications?.map((n) => [n.channel, n.ok]), [['webhook', true]]);
 
   const calls: string[] = [];
   const going = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, keepGoing: true, stages: failW02(calls), pg: fakePg([]) as never, ch: fakeCh as never }).catch((e: unknown) => e);
   assert.ok(going instanceof StageError);
   assert.ok(calls.includes('migrate-click 2024-W04 pg ch'), 'the weeks after the failure still ran');
   assert.ok(!calls.includes('load-pg 2024-W02 pg'));
+});
+
+test('backfill --keep-going, two weeks failed: the webhook lists both; no notifier: not notified', async () => {
+  const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W04'));
+  const s = stages([]);
+  const failing: StageFunctions = {
+    ...s,
+    aggregate: (async (opts: { weeks?: Week[] }) => {
+      if (['2024-W02', '2024-W04'].includes(opts.weeks?.[0]?.id ?? '')) throw new Error('aggregate: no sales');
+      return s.aggregate(opts as never);
+    }) as never,
+  };
+  sink.received.length = 0;
+  const run = (keepGoing: boolean) =>
+    backfill({ ctx, weeks, keepGoing, stages: failing, pg: fakePg([]) as never, ch: fakeCh as never }).catch(
+      (e: unknown) => e,
+    );
+  const error = await run(true);
+  assert.ok(error instanceof StageError);
+  assert.equal(error.message, 'backfill 2024-W02: aggregate failed (2 weeks failed: 2024-W02, 2024-W04)');
+  const body = sink.received[0]!.json as Record<string, unknown>;
+  assert.deepEqual(body['week'], ['2024-W02', '2024-W04']);
+  assert.equal(body['stage'], 'aggregate');
+
+  const saved = process.env['NOTIFY_WEBHOOK_URL'];
+  delete process.env['NOTIFY_WEBHOOK_URL'];
+  try {
+    const quiet = await run(false);
+    assert.ok(quiet instanceof StageError);
+    assert.equal((quiet.result as BackfillResult).notified, false, 'no notifier configured: not notified');
+  } finally {
+    process.env['NOTIFY_WEBHOOK_URL'] = saved;
+  }
+});
+
+test("backfill's table of a whole year fits 80 columns, failed and stopped weeks too", () => {
+  const week = (id: string, rows: number, extra: Partial<RunWeekResult> = {}): RunWeekResult => ({
+    week: id,
+    ok: true,
+    stages: (['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click'] as const).map((stage) => ({
+      stage,
+      status: 'ok',
+      rows: stage === 'aggregate' || stage === 'migrate-click' ? 4_123 : rows,
+      seconds: 0.3,
+    })),
+    warnings: [],
+    seconds: 12.34,
+    ...extra,
+  });
+  const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W52')).map((w) => week(w.id, 21_034));
+  weeks[19] = week('2024-W20', 15_012, { warnings: ['2024-W20: no raw file for north'] });
+  const failed = week('2024-W51', 19_178, { ok: false, failedStage: 'migrate-click' });
+  failed.stages[4]!.status = 'failed';
+  const stopped = week('2024-W52', 19_178, { ok: false, failedStage: 'load-pg', signal: 'SIGTERM' });
+  stopped.stages[2]!.status = 'failed';
+  for (const s of stopped.stages.slice(3)) s.status = 'not run';
+  weeks.splice(50, 2, failed, stopped);
+  const result: BackfillResult = {
+    ok: false,
+    weeks,
+    notRun: ['2025-W01'],
+    totals: {
+      generate: 1_018_456,
+      clean: 1_000_000,
+      'load-pg': 1_000_000,
+      aggregate: 214_396,
+      'migrate-click': 214_396,
+    },
+    warnings: 1,
+    failed: 2,
+    seconds: 1234.5,
+  };
+  const lines = backfillTable(result).split('\n');
+  assert.equal(lines.length, 2 + 53 + 1);
+  const widest = Math.max(...lines.map((l) => l.length));
+  assert.ok(widest <= 80, `${widest} columns:\n${lines.join('\n')}`);
+  assert.match(lines.find((l) => l.startsWith('2024-W20'))!, /\b1 warn\b/);
+  assert.match(lines.find((l) => l.startsWith('2024-W51'))!, /\bfailed\s+FAILED\b/);
+  assert.match(lines.find((l) => l.startsWith('2024-W52'))!, /\bstopped\s+not run\s+not run\s+stopped\b/);
+  assert.match(lines.at(-1)!, /^total\s+1,018,456\s+1,000,000\s+1,000,000\s+214,396\s+214,396\s+stopped\s+20:35$/);
 });
 
 test('backfill overlaps weeks: the next week is generated while the databases take this one, each stage in week order', async () => {
@@ -200,7 +294,7 @@ test('a week that fails stops the weeks after it where they are: none of them re
   const recorded: unknown[][] = [];
   const error = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, notify: false, stages: failing, pg: fakePg(recorded) as never, ch: fakeCh as never }).catch((e: unknown) => e);
   assert.ok(error instanceof StageError);
-  assert.equal(error.message, 'run-week 2024-W02: migrate-click failed');
+  assert.equal(error.message, 'backfill 2024-W02: migrate-click failed');
   assert.ok(!calls.some((c) => c.startsWith('migrate-click 2024-W03') || c.startsWith('migrate-click 2024-W04')), calls.join('\n'));
   assert.ok(!calls.some((c) => c.startsWith('load-pg 2024-W04')), 'at most one week runs ahead of the failing one');
   // run-week rows in etl_runs: W01 ok, W02 failed; nothing for the weeks that did not finish.

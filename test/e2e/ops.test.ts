@@ -119,7 +119,7 @@ test('a failing stage: exit 1, the stage named, Telegram and webhook notified, n
     assert.equal(tgBody.chat_id, '-42');
     assert.match(tgBody.text, /week: 2024-W02\nstage: load-pg\nerror: .*cannot connect to PostgreSQL/);
     const hook = sink.received.find((x) => x.url === '/hook')!.json as Record<string, string>;
-    assert.equal(hook['week'], '2024-W02');
+    assert.deepEqual(hook['week'], ['2024-W02']);
     assert.equal(hook['stage'], 'load-pg');
     assert.equal(hook['host'], os.hostname());
     for (const x of sink.received) assert.doesNotMatch(x.body, /u:secret/);

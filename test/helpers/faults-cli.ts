@@ -46,6 +46,8 @@ export interface CliOptions {
   /** Kill the child (SIGKILL) after this long: a hang guard, not a performance assertion. Default 120 s. */
   timeoutMs?: number;
   cwd?: string;
+  /** In a process group of its own (as under a terminal or systemd), so the test can signal the whole group. */
+  detached?: boolean;
 }
 
 /** Start the built CLI with an environment free of the caller's database and notification settings. */
@@ -54,7 +56,12 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
   for (const name of CLEARED) delete env[name];
   Object.assign(env, options.env ?? {});
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env,
+    cwd: options.cwd,
+    detached: options.detached ?? false,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let timedOut = false;

@@ -54,6 +54,13 @@ describe('parseWeek', () => {
     }
     assert.equal(parseWeek('2024-02-29').id, '2024-W09');
   });
+
+  test('a week 53 of a year that has 52 says so', () => {
+    const says = (pattern: RegExp) => (e: unknown) => e instanceof UsageError && pattern.test(e.message);
+    assert.throws(() => parseWeek('2021-W53'), says(/2021 has 52 ISO weeks/));
+    assert.throws(() => parseWeek('2024-W54'), (e: unknown) => e instanceof UsageError && !/ISO weeks/.test(e.message));
+    assert.equal(parseWeek('2026-W53').id, '2026-W53');
+  });
 });
 
 describe('week ranges and flags', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';
 import { silentLogger, type Logger } from '../../src/lib/logger.js';
-import { failureOf, notifyConfig, notifyFailure } from '../../src/lib/notify.js';
+import { InterruptedError } from '../../src/lib/interrupt.js';
+import { failureOf, notifyConfig, notifyFailure, telegramText } from '../../src/lib/notify.js';
 import { startHttpSink } from '../helpers/http-sink.js';
 
 const TOKEN = '123456:SECRET-bot-token';
@@ -15,7 +16,7 @@ test('nothing configured: nothing sent', async () => {
   const config = notifyConfig({});
   assert.equal(config.telegram, undefined);
   assert.equal(config.webhookUrl, undefined);
-  assert.deepEqual(await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), silentLogger(), config), []);
+  assert.deepEqual(await notifyFailure(failureOf(['2024-W20'], 'clean', new Error('x')), silentLogger(), config), []);
 });
 
 test('Telegram needs both the token and the chat id', () => {
@@ -36,7 +37,7 @@ test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', asyn
       cause: new Error('connect ECONNREFUSED postgres://u:secret@127.0.0.1:1/x'),
     });
     const lines: string[] = [];
-    const outcomes = await notifyFailure(failureOf('2024-W20', 'load-pg', error), recordingLogger(lines), config);
+    const outcomes = await notifyFailure(failureOf(['2024-W20'], 'load-pg', error), recordingLogger(lines), config);
     assert.deepEqual(outcomes.map((o) => [o.channel, o.ok]), [
       ['telegram', true],
       ['webhook', true],
@@ -52,7 +53,7 @@ test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', asyn
     const hook = sink.received.find((r) => r.url === '/hook')!;
     const body = hook.json as Record<string, string>;
     assert.deepEqual(Object.keys(body).sort(), ['at', 'error', 'host', 'stage', 'week']);
-    assert.equal(body['week'], '2024-W20');
+    assert.deepEqual(body['week'], ['2024-W20']);
     assert.equal(body['stage'], 'load-pg');
     assert.equal(body['host'], os.hostname());
     assert.ok(!Number.isNaN(Date.parse(body['at']!)));
@@ -63,12 +64,26 @@ test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', asyn
   }
 });
 
+test('an interruption names its signal; several weeks are a list, and the Telegram text says weeks', () => {
+  const stop = new InterruptedError('SIGTERM', 'load-pg of 2024-W02');
+  const failure = failureOf(['2024-W02', '2024-W03'], 'load-pg', stop);
+  assert.deepEqual(failure.week, ['2024-W02', '2024-W03']);
+  assert.equal(failure.signal, 'SIGTERM');
+  assert.equal(failure.error, 'interrupted by SIGTERM during load-pg of 2024-W02; run it again to finish');
+  const text = telegramText(failure).split('\n');
+  assert.deepEqual(text.slice(0, 3), ['sales-etl interrupted by SIGTERM', 'weeks: 2024-W02, 2024-W03', 'stage: load-pg']);
+  const plain = failureOf(['2024-W02'], 'clean', new Error('x'));
+  assert.equal('signal' in plain, false, 'no signal key for an ordinary failure');
+  assert.deepEqual(telegramText(plain).split('\n').slice(0, 2), ['sales-etl failed', 'week: 2024-W02']);
+});
+
 test('a failing notifier is logged without the bot token and does not throw', async () => {
   const sink = await startHttpSink(() => ({ status: 401, body: '{"ok":false,"description":"Unauthorized"}' }));
   try {
     const lines: string[] = [];
     const config = notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '1', TELEGRAM_API_URL: sink.url });
-    const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+    const failure = failureOf(['2024-W20'], 'clean', new Error('x'));
+    const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.equal(lines.length, 1);
     const answer = '{"ok":false,"description":"Unauthorized"}';
@@ -84,7 +99,8 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   try {
     const lines: string[] = [];
     const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: `${sink.url}/hook` }), timeoutMs: 300 };
-    const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+    const failure = failureOf(['2024-W20'], 'clean', new Error('x'));
+    const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
     assert.equal(outcome?.ok, false);
     assert.equal(lines[0], `warn webhook notification to ${sink.url} failed: no answer within 0.3s`);
   } finally {
@@ -94,13 +110,14 @@ test('a notifier that does not answer times out; one that cannot be reached is l
   await closed.close(); // its port is now free: nothing listens there
   const lines: string[] = [];
   const config = notifyConfig({ NOTIFY_WEBHOOK_URL: `${closed.url}/hook` });
-  const [outcome] = await notifyFailure(failureOf('2024-W20', 'clean', new Error('x')), recordingLogger(lines), config);
+  const failure = failureOf(['2024-W20'], 'clean', new Error('x'));
+  const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
   assert.equal(outcome?.ok, false);
   assert.match(lines[0]!, new RegExp(`^warn webhook notification to ${closed.url} failed: .*ECONNREFUSED`));
   assert.doesNotMatch(lines[0]!, /\/hook/);
 });
 
-const FAILURE = failureOf('2024-W20', 'clean', new Error('x'));
+const FAILURE = failureOf(['2024-W20'], 'clean', new Error('x'));
 
 test('a failing webhook is logged by scheme and host: no secret path, query or user', async () => {
   const sink = await startHttpSink(() => ({ status: 500, body: 'oops' }));
@@ -144,7 +161,7 @@ test('a webhook URL with user:password sends them as Authorization: Basic, not i
     assert.equal(request?.url, '/hook?x=1');
     assert.equal(request?.headers['authorization'], `Basic ${Buffer.from('alert@ops:p:ss w').toString('base64')}`);
     assert.equal(request?.headers['host'], host);
-    assert.equal((request?.json as { week: string }).week, '2024-W20');
+    assert.deepEqual((request?.json as { week: string[] }).week, ['2024-W20']);
   } finally {
     await sink.close();
   }
@@ -164,7 +181,7 @@ test('a webhook URL whose path or query is its credential shows as its origin, e
     for (const hook of [`${sink.url}/services/T01/B02/hook-s3cret?token=q-s3cret`, 'http://[bad/hook-s3cret']) {
       const lines: string[] = [];
       const config = { ...notifyConfig({ NOTIFY_WEBHOOK_URL: hook }), timeoutMs: 300 };
-      const failure = failureOf('2024-W20', 'clean', new Error('x'));
+      const failure = failureOf(['2024-W20'], 'clean', new Error('x'));
       const [outcome] = await notifyFailure(failure, recordingLogger(lines), config);
       assert.equal(outcome?.ok, false, hook);
       assert.equal(lines.length, 1);

@@ -2,12 +2,14 @@ import type pg from 'pg';
 import type { Readable } from 'node:stream';
 import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/calendar.js';
-import { moscowDateTime } from '../lib/calendar.js';
+import { addWeeks, moscowDateTime } from '../lib/calendar.js';
 import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
 import {
+  describePartition,
   recoverPublications,
   replacePartitionFromCsv,
   stagePartition,
+  stagePartitionWith,
   stagingTable,
   swapStaged,
   type Partition,
@@ -17,8 +19,9 @@ import {
 import { publishDailyWeek } from '../lib/clickhouse-daily.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
-import { redact, StageError } from '../lib/errors.js';
+import { describeError, redact, StageError } from '../lib/errors.js';
 import { during, throwIfInterrupted } from '../lib/interrupt.js';
+import { LINK_PULLED, linkPostgres } from '../lib/clickhouse-pg-link.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
 import { defaultWeeks } from '../lib/plan.js';
@@ -86,10 +89,19 @@ const WEEK_BUYERS_COLUMNS = ['week_start', 'region', 'customer_id', 'imported_at
 const PRODUCTS_COLUMNS = ['product_id', 'name', 'category', 'list_price', 'imported_at'] as const;
 
 /**
+ * The most consecutive weeks published together: staged in one pair of
+ * staging tables from one snapshot and reconciled by one query, then swapped in
+ * week by week. The cost of a publication is mostly per statement, not per
+ * row; a quarter keeps a backfill's first weeks from waiting for the whole year.
+ */
+const RUN_WEEKS = 13;
+
+/**
  * Publish the weeks' aggregates to ClickHouse with their import date (SPEC 7):
- * per week, stream PostgreSQL's rows into a staging table and swap the week's
- * partition in, then reconcile row count and sums with PostgreSQL. With
- * `verifyOnly`, only reconcile. Stops at the first week that fails.
+ * consecutive weeks in runs of up to `RUN_WEEKS`, each run streamed from one
+ * PostgreSQL snapshot into staging tables, then swapped in week by week (each
+ * week atomically), then reconciled with PostgreSQL week by week (row count
+ * and sums). With `verifyOnly`, only reconcile. Stops at the first week that fails.
  */
 export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateClickResult> {
   const { ctx } = opts;
@@ -105,31 +117,82 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         result.importedAt = importedAt;
         result.products = await publishProducts(ctx, pgDb, ch, importedAt);
       }
-      for (const week of weeks) {
+      for (let at = 0; at < weeks.length; ) {
+        const run = verifyOnly ? weeks.slice(at, at + 1) : leadingRun(weeks.slice(at));
         const startedAt = new Date();
+        let outcome: RunOutcome;
         try {
-          await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
-          const published = await during(`${STAGE} of ${week.id}`, () =>
-            verifyOnly ? verifyWeek(pgDb, ch, week) : publishWeek(ctx, pgDb, ch, week, importedAt),
+          for (const week of run) await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
+          outcome = await during(`${STAGE} of ${describeRun(run)}`, () =>
+            verifyOnly ? verifyWeek(pgDb, ch, run[0]!) : publishRun(ctx, pgDb, ch, run, importedAt),
           );
-          // The report's calendar view: the week's sales by day and category (src/lib/clickhouse-daily.ts).
-          if (!verifyOnly) await during(`${STAGE} of ${week.id}`, () => publishDailyWeek(pgDb, ch, week, importedAt));
+          await releaseMemory(ch);
+        } catch (error) {
+          // Nothing of the run was published: each of its weeks failed.
+          for (const week of run) {
+            await record(pgDb, { week, startedAt, status: 'failed', error, verifyOnly }).catch((e: unknown) =>
+              ctx.log.warn(`could not record the failed run of ${week.id} in etl_runs: ${String(e)}`),
+            );
+          }
+          throw error;
+        }
+        for (const published of outcome.published) {
+          const week = run.find((w) => w.id === published.week)!;
+          // The report's calendar view: the week's sales by day and category (src/lib/clickhouse-daily.ts),
+          // after the week's aggregates are in; a failure here is the week's failure.
+          if (!verifyOnly) {
+            try {
+              await during(`${STAGE} of ${week.id}`, () => publishDailyWeek(pgDb, ch, week, importedAt));
+            } catch (error) {
+              outcome = { published: [], failure: { week, error } };
+              break;
+            }
+          }
           await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
           result.weeks.push(published);
           ctx.log.info(
             `${week.id}: ${published.rows.toLocaleString('en-US')} rows, amount ${published.amountSum} ` +
               `${verifyOnly ? 'match' : 'published to'} ${ch.target}`,
           );
-        } catch (error) {
+        }
+        if (outcome.failure) {
+          const { week, error } = outcome.failure;
           await record(pgDb, { week, startedAt, status: 'failed', error, verifyOnly }).catch((e: unknown) =>
             ctx.log.warn(`could not record the failed run of ${week.id} in etl_runs: ${String(e)}`),
           );
           throw error;
         }
+        at += outcome.published.length;
       }
       return result;
     }),
   );
+}
+
+/**
+ * Hand the memory a run took back to the system. The embedded engine's
+ * allocator keeps what a publication used for the next one, so its process
+ * would otherwise settle a week's worth of buffers above what it needs (at ten
+ * million sales a year, over 400 MB). A server looks after its own memory.
+ */
+async function releaseMemory(ch: ClickHouseDatabase): Promise<void> {
+  if (ch.embedded) await ch.client.command({ query: 'SYSTEM JEMALLOC PURGE' }).catch(() => undefined);
+}
+
+/** What publishing (or verifying) a run of weeks did: the weeks done, in order, and the week that failed next. */
+interface RunOutcome {
+  published: MigratedWeek[];
+  failure?: { week: Week; error: unknown } | undefined;
+}
+
+/** The consecutive weeks at the start of `weeks`, at most `RUN_WEEKS`. */
+function leadingRun(weeks: Week[]): Week[] {
+  const run = weeks.slice(0, 1);
+  for (const week of weeks.slice(1, RUN_WEEKS)) {
+    if (addWeeks(run.at(-1)!, 1).start !== week.start) break;
+    run.push(week);
+  }
+  return run;
 }
 
 /**
@@ -144,79 +207,215 @@ async function recoverOnServer(ctx: Context, ch: ClickHouseDatabase, partition: 
   }
 }
 
-/** Copy one week and its buyers, then reconcile. */
 /** One read-only snapshot, so figures and copies taken in it describe the same rows. */
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
-async function publishWeek(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week, importedAt: string): Promise<MigratedWeek> {
+/**
+ * Copy a run of consecutive weeks and their buyers, swap them in week by week,
+ * then reconcile each. Weeks before the first one PostgreSQL has no aggregates
+ * for are published, and that week is the failure; likewise a week that does
+ * not reconcile (the weeks after it were swapped in too, and stay: each is a
+ * whole week, and the next run replaces them).
+ */
+async function publishRun(
+  ctx: Context,
+  pgDb: PgDatabase,
+  ch: ClickHouseDatabase,
+  run: Week[],
+  importedAt: string,
+): Promise<RunOutcome> {
+  const linked = await linkPostgres(ch, pgDb, (error) =>
+    ctx.log.debug(`cannot read PostgreSQL from ${ch.target} directly, streaming instead: ${describeError(error)}`),
+  );
   // One snapshot for the figures and both copies, so they describe the same rows.
-  const { totals, buyersCopy } = await inTransaction(
+  const { totals, buyers, weeks } = await inTransaction(
     pgDb,
     async (client) => {
-      const totals = await pgTotals(client, week);
-      if (totals.rows === '0') throw noAggregates(week);
-      await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
-      ctx.log.debug(`${week.id}: streaming ${totals.rows} rows into ${stagingTable('sales_agg', { weekStart: week.start })}`);
-      // Both COPYs are queued at once: PostgreSQL works out the week's buyers while
-      // ClickHouse takes the aggregates, then holds the first of them in the socket
-      // until they are read (nothing is held here: a week's buyers grow with its sales).
-      const aggregates = await copyOut(client, 'migrate-click-sales-agg.sql');
-      const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
-      buyersCopy.csv.once('error', () => undefined); // read below; a failure before that is reported by the first copy
+      const totals = await pgTotals(client, run[0]!, run.at(-1)!);
+      const weeks = publishable(run, totals);
+      if (weeks.length === 0) throw noAggregates(run[0]!);
+      const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
+      const rows = weeks.reduce((n, w) => n + Number(totals.get(w.start)!.rows), 0);
+      ctx.log.debug(`${weeks[0]!.id}: streaming ${rows} rows into ${stagingTable('sales_agg', partition)}`);
       // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in
       // one statement, so a kill between the two swaps would leave the aggregates new and the
       // buyers still old; swapStaged leaves what the next open needs to finish the swap.
       const staged: StagedPartition[] = [];
       try {
-        staged.push(await stageCsv(ch, 'sales_agg', week, aggregates, SALES_AGG_COLUMNS));
-        staged.push(await stageCsv(ch, 'week_buyers', week, buyersCopy, WEEK_BUYERS_COLUMNS));
-        ctx.log.debug(`${week.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
+        if (linked) await pullRun(ch, client, weeks, importedAt, staged);
+        else await streamRun(ch, client, partition, importedAt, staged);
+        ctx.log.debug(`${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
         // A stop signal before the swap drops what was staged; once the swap has begun, it is finished.
         throwIfInterrupted();
         await swapStaged(ch.client, staged).catch((cause: unknown) => {
-          throw new Error(`${STAGE}: cannot swap ${week.id} into ${ch.target}`, { cause });
+          throw new Error(`${STAGE}: cannot swap ${describeRun(weeks)} into ${ch.target}`, { cause });
         });
       } finally {
-        for (const stage of staged) await stage.drop();
+        if (staged.length > 0) await staged[0]!.drop();
+        if (staged.length > 1) await staged[1]!.drop();
       }
-      return { totals, buyersCopy };
+      // The buyers staged for each week: counted on their way from PostgreSQL, as sent in
+      // this snapshot (streamed), or as found among the week's sales, all of them (pulled).
+      return { totals, buyers: staged[1]!.weekRows, weeks };
     },
     { begin: SNAPSHOT, discardOnError: true },
   );
-  // The COPY's own count (final once the COMMIT after it has answered) is PostgreSQL's
-  // number of distinct buyers in this snapshot: no second pass over the week's sales.
-  const postgres: WeekFigures = { ...totals, buyers: String(buyersCopy.csv.rowCount) };
-  return reconcile(ch, week, postgres);
+  const figures = weeks.map((w): [Week, WeekFigures] => [
+    w,
+    { ...totals.get(w.start)!, buyers: String(buyers.get(w.start) ?? 0) },
+  ]);
+  const outcome = await reconcile(ch, figures);
+  const next = run[weeks.length];
+  if (!outcome.failure && next && !totals.has(next.start)) outcome.failure = { week: next, error: noAggregates(next) };
+  return outcome;
+}
+
+/**
+ * The most sales of the weeks of one run: the embedded engine holds a run's
+ * (region, customer) pairs while it works out their distinct buyers, so a
+ * run's memory is bounded by this, not by the year's or the week's size
+ * (one week is always a run of its own, whatever its size).
+ */
+const RUN_SALES = 250_000;
+
+/** The weeks at the start of the run that have aggregates, up to `RUN_SALES` sales (at least one week). */
+function publishable(run: Week[], totals: Map<string, Omit<WeekFigures, 'buyers'>>): Week[] {
+  const weeks: Week[] = [];
+  let sales = 0;
+  for (const week of run) {
+    const figures = totals.get(week.start);
+    if (!figures) break;
+    sales += Number(figures.salesCount);
+    if (weeks.length > 0 && sales > RUN_SALES) break;
+    weeks.push(week);
+  }
+  return weeks;
+}
+
+/**
+ * Stage the weeks' aggregates and buyers from PostgreSQL's COPY output,
+ * streamed through this process in batches. Both COPYs are queued at once:
+ * PostgreSQL works out the weeks' buyers while ClickHouse takes the
+ * aggregates, then holds the first of them in the socket until they are read.
+ */
+async function streamRun(
+  ch: ClickHouseDatabase,
+  client: pg.PoolClient,
+  partition: Exclude<Partition, 'all'>,
+  importedAt: string,
+  staged: StagedPartition[],
+): Promise<void> {
+  const last = partition.lastWeekStart ?? partition.weekStart;
+  const params = [partition.weekStart, importedAt, importedAt.slice(0, 10), last];
+  await runSql(client, await pgSql('migrate-click-params.sql'), params);
+  const aggregates = await copyOut(client, 'migrate-click-sales-agg.sql');
+  const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
+  buyersCopy.csv.once('error', () => undefined); // read below; a failure before that is reported by the first copy
+  staged.push(await stageCsv(ch, 'sales_agg', partition, aggregates, SALES_AGG_COLUMNS));
+  staged.push(await stageCsv(ch, 'week_buyers', partition, buyersCopy, WEEK_BUYERS_COLUMNS));
+}
+
+/** Where the embedded engine holds a run's sales (Monday, region, customer) to find the buyers; emptied after. */
+const PULLED = LINK_PULLED;
+
+/**
+ * Stage the weeks' aggregates and buyers with the embedded engine reading
+ * PostgreSQL itself (src/lib/clickhouse-pg-link.ts): no CSV through this
+ * process. The engine reads on its own connections, outside this snapshot;
+ * nothing else writes to the database meanwhile (the data directory's lock),
+ * and what it read is checked: every sale of the weeks (against this
+ * snapshot's count) before the buyers are staged, the aggregates by the
+ * reconciliation after the swap.
+ */
+async function pullRun(
+  ch: ClickHouseDatabase,
+  client: pg.PoolClient,
+  weeks: Week[],
+  importedAt: string,
+  staged: StagedPartition[],
+): Promise<void> {
+  const first = weeks[0]!;
+  const last = weeks.at(-1)!;
+  const partition: Partition = { weekStart: first.start, lastWeekStart: last.start };
+  const importDate = importedAt.slice(0, 10);
+  const params = { first: first.start, last: last.start, imported_at: importedAt, import_date: importDate };
+  const command = (query: string, query_params: Record<string, string> = params) =>
+    ch.client.command({ query, query_params });
+  staged.push(
+    await stagePartitionWith(ch.client, 'sales_agg', partition, async (stage) => {
+      await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-sales-agg')}`);
+    }),
+  );
+  const counts = await pgSql('migrate-click-sales-counts.sql');
+  const { rows } = await runSql<{ week_start: string; sales: string }>(client, counts, [first.start, last.start]);
+  const postgres = new Map(rows.map((r) => [r.week_start, r.sales]));
+  staged.push(
+    await stagePartitionWith(ch.client, 'week_buyers', partition, async (stage) => {
+      const days = { first: first.start, last: last.end };
+      await command(`INSERT INTO ${PULLED} ${await clickHouseSql('pull-sales')}`, days);
+      try {
+        const pulledCounts = await clickHouseSql('pulled-sales-counts');
+        const result = await ch.client.query({ query: pulledCounts, format: 'JSONEachRow' });
+        const counted = (await result.json()) as { week_start: string; sales: string }[];
+        const pulled = new Map(counted.map((r) => [r.week_start, r.sales]));
+        for (const week of weeks) {
+          const [got, want] = [pulled.get(week.start) ?? '0', postgres.get(week.start) ?? '0'];
+          if (got !== want) {
+            const what = `${ch.target} read ${got} sales of ${week.id} from PostgreSQL, which has ${want}`;
+            throw new StageError(`${STAGE}: ${what}`, STAGE);
+          }
+        }
+        await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-week-buyers')}`);
+      } finally {
+        await command(`TRUNCATE TABLE ${PULLED}`);
+      }
+    }),
+  );
+}
+
+function describeRun(weeks: Week[]): string {
+  return weeks.length === 1 ? weeks[0]!.id : `${weeks[0]!.id} to ${weeks.at(-1)!.id}`;
 }
 
 /** Reconcile a week without copying anything. */
-async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week): Promise<MigratedWeek> {
+async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week): Promise<RunOutcome> {
   const postgres = await inTransaction(
     pgDb,
-    async (client): Promise<WeekFigures> => {
-      const totals = await pgTotals(client, week);
-      const { rows: [buyers] } = await runSql<{ buyers: string }>(client, await pgSql('migrate-click-buyers.sql'), [week.start]);
-      return { ...totals, buyers: buyers?.buyers ?? '0' };
+    async (client) => {
+      const totals = (await pgTotals(client, week, week)).get(week.start);
+      const distinct = await pgSql('migrate-click-buyers.sql');
+      const { rows: [buyers] } = await runSql<{ buyers: string }>(client, distinct, [week.start]);
+      return totals && { ...totals, buyers: buyers?.buyers ?? '0' };
     },
     { begin: SNAPSHOT },
   );
-  if (postgres.rows === '0') throw noAggregates(week);
-  return reconcile(ch, week, postgres);
+  if (!postgres) throw noAggregates(week);
+  return reconcile(ch, [[week, postgres]]);
 }
 
-async function reconcile(ch: ClickHouseDatabase, week: Week, postgres: WeekFigures): Promise<MigratedWeek> {
-  const clickhouse = await chFigures(ch, week);
-  const mismatch = describeMismatch(clickhouse, postgres);
-  if (mismatch) {
-    throw new StageError(`${STAGE}: ${week.id} in ${ch.target} does not match PostgreSQL: ${mismatch}`, STAGE);
+/** Compare ClickHouse's figures of the weeks with PostgreSQL's, in one query; the weeks up to the first mismatch. */
+async function reconcile(ch: ClickHouseDatabase, weeks: [Week, WeekFigures][]): Promise<RunOutcome> {
+  const clickhouse = await chFigures(ch, weeks.map(([w]) => w));
+  const outcome: RunOutcome = { published: [] };
+  for (const [week, postgres] of weeks) {
+    const found = clickhouse.get(week.start) ?? { rows: '0', amountSum: '0', salesCount: '0', buyers: '0' };
+    const mismatch = describeMismatch(found, postgres);
+    if (mismatch) {
+      const error = new StageError(
+        `${STAGE}: ${week.id} in ${ch.target} does not match PostgreSQL: ${mismatch}`,
+        STAGE,
+      );
+      return { ...outcome, failure: { week, error } };
+    }
+    outcome.published.push({
+      week: week.id,
+      rows: Number(found.rows),
+      amountSum: postgres.amountSum,
+      salesCount: Number(found.salesCount),
+      buyers: Number(found.buyers),
+    });
   }
-  return {
-    week: week.id,
-    rows: Number(clickhouse.rows),
-    amountSum: postgres.amountSum,
-    salesCount: Number(clickhouse.salesCount),
-    buyers: Number(clickhouse.buyers),
-  };
+  return outcome;
 }
 
 function noAggregates(week: Week): StageError {
@@ -226,26 +425,34 @@ function noAggregates(week: Week): StageError {
   );
 }
 
-/** PostgreSQL's rows and sums of the week's aggregates. */
-async function pgTotals(client: pg.PoolClient, week: Week): Promise<Omit<WeekFigures, 'buyers'>> {
-  const { rows } = await runSql<{ rows: string; amount_sum: string; sales_count: string }>(
+/** PostgreSQL's rows and sums of the aggregates of each week from `first` to `last` that has any, by Monday. */
+async function pgTotals(
+  client: pg.PoolClient,
+  first: Week,
+  last: Week,
+): Promise<Map<string, Omit<WeekFigures, 'buyers'>>> {
+  const { rows } = await runSql<{ week_start: string; rows: string; amount_sum: string; sales_count: string }>(
     client,
     await pgSql('migrate-click-figures.sql'),
-    [week.start],
+    [first.start, last.start],
   );
-  const row = rows[0]!;
-  return { rows: row.rows, amountSum: row.amount_sum, salesCount: row.sales_count };
+  return new Map(rows.map((r) => [r.week_start, { rows: r.rows, amountSum: r.amount_sum, salesCount: r.sales_count }]));
 }
 
-async function chFigures(ch: ClickHouseDatabase, week: Week): Promise<WeekFigures> {
+/** ClickHouse's figures of the weeks that have any rows, by Monday. */
+async function chFigures(ch: ClickHouseDatabase, weeks: Week[]): Promise<Map<string, WeekFigures>> {
   const result = await ch.client.query({
     query: await clickHouseSql('week-figures'),
-    query_params: { week_start: week.start },
+    query_params: { weeks: weeks.map((w) => w.start) },
     format: 'JSONEachRow',
   });
-  const [row] = (await result.json()) as { rows: string; amount_sum: string; sales_count: string; buyers: string }[];
-  if (!row) throw new Error(`sql/clickhouse/week-figures.sql returned no row for ${week.id}`);
-  return { rows: row.rows, amountSum: row.amount_sum, salesCount: row.sales_count, buyers: row.buyers };
+  type Row = { week_start: string; rows: string; amount_sum: string; sales_count: string; buyers: string };
+  return new Map(
+    ((await result.json()) as Row[]).map((r) => [
+      r.week_start,
+      { rows: r.rows, amountSum: r.amount_sum, salesCount: r.sales_count, buyers: r.buyers },
+    ]),
+  );
 }
 
 /** A COPY ... TO STDOUT started (or queued) on the connection, and the file it came from. */
@@ -263,16 +470,17 @@ async function copyOut(client: pg.PoolClient, sqlFile: string): Promise<CopyOut>
 async function stageCsv(
   ch: ClickHouseDatabase,
   table: PublishedTable,
-  week: Week,
+  partition: Partition,
   copy: { csv: Readable; file: SqlFile },
   columns: readonly [string, ...string[]],
 ): Promise<StagedPartition> {
   try {
     // PostgreSQL's CSV of dates, region codes and numbers: one row a line.
-    return await stagePartition(ch.client, table, { weekStart: week.start }, columns, copy.csv, { oneRowPerLine: true });
+    return await stagePartition(ch.client, table, partition, columns, copy.csv, { oneRowPerLine: true });
   } catch (cause) {
     copy.csv.destroy();
-    throw new Error(`${STAGE}: cannot publish ${week.id} to ${table} in ${ch.target} (${copy.file.name})`, { cause });
+    const what = partition === 'all' ? 'the catalogue' : describePartition(partition);
+    throw new Error(`${STAGE}: cannot publish ${what} to ${table} in ${ch.target} (${copy.file.name})`, { cause });
   }
 }
 
@@ -314,7 +522,8 @@ async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDat
         knownCatalogue.set(ch, wanted);
         return Number(postgres.products);
       }
-      await runSql(client, await pgSql('migrate-click-params.sql'), ['1970-01-01', importedAt, importedAt.slice(0, 10)]);
+      const params = ['1970-01-01', importedAt, importedAt.slice(0, 10), '1970-01-01'];
+      await runSql(client, await pgSql('migrate-click-params.sql'), params);
       const file = await pgSql('migrate-click-products.sql');
       const csv = client.query(copyTo(file.text));
       let rows: number;

@@ -41,7 +41,8 @@ export async function publishDailyWeek(
         await pgSql('migrate-click-daily-figures.sql'),
         [week.start],
       );
-      await runSql(client, await pgSql('migrate-click-params.sql'), [week.start, importedAt, importedAt.slice(0, 10)]);
+      const params = [week.start, importedAt, importedAt.slice(0, 10), week.start];
+      await runSql(client, await pgSql('migrate-click-params.sql'), params);
       const file = await pgSql('migrate-click-sales-daily.sql');
       const csv = client.query(copyTo(file.text));
       const partition = { weekStart: week.start };

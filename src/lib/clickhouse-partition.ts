@@ -4,8 +4,29 @@ import type { ClickHouseClient } from '@clickhouse/client';
 /** The published tables whose partitions migrate-click swaps in. */
 export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products' | 'sales_daily';
 
-/** A partition of a published table: a week (its Monday) or the whole of an unpartitioned table. */
-export type Partition = { weekStart: string } | 'all';
+/**
+ * A partition of a published table: a week (its Monday), or the whole of an
+ * unpartitioned table. With `lastWeekStart`, a run of consecutive weeks from
+ * `weekStart` to that Monday, published together: staged in one table, then
+ * swapped in week by week, each week on its own (see `swapStaged`).
+ */
+export type Partition = { weekStart: string; lastWeekStart?: string | undefined } | 'all';
+
+const MONDAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The Mondays of a partition, in order (none for 'all'). */
+export function weeksOf(partition: Partition): string[] {
+  if (partition === 'all') return [];
+  const { weekStart, lastWeekStart } = partition;
+  const weeks = [weekStart];
+  if (lastWeekStart === undefined || lastWeekStart === weekStart) return weeks;
+  const last = Date.parse(`${lastWeekStart}T00:00:00Z`);
+  for (let t = Date.parse(`${weekStart}T00:00:00Z`) + WEEK_MS; t <= last; t += WEEK_MS) {
+    weeks.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return weeks;
+}
+const WEEK_MS = 7 * 86_400_000;
 
 /** What one swap loaded. */
 export interface SwapResult {
@@ -20,8 +41,13 @@ export interface SwapResult {
  */
 export function stagingTable(table: PublishedTable, partition: Partition): string {
   if (partition === 'all') return `sales_etl.${table}__stage`;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(partition.weekStart)) throw new Error(`bad week start ${JSON.stringify(partition.weekStart)}`);
-  return `sales_etl.${table}__stage_${partition.weekStart.replaceAll('-', '')}`;
+  const { weekStart, lastWeekStart } = partition;
+  for (const monday of [weekStart, lastWeekStart ?? weekStart]) {
+    if (!MONDAY.test(monday)) throw new Error(`bad week start ${JSON.stringify(monday)}`);
+  }
+  const single = lastWeekStart === undefined || lastWeekStart === weekStart;
+  const last = single ? '' : `_${lastWeekStart.replaceAll('-', '')}`;
+  return `sales_etl.${table}__stage_${weekStart.replaceAll('-', '')}${last}`;
 }
 
 /**
@@ -77,9 +103,10 @@ export interface StageOptions {
    * dates, codes and numbers). It is then sent in inserts of whole lines of at
    * most `BATCH_BYTES` each, and its lines are counted on the way instead of
    * asking ClickHouse for the staging table's count afterwards (one statement
-   * fewer per table and week; migrate-click reconciles the published week with
-   * PostgreSQL anyway). The embedded engine takes an insert as one string, so
-   * batches keep the memory a week needs from growing with the week.
+   * fewer per table; migrate-click reconciles the published weeks with
+   * PostgreSQL anyway); for a run of weeks, per week, by each line's first
+   * field, its week's Monday. The embedded engine takes an insert as one
+   * string, so batches keep the memory a publication needs from growing with it.
    */
   oneRowPerLine?: boolean;
 }
@@ -87,15 +114,29 @@ export interface StageOptions {
 /** The most bytes of CSV in one insert with `oneRowPerLine` (a default year's week is ~0.5 MB). */
 const BATCH_BYTES = 1 << 20;
 
-/** A stream's bytes in batches of whole lines of about `max` bytes (more only for a longer line), with their line counts. */
-async function* lineBatches(source: Readable, max: number): AsyncGenerator<{ bytes: Buffer; lines: number }> {
+/** Lines of a batch of whole lines, counted per first field's first 10 bytes (a `YYYY-MM-DD` Monday). */
+function countLines(bytes: Buffer, perWeek: Map<string, number> | undefined): number {
+  let n = 0;
+  let key = '';
+  let keyAt = -1;
+  for (let start = 0; start < bytes.length; n++) {
+    const end = bytes.indexOf(10, start);
+    if (perWeek) {
+      if (keyAt < 0 || bytes.compare(bytes, keyAt, keyAt + 10, start, start + 10) !== 0) {
+        key = bytes.toString('latin1', start, start + 10);
+        keyAt = start;
+      }
+      perWeek.set(key, (perWeek.get(key) ?? 0) + 1);
+    }
+    start = end === -1 ? bytes.length : end + 1;
+  }
+  return n;
+}
+
+/** A stream's bytes in batches of whole lines of about `max` bytes (more only for a longer line). */
+async function* lineBatches(source: Readable, max: number): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   let size = 0;
-  const lines = (bytes: Buffer) => {
-    let n = 0;
-    for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) n++;
-    return n + (bytes.length > 0 && bytes[bytes.length - 1] !== 10 ? 1 : 0);
-  };
   for await (const chunk of source) {
     pending.push(chunk as Buffer);
     size += (chunk as Buffer).length;
@@ -106,15 +147,11 @@ async function* lineBatches(source: Readable, max: number): AsyncGenerator<{ byt
       pending = [all];
       continue;
     }
-    const bytes = all.subarray(0, cut);
     pending = cut < all.length ? [all.subarray(cut)] : [];
     size = all.length - cut;
-    yield { bytes, lines: lines(bytes) };
+    yield all.subarray(0, cut);
   }
-  if (size > 0) {
-    const bytes = Buffer.concat(pending);
-    yield { bytes, lines: lines(bytes) };
-  }
+  if (size > 0) yield Buffer.concat(pending);
 }
 
 /** A partition's new rows, loaded into its staging table and not yet swapped in. */
@@ -123,6 +160,8 @@ export interface StagedPartition {
   readonly partition: Partition;
   /** Rows in the staging table (or lines sent to it, with `oneRowPerLine`). */
   readonly rows: number;
+  /** For a run of weeks: the rows of each week (its Monday) that has any. */
+  readonly weekRows: ReadonlyMap<string, number>;
   /** Drop the staging (or ready) table; safe to call twice. */
   drop(): Promise<void>;
 }
@@ -130,6 +169,7 @@ export interface StagedPartition {
 /** What `stagePartition` hands out, with the name its table has now. */
 interface Stage extends StagedPartition {
   rows: number;
+  weekRows: Map<string, number>;
   source: string;
 }
 
@@ -146,36 +186,93 @@ export async function stagePartition(
   csv: Readable,
   options: StageOptions = {},
 ): Promise<StagedPartition> {
+  const weeks = weeksOf(partition);
+  return withStage(client, table, partition, async (stage) => {
+    const insert = (values: Readable) =>
+      client.insert({ table: stage.source, values, format: 'CSV', columns: [...columns] as [string, ...string[]] });
+    if (options.oneRowPerLine) {
+      for await (const bytes of lineBatches(csv, BATCH_BYTES)) {
+        await insert(Readable.from([bytes], { objectMode: false }));
+        stage.rows += countLines(bytes, weeks.length > 1 ? stage.weekRows : undefined);
+      }
+    } else {
+      await insert(csv);
+      if (weeks.length > 1) stage.weekRows = await partitionRows(client, stage.source);
+      else {
+        const count = `SELECT toString(count()) AS rows FROM ${stage.source}`;
+        const staged = await client.query({ query: count, format: 'JSONEachRow' });
+        stage.rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
+      }
+    }
+  });
+}
+
+/**
+ * Like `stagePartition`, but the staging table (named by the argument) is
+ * filled by `fill` (an `INSERT INTO <stage> SELECT ...` of the caller's)
+ * instead of from a CSV stream; its rows are then counted per week.
+ */
+export async function stagePartitionWith(
+  client: ClickHouseClient,
+  table: PublishedTable,
+  partition: Partition,
+  fill: (stage: string) => Promise<void>,
+): Promise<StagedPartition> {
+  return withStage(client, table, partition, async (stage) => {
+    await fill(stage.source);
+    stage.weekRows = await partitionRows(client, stage.source);
+  });
+}
+
+/** A fresh staging table for the partition, filled and counted by `load`; dropped again if that fails. */
+async function withStage(
+  client: ClickHouseClient,
+  table: PublishedTable,
+  partition: Partition,
+  load: (stage: Stage) => Promise<void>,
+): Promise<Stage> {
+  const weeks = weeksOf(partition);
+  let dropped: Promise<void> | undefined;
   const stage: Stage = {
     table,
     partition,
     rows: 0,
+    weekRows: new Map(),
     source: stagingTable(table, partition),
     drop: () => {
       dropped ??= client.command({ query: `DROP TABLE IF EXISTS ${stage.source} SYNC`, ...STAGE_DDL }).then(() => undefined);
       return dropped;
     },
   };
-  let dropped: Promise<void> | undefined;
   await createStage(client, stage.source, table);
   try {
-    const insert = (values: Readable) =>
-      client.insert({ table: stage.source, values, format: 'CSV', columns: [...columns] as [string, ...string[]] });
-    if (options.oneRowPerLine) {
-      for await (const batch of lineBatches(csv, BATCH_BYTES)) {
-        await insert(Readable.from([batch.bytes], { objectMode: false }));
-        stage.rows += batch.lines;
+    await load(stage);
+    if (weeks.length > 1 || stage.weekRows.size > 0) {
+      const stray = [...stage.weekRows.keys()].filter((w) => !weeks.includes(w));
+      if (stray.length > 0) {
+        throw new Error(`${stage.source}: rows outside its weeks (${stray.slice(0, 3).join(', ')})`);
       }
-    } else {
-      await insert(csv);
-      const staged = await client.query({ query: `SELECT toString(count()) AS rows FROM ${stage.source}`, format: 'JSONEachRow' });
-      stage.rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
+      stage.rows = [...stage.weekRows.values()].reduce((a, b) => a + b, 0);
+    } else if (weeks.length === 1) {
+      stage.weekRows.set(weeks[0]!, stage.rows);
     }
   } catch (error) {
     await stage.drop().catch(() => undefined);
     throw error;
   }
   return stage;
+}
+
+/** Active rows of each partition (a Monday) of a staging or ready table. */
+async function partitionRows(client: ClickHouseClient, qualified: string): Promise<Map<string, number>> {
+  const result = await client.query({
+    query: `SELECT partition, toString(sum(rows)) AS rows FROM system.parts
+            WHERE database = 'sales_etl' AND table = {table:String} AND active GROUP BY partition`,
+    query_params: { table: qualified.replace(/^sales_etl\./, '') },
+    format: 'JSONEachRow',
+  });
+  const rows = (await result.json()) as { partition: string; rows: string }[];
+  return new Map(rows.map((r) => [r.partition, Number(r.rows)]));
 }
 
 /**
@@ -185,35 +282,61 @@ export async function stagePartition(
  * 1. One RENAME turns every staging table into a ready table. Only complete
  *    stages get here, and nothing has been swapped yet: a kill before or
  *    during it leaves the old rows everywhere.
- * 2. REPLACE PARTITION from each ready table. A kill from here on leaves all
- *    the ready tables, and recovery swaps each of them in again, which also
- *    undoes the two copies a kill inside REPLACE PARTITION can leave (the
- *    engine renames the new part in before the empty part that covers the old
- *    one on disk; a restart then loads both) and the new aggregates with the
- *    old buyers that a kill between the two statements leaves.
+ * 2. REPLACE PARTITION from each ready table; for a run of weeks, week by
+ *    week, each week in every table before the next week. A kill from here on
+ *    leaves all the ready tables, and recovery swaps each of them in again,
+ *    which also undoes the two copies a kill inside REPLACE PARTITION can leave
+ *    (the engine renames the new part in before the empty part that covers
+ *    the old one on disk; a restart then loads both) and the new aggregates
+ *    with the old buyers that a kill between the two statements leaves.
  * 3. The caller drops the ready tables; once any is gone, all were swapped in.
+ *
+ * `onWeek` is called as each week of the run is swapped in whole.
  */
-export async function swapStaged(client: ClickHouseClient, staged: readonly StagedPartition[]): Promise<void> {
+export async function swapStaged(
+  client: ClickHouseClient,
+  staged: readonly StagedPartition[],
+  onWeek?: (weekStart: string) => void,
+): Promise<void> {
   const stages = staged as readonly Stage[];
   const renames = stages.map((s) => `${s.source} TO ${readyTable(s.table, s.partition)}`);
   // With its metadata fsynced (unlike the staging DDL): this rename is what recovery goes by.
   await client.command({ query: `RENAME TABLE ${renames.join(', ')}` });
   for (const stage of stages) stage.source = readyTable(stage.table, stage.partition);
-  for (const stage of stages) {
-    try {
-      await swapPartition(client, stage.table, stage.partition, stage.source, stage.rows);
-    } catch (cause) {
-      throw new Error(`cannot swap ${describePartition(stage.partition)} into sales_etl.${stage.table}`, { cause });
+  const first = stages[0]?.partition;
+  if (first === undefined) return;
+  if (stages.some((s) => key(s.partition) !== key(first))) {
+    throw new Error('swapStaged: the stages cover different partitions');
+  }
+  for (const week of first === 'all' ? ['all' as const] : weeksOf(first)) {
+    for (const stage of stages) {
+      const partition: Partition = week === 'all' ? 'all' : { weekStart: week };
+      const rows = week === 'all' ? stage.rows : (stage.weekRows.get(week) ?? 0);
+      try {
+        await swapPartition(client, stage.table, partition, stage.source, rows);
+      } catch (cause) {
+        throw new Error(`cannot swap ${describePartition(partition)} into sales_etl.${stage.table}`, { cause });
+      }
     }
+    if (week !== 'all') onWeek?.(week);
   }
 }
 
-function describePartition(partition: Partition): string {
-  return partition === 'all' ? 'the whole table' : `the week of ${partition.weekStart}`;
+/** `the week of 2024-05-13`, `the weeks of 2024-05-13 to 2024-08-05`, or `the whole table`. */
+export function describePartition(partition: Partition): string {
+  if (partition === 'all') return 'the whole table';
+  const weeks = weeksOf(partition);
+  return weeks.length === 1 ? `the week of ${partition.weekStart}` : `the weeks of ${weeks[0]} to ${weeks.at(-1)}`;
 }
 
-/** Replace one partition of a published table with the rows of `source` (dropping it when `source` is empty). */
-async function swapPartition(client: ClickHouseClient, table: PublishedTable, partition: Partition, source: string, rows: number): Promise<void> {
+/** Replace one week (or 'all') of a published table with the rows of `source` (dropping it when `source` has none). */
+async function swapPartition(
+  client: ClickHouseClient,
+  table: PublishedTable,
+  partition: Partition,
+  source: string,
+  rows: number,
+): Promise<void> {
   if (rows === 0) {
     // Newer servers refuse REPLACE PARTITION from an empty source; replacing with nothing is dropping.
     if (partition === 'all') await client.command({ query: `TRUNCATE TABLE sales_etl.${table}` });
@@ -241,16 +364,18 @@ export interface Recovery {
   tables: PublishedTable[];
 }
 
-const READY_NAME = /^(sales_agg|week_buyers|products|sales_daily)__ready(?:_(\d{4})(\d{2})(\d{2}))?$/;
+const READY_NAME =
+  /^(sales_agg|week_buyers|products|sales_daily)__ready(?:_(\d{4})(\d{2})(\d{2})(?:_(\d{4})(\d{2})(\d{2}))?)?$/;
 
 /**
  * Finish the publications a killed run left half done (see `swapStaged`):
- * where every ready table of a publication is there, swap each in again;
- * where only some are (killed during the RENAME, or while dropping them after
- * the swaps), the week is consistent already. Then drop the ready tables.
- * `only` limits this to one partition (a server may have another run's
- * publication in flight); the embedded engine, held by this process alone,
- * recovers everything, including staging tables, on open.
+ * where every ready table of a publication is there, swap each in again (a
+ * run of weeks week by week); where only some are (killed during the RENAME,
+ * or while dropping them after the swaps), the weeks are consistent already.
+ * Then drop the ready tables. `only` limits this to the publications of one
+ * week (a server may have another run's publication in flight); the embedded
+ * engine, held by this process alone, recovers everything, including staging
+ * tables, on open.
  */
 export async function recoverPublications(client: ClickHouseClient, only?: Partition): Promise<Recovery[]> {
   const result = await client.query({
@@ -261,8 +386,14 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
   for (const { name, rows } of (await result.json()) as { name: string; rows: string | null }[]) {
     const m = READY_NAME.exec(name);
     if (!m) continue;
-    const partition: Partition = m[2] === undefined ? 'all' : { weekStart: `${m[2]}-${m[3]}-${m[4]}` };
-    if (only !== undefined && key(only) !== key(partition)) continue;
+    const partition: Partition =
+      m[2] === undefined
+        ? 'all'
+        : {
+            weekStart: `${m[2]}-${m[3]}-${m[4]}`,
+            lastWeekStart: m[5] === undefined ? undefined : `${m[5]}-${m[6]}-${m[7]}`,
+          };
+    if (only !== undefined && !covers(partition, only)) continue;
     const table = m[1] as PublishedTable;
     const publication = `${key(partition)}:${publishedTogether(partition, table).join(',')}`;
     const group = groups.get(publication) ?? { partition, table, ready: new Map() };
@@ -272,11 +403,25 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
   const recoveries: Recovery[] = [];
   for (const { partition, table: first, ready } of groups.values()) {
     const finished = publishedTogether(partition, first).every((t) => ready.has(t));
-    for (const [table, rows] of ready) {
-      if (finished) await swapPartition(client, table, partition, readyTable(table, partition), rows);
+    if (finished) {
+      const weeks = weeksOf(partition);
+      const perWeek = new Map<PublishedTable, Map<string, number>>();
+      for (const [table, rows] of ready) {
+        const source = readyTable(table, partition);
+        const single = new Map([[weeks[0] ?? 'all', rows]]);
+        perWeek.set(table, weeks.length > 1 ? await partitionRows(client, source) : single);
+      }
+      for (const week of weeks.length === 0 ? ['all'] : weeks) {
+        for (const table of ready.keys()) {
+          const rows = perWeek.get(table)?.get(week) ?? 0;
+          const one: Partition = week === 'all' ? 'all' : { weekStart: week };
+          await swapPartition(client, table, one, readyTable(table, partition), rows);
+        }
+      }
     }
-    for (const table of ready.keys()) {
-      await client.command({ query: `DROP TABLE IF EXISTS ${readyTable(table, partition)} SYNC`, ...STAGE_DDL });
+    const drops = [...ready.keys()].map((table) => readyTable(table, partition));
+    if (drops.length > 0) {
+      await client.command({ query: `DROP TABLE IF EXISTS ${drops.join(', ')} SYNC`, ...STAGE_DDL });
     }
     recoveries.push({ partition, finished, tables: [...ready.keys()] });
   }
@@ -284,7 +429,14 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
 }
 
 function key(partition: Partition): string {
-  return partition === 'all' ? 'all' : partition.weekStart;
+  return partition === 'all' ? 'all' : `${partition.weekStart}/${partition.lastWeekStart ?? partition.weekStart}`;
+}
+
+/** Whether `partition` (a publication) includes every week of `wanted`. */
+function covers(partition: Partition, wanted: Partition): boolean {
+  if (partition === 'all' || wanted === 'all') return partition === wanted;
+  const weeks = weeksOf(partition);
+  return weeksOf(wanted).some((w) => weeks.includes(w));
 }
 
 /** Drop every staging table (`__stage`): on the embedded engine, only a killed run can have left one. */
@@ -293,8 +445,13 @@ export async function dropStagingTables(client: ClickHouseClient): Promise<numbe
     query: `SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'`,
     format: 'JSONEachRow',
   });
-  const names = ((await result.json()) as { name: string }[]).map((r) => r.name).filter((n) => /^[a-z_]+__stage(_\d{8})?$/.test(n));
-  for (const name of names) await client.command({ query: `DROP TABLE IF EXISTS sales_etl.${name} SYNC`, ...STAGE_DDL });
+  const names = ((await result.json()) as { name: string }[])
+    .map((r) => r.name)
+    .filter((n) => /^[a-z_]+__stage(_\d{8}){0,2}$/.test(n));
+  if (names.length > 0) {
+    const all = names.map((n) => `sales_etl.${n}`).join(', ');
+    await client.command({ query: `DROP TABLE IF EXISTS ${all} SYNC`, ...STAGE_DDL });
+  }
   return names.length;
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { embeddedHolder } from './clickhouse-lock.js';
-import { dropStagingTables, recoverPublications } from './clickhouse-partition.js';
+import { describePartition, dropStagingTables, recoverPublications } from './clickhouse-partition.js';
 import { applyClickHouseSchema } from './clickhouse-schema.js';
 import { resolveClickHouseServer } from './clickhouse-target.js';
 import type { Context } from './config.js';
@@ -56,7 +56,7 @@ const openHere = new Map<string, number>();
  */
 async function recoverEmbedded(ctx: Context, db: ClickHouseDatabase): Promise<void> {
   for (const r of await recoverPublications(db.client)) {
-    const what = r.partition === 'all' ? 'the catalogue' : `the week of ${r.partition.weekStart}`;
+    const what = r.partition === 'all' ? 'the catalogue' : describePartition(r.partition);
     if (r.finished) ctx.log.warn(`${db.target}: finished publishing ${what} (${r.tables.join(', ')}), which a killed run had begun`);
     else ctx.log.debug(`${db.target}: dropped the leftover ready tables of ${what}`);
   }

@@ -149,6 +149,54 @@ describe('a publication killed while it swaps a week in', () => {
     assert.ok(!warnings.some((w) => /finished publishing/.test(w)), warnings.join('\n'));
   });
 
+  it('a run of weeks left ready (killed after its RENAME): the next open swaps each of its weeks in', async () => {
+    const ctx = chTestContext({ dataDir: tmp.dir });
+    const run: Partition = { weekStart: '2024-01-08', lastWeekStart: '2024-01-15' };
+    const csv = (table: 'agg' | 'buyers') =>
+      ['2024-01-08', '2024-01-15']
+        .flatMap((w, k) =>
+          Array.from({ length: 2 + k }, (_, i) => `${w},West,${i + 1}${table === 'agg' ? ',5.00' : ''}\n`),
+        )
+        .join('');
+    let ch = await openClickHouse(ctx);
+    try {
+      const bytes = (table: 'agg' | 'buyers') => Readable.from([csv(table)], { objectMode: false });
+      const agg = await stagePartition(ch.client, 'sales_agg', run, AGG, bytes('agg'), { oneRowPerLine: true });
+      const buyers = await stagePartition(ch.client, 'week_buyers', run, BUYERS, bytes('buyers'));
+      assert.deepEqual([...agg.weekRows], [['2024-01-08', 2], ['2024-01-15', 3]]);
+      assert.deepEqual([...buyers.weekRows].sort(), [['2024-01-08', 2], ['2024-01-15', 3]]);
+      await ch.client.command({
+        query: `RENAME TABLE
+                  sales_etl.sales_agg__stage_20240108_20240115 TO sales_etl.sales_agg__ready_20240108_20240115,
+                  sales_etl.week_buyers__stage_20240108_20240115 TO sales_etl.week_buyers__ready_20240108_20240115`,
+      });
+    } finally {
+      await ch.close();
+    }
+    const warnings: string[] = [];
+    const stream = { write: (s: string) => (warnings.push(s.trim()), true) } as unknown as NodeJS.WritableStream;
+    ch = await openClickHouse({ ...ctx, log: createLogger({ interactive: false, verbose: false, stream }) });
+    try {
+      const rows = await chRows<{ w: string; agg: string; buyers: string; left: string }>(
+        ch.client,
+        `SELECT toString(week_start) AS w, toString(count()) AS agg,
+                (SELECT toString(count()) FROM sales_etl.week_buyers b WHERE b.week_start = a.week_start) AS buyers,
+                (SELECT toString(count()) FROM system.tables
+                 WHERE database = 'sales_etl' AND name LIKE '%\\_\\_%') AS left
+         FROM sales_etl.sales_agg a WHERE week_start IN ('2024-01-08', '2024-01-15')
+         GROUP BY week_start ORDER BY week_start`,
+      );
+      assert.deepEqual(rows, [
+        { w: '2024-01-08', agg: '2', buyers: '2', left: '0' },
+        { w: '2024-01-15', agg: '3', buyers: '3', left: '0' },
+      ]);
+      const finished = /finished publishing the weeks of 2024-01-08 to 2024-01-15/;
+      assert.ok(warnings.some((w) => finished.test(w)), warnings.join('\n'));
+    } finally {
+      await ch.close();
+    }
+  });
+
   it("finishes a week's daily sales on their own: a lone ready sales_daily is swapped in, a lone sales_agg is not", async () => {
     const ctx = chTestContext({ dataDir: tmp.dir });
     const week: Partition = { weekStart: WEEK };

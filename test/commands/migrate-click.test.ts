@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseWeek } from '../../src/lib/calendar.js';
+import { parseWeek, type Week } from '../../src/lib/calendar.js';
 import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhouse.js';
 import type { Context } from '../../src/lib/config.js';
 import { openPg, type PgDatabase } from '../../src/lib/pg.js';
@@ -30,6 +30,22 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     await tmp?.remove();
   });
 
+  const chBuyers = async (week: Week) =>
+    (
+      await chRows<{ n: string }>(
+        ch.client,
+        'SELECT toString(count()) AS n FROM sales_etl.week_buyers WHERE week_start = {w:Date}',
+        { w: week.start },
+      )
+    )[0]?.n;
+  const pgBuyers = async (week: Week) =>
+    (
+      await pgDb.pool.query<{ n: string }>(
+        `SELECT count(DISTINCT (region, customer_id))::text AS n
+         FROM sales WHERE sale_date BETWEEN $1::date AND $1::date + 6`,
+        [week.start],
+      )
+    ).rows[0]?.n;
   const countOf = async (week: { start: string }) =>
     Number((await chRows<{ n: string }>(ch.client, 'SELECT toString(count()) AS n FROM sales_etl.sales_agg WHERE week_start = {w:Date}', { w: week.start }))[0]?.n);
 
@@ -212,6 +228,43 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     await seedWeek(pgDb.pool, week, { products: 5 });
     await assert.rejects(migrateClick({ ctx, weeks: [week], pg: pgDb, ch, verifyOnly: true }), /rows 0 in ClickHouse vs 20 in PostgreSQL/);
     assert.equal(await countOf(week), 0);
+  });
+
+  it('publishes a run of weeks together, each week whole, and stops at the first week without aggregates', async () => {
+    const weeks = ['2024-W40', '2024-W41', '2024-W42', '2024-W43'].map(parseWeek);
+    const [w40, w41, , w43] = weeks as [Week, Week, Week, Week];
+    await seedWeek(pgDb.pool, w40, { products: 30 });
+    await seedWeek(pgDb.pool, w41, { products: 20, salt: 3 });
+    await seedWeek(pgDb.pool, w43, { products: 10 });
+    await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch }), /no aggregates for 2024-W42/);
+    for (const week of [w40, w41]) {
+      assert.deepEqual(await chWeekRows(ch.client, week), await pgWeekRows(pgDb.pool, week), week.id);
+      assert.equal(await chBuyers(week), await pgBuyers(week), `${week.id} buyers`);
+    }
+    assert.equal(await countOf(w43), 0, 'nothing after the failed week');
+    const { rows } = await pgDb.pool.query<{ week: string; status: string }>(
+      `SELECT week, status FROM etl_runs
+       WHERE stage = 'migrate-click' AND week BETWEEN '2024-W40' AND '2024-W43' ORDER BY run_id`,
+    );
+    assert.deepEqual(rows.map((r) => `${r.week} ${r.status}`), ['2024-W40 ok', '2024-W41 ok', '2024-W42 failed']);
+  });
+
+  it('streams the rows through the process when the engine does not read PostgreSQL: the same result', async () => {
+    const weeks = ['2024-W40', '2024-W41'].map(parseWeek);
+    for (const [i, week] of weeks.entries()) await seedWeek(pgDb.pool, week, { products: 25, salt: 11 + i });
+    process.env['SALES_ETL_NO_PG_LINK'] = '1';
+    const streamed = await openClickHouse(ctx);
+    try {
+      const result = await migrateClick({ ctx, weeks, pg: pgDb, ch: streamed });
+      assert.deepEqual(result.weeks.map((w) => w.rows), [100, 100]);
+    } finally {
+      delete process.env['SALES_ETL_NO_PG_LINK'];
+      await streamed.close();
+    }
+    for (const week of weeks) {
+      assert.deepEqual(await chWeekRows(ch.client, week), await pgWeekRows(pgDb.pool, week), week.id);
+      assert.equal(await chBuyers(week), await pgBuyers(week), `${week.id} buyers`);
+    }
   });
 
   it('publishes the product catalogue, replaced wholesale', async () => {

@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 /** The published tables whose partitions migrate-click swaps in. */
@@ -133,6 +134,27 @@ function countLines(bytes: Buffer, perWeek: Map<string, number> | undefined): nu
   return n;
 }
 
+/**
+ * A stream of bytes in chunks of whole characters. The embedded engine's connection decodes
+ * every chunk of an insert on its own, so a letter that PostgreSQL's COPY split between two chunks
+ * (any Cyrillic one may be) would otherwise be stored as two U+FFFD.
+ */
+function wholeCharacters(source: Readable): Readable {
+  const decoder = new StringDecoder('utf8');
+  // Byte chunks still (the client takes no object stream for CSV), but each ends on a character.
+  const whole = (text: string) => (text === '' ? undefined : Buffer.from(text, 'utf8'));
+  const text = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, whole(decoder.write(chunk)));
+    },
+    flush(done) {
+      done(null, whole(decoder.end()));
+    },
+  });
+  source.once('error', (error) => text.destroy(error));
+  return source.pipe(text);
+}
+
 /** A stream's bytes in batches of whole lines of about `max` bytes (more only for a longer line). */
 async function* lineBatches(source: Readable, max: number): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
@@ -196,7 +218,7 @@ export async function stagePartition(
         stage.rows += countLines(bytes, weeks.length > 1 ? stage.weekRows : undefined);
       }
     } else {
-      await insert(csv);
+      await insert(wholeCharacters(csv));
       if (weeks.length > 1) stage.weekRows = await partitionRows(client, stage.source);
       else {
         const count = `SELECT toString(count()) AS rows FROM ${stage.source}`;

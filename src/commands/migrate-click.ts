@@ -227,39 +227,48 @@ async function publishRun(
   const linked = await linkPostgres(ch, pgDb, (error) =>
     ctx.log.debug(`cannot read PostgreSQL from ${ch.target} directly, streaming instead: ${describeError(error)}`),
   );
-  // One snapshot for the figures and both copies, so they describe the same rows.
-  const { totals, buyers, weeks } = await inTransaction(
-    pgDb,
-    async (client) => {
-      const totals = await pgTotals(client, run[0]!, run.at(-1)!);
-      const weeks = publishable(run, totals);
-      if (weeks.length === 0) throw noAggregates(run[0]!);
-      const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
-      const rows = weeks.reduce((n, w) => n + Number(totals.get(w.start)!.rows), 0);
-      ctx.log.debug(`${weeks[0]!.id}: streaming ${rows} rows into ${stagingTable('sales_agg', partition)}`);
-      // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in
-      // one statement, so a kill between the two swaps would leave the aggregates new and the
-      // buyers still old; swapStaged leaves what the next open needs to finish the swap.
-      const staged: StagedPartition[] = [];
-      try {
+  // One snapshot for the figures and both copies, so they describe the same rows. The swap comes
+  // after it has ended: a stop signal while staging ends the snapshot as a failure (inTransaction
+  // checks before COMMIT) and drops what was staged, and no COMMIT after a swap can fail the swap.
+  // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in one
+  // statement, so a kill between the two swaps would leave the aggregates new and the buyers
+  // still old; swapStaged leaves what the next open needs to finish the swap.
+  const staged: StagedPartition[] = [];
+  let snapshot: { totals: Map<string, Omit<WeekFigures, 'buyers'>>; weeks: Week[] };
+  try {
+    snapshot = await inTransaction(
+      pgDb,
+      async (client) => {
+        const totals = await pgTotals(client, run[0]!, run.at(-1)!);
+        const weeks = publishable(run, totals);
+        if (weeks.length === 0) throw noAggregates(run[0]!);
+        const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
+        const rows = weeks.reduce((n, w) => n + Number(totals.get(w.start)!.rows), 0);
+        ctx.log.debug(`${weeks[0]!.id}: streaming ${rows} rows into ${stagingTable('sales_agg', partition)}`);
         if (linked) await pullRun(ch, client, weeks, importedAt, staged);
         else await streamRun(ch, client, partition, importedAt, staged);
         ctx.log.debug(`${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
-        // A stop signal before the swap drops what was staged; once the swap has begun, it is finished.
-        throwIfInterrupted();
-        await swapStaged(ch.client, staged).catch((cause: unknown) => {
-          throw new Error(`${STAGE}: cannot swap ${describeRun(weeks)} into ${ch.target}`, { cause });
-        });
-      } finally {
-        if (staged.length > 0) await staged[0]!.drop();
-        if (staged.length > 1) await staged[1]!.drop();
-      }
-      // The buyers staged for each week: counted on their way from PostgreSQL, as sent in
-      // this snapshot (streamed), or as found among the week's sales, all of them (pulled).
-      return { totals, buyers: staged[1]!.weekRows, weeks };
-    },
-    { begin: SNAPSHOT, discardOnError: true },
-  );
+        return { totals, weeks };
+      },
+      { begin: SNAPSHOT, discardOnError: true },
+    );
+  } catch (error) {
+    await dropStaged(staged);
+    throw error;
+  }
+  const { totals, weeks } = snapshot;
+  try {
+    // A stop signal before the swap drops what was staged; once the swap has begun, it is finished.
+    throwIfInterrupted();
+    await swapStaged(ch.client, staged).catch((cause: unknown) => {
+      throw new Error(`${STAGE}: cannot swap ${describeRun(weeks)} into ${ch.target}`, { cause });
+    });
+  } finally {
+    await dropStaged(staged);
+  }
+  // The buyers staged for each week: counted on their way from PostgreSQL, as sent in
+  // this snapshot (streamed), or as found among the week's sales, all of them (pulled).
+  const buyers = staged[1]!.weekRows;
   const figures = weeks.map((w): [Week, WeekFigures] => [
     w,
     { ...totals.get(w.start)!, buyers: String(buyers.get(w.start) ?? 0) },
@@ -371,6 +380,11 @@ async function pullRun(
       }
     }),
   );
+}
+
+/** Drop the staging (or ready) tables of a publication, in the order they were staged. */
+async function dropStaged(staged: StagedPartition[]): Promise<void> {
+  for (const stage of staged) await stage.drop();
 }
 
 function describeRun(weeks: Week[]): string {

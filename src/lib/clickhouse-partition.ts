@@ -1,6 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { throwIfInterrupted } from './interrupt.js';
 
 /** The published tables whose partitions migrate-click swaps in. */
 export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products' | 'sales_daily';
@@ -90,6 +91,8 @@ export async function replacePartitionFromCsv(
 ): Promise<SwapResult> {
   const staged = await stagePartition(client, table, partition, columns, csv);
   try {
+    // A stop signal before the swap drops what was staged; once the swap has begun, it is finished.
+    throwIfInterrupted();
     await swapStaged(client, [staged]);
     return { rows: staged.rows };
   } finally {

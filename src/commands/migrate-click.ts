@@ -22,7 +22,7 @@ import type { Context } from '../lib/config.js';
 import { describeError, redact, StageError } from '../lib/errors.js';
 import { during, throwIfInterrupted } from '../lib/interrupt.js';
 import { LINK_PULLED, linkPostgres } from '../lib/clickhouse-pg-link.js';
-import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
+import { inTransaction, READ_ONLY_SNAPSHOT, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
 import { defaultWeeks } from '../lib/plan.js';
 import { describeMismatch, type WeekFigures } from '../lib/week-figures.js';
@@ -207,8 +207,6 @@ async function recoverOnServer(ctx: Context, ch: ClickHouseDatabase, partition: 
   }
 }
 
-/** One read-only snapshot, so figures and copies taken in it describe the same rows. */
-const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
 /**
  * Copy a run of consecutive weeks and their buyers, swap them in week by week,
@@ -250,7 +248,7 @@ async function publishRun(
         ctx.log.debug(`${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
         return { totals, weeks };
       },
-      { begin: SNAPSHOT, discardOnError: true },
+      { begin: READ_ONLY_SNAPSHOT, discardOnError: true },
     );
   } catch (error) {
     await dropStaged(staged);
@@ -401,7 +399,7 @@ async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week):
       const { rows: [buyers] } = await runSql<{ buyers: string }>(client, distinct, [week.start]);
       return totals && { ...totals, buyers: buyers?.buyers ?? '0' };
     },
-    { begin: SNAPSHOT },
+    { begin: READ_ONLY_SNAPSHOT },
   );
   if (!postgres) throw noAggregates(week);
   return reconcile(ch, [[week, postgres]]);
@@ -550,7 +548,7 @@ async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDat
       knownCatalogue.set(ch, wanted);
       return rows;
     },
-    { begin: SNAPSHOT, discardOnError: true },
+    { begin: READ_ONLY_SNAPSHOT, discardOnError: true },
   );
 }
 

@@ -4,7 +4,7 @@ import type { ClickHouseDatabase } from './clickhouse.js';
 import { replacePartitionFromCsv } from './clickhouse-partition.js';
 import { clickHouseSql } from './clickhouse-schema.js';
 import { StageError } from './errors.js';
-import { inTransaction, type PgDatabase } from './pg.js';
+import { inTransaction, READ_ONLY_SNAPSHOT, type PgDatabase } from './pg.js';
 import { pgSql, runSql } from './pg-sql.js';
 import { toKopecks } from './report-queries.js';
 
@@ -56,7 +56,7 @@ export async function publishDailyWeek(
         throw new Error(`migrate-click: cannot publish ${what}`, { cause });
       }
     },
-    { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', discardOnError: true },
+    { begin: READ_ONLY_SNAPSHOT, discardOnError: true },
   );
   const result = await ch.client.query({
     query: await clickHouseSql('sales-daily-figures'),

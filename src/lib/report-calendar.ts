@@ -1,7 +1,7 @@
 import { dayNumber } from './calendar.js';
 import { retailDay } from './generator/retail-calendar.js';
 import { renderSvg } from './report-charts.js';
-import type { ReportFormat } from './report-format.js';
+import { escapeHtml, type ReportFormat } from './report-format.js';
 import type { CategoryMonth, DailyFigures, Money } from './report-queries.js';
 import { toKopecks } from './report-queries.js';
 import type { ReportText } from './report-text.js';
@@ -130,7 +130,7 @@ export function categoryShares(rows: readonly CategoryMonth[]): {
   return { months: [...monthTotal.keys()].sort(), shares };
 }
 
-const e = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const e = escapeHtml;
 
 /** The table of each category's share by month, shaded by the share against the category's own average. */
 export function categoryMonthTable(rows: readonly CategoryMonth[], text: ReportText, fmt: ReportFormat): string {

@@ -91,3 +91,8 @@ export function createReportFormat(locale: ReportLocale): ReportFormat {
     dateTime: (ms) => `${instant.format(new Date(ms))} MSK`,
   };
 }
+
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,7 +1,7 @@
 import { addWeeks, parseWeek } from './calendar.js';
 import { calendarSection } from './report-calendar.js';
 import { REGION_COLORS, FONT_STACK, regionShareChart, weeklyChart } from './report-charts.js';
-import type { ReportFormat } from './report-format.js';
+import { escapeHtml, type ReportFormat } from './report-format.js';
 import type { Headline, MissingRegionWeek, ReportData, TopLine } from './report-queries.js';
 import type { ReportText } from './report-text.js';
 
@@ -16,10 +16,6 @@ export interface ReportPage {
   source: string;
 }
 
-/** Text made safe for HTML content and attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 const e = escapeHtml;
 
 const REGION_ORDER = Object.keys(REGION_COLORS);

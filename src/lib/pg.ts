@@ -162,9 +162,9 @@ export async function recordRun(client: pg.ClientBase, run: EtlRun): Promise<voi
   );
 }
 
-
 /** One read-only snapshot, so figures and copies taken in it describe the same rows. */
 export const READ_ONLY_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
 /** How `inTransaction` opens and ends its transaction. */
 export interface TransactionOptions {
   /** The statement that opens it, e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`. */

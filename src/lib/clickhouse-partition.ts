@@ -196,6 +196,8 @@ interface Stage extends StagedPartition {
   rows: number;
   weekRows: Map<string, number>;
   source: string;
+  /** A swap failed part-way: the ready table stays for recovery to swap in (see `swapStaged`). */
+  keep?: boolean;
 }
 
 /**
@@ -265,6 +267,7 @@ async function withStage(
     weekRows: new Map(),
     source: stagingTable(table, partition),
     drop: () => {
+      if (stage.keep) return Promise.resolve();
       dropped ??= client.command({ query: `DROP TABLE IF EXISTS ${stage.source} SYNC`, ...STAGE_DDL }).then(() => undefined);
       return dropped;
     },
@@ -314,7 +317,8 @@ async function partitionRows(client: ClickHouseClient, qualified: string): Promi
  *    (the engine renames the new part in before the empty part that covers
  *    the old one on disk; a restart then loads both) and the new aggregates
  *    with the old buyers that a kill between the two statements leaves.
- * 3. The caller drops the ready tables; once any is gone, all were swapped in.
+ * 3. The caller drops the ready tables; once any is gone, all were swapped in. When a swap fails
+ *    part-way, the drop leaves them, and the next run's recovery swaps them in again.
  *
  * `onWeek` is called as each week of the run is swapped in whole.
  */
@@ -340,7 +344,12 @@ export async function swapStaged(
       try {
         await swapPartition(client, stage.table, partition, stage.source, rows);
       } catch (cause) {
-        throw new Error(`cannot swap ${describePartition(partition)} into sales_etl.${stage.table}`, { cause });
+        // Some of it may be in already: the ready tables are what the next run's recovery swaps in
+        // again (step 2), so the caller's drop leaves them.
+        for (const s of stages) s.keep = true;
+        const kept = stages.map((s) => s.source).join(', ');
+        const what = `${describePartition(partition)} into sales_etl.${stage.table}`;
+        throw new Error(`cannot swap ${what} (${kept} kept for the next run)`, { cause });
       }
     }
     if (week !== 'all') onWeek?.(week);

@@ -64,3 +64,54 @@ describe('a CSV whose chunks split letters', () => {
     });
   }
 });
+
+describe('a swap that fails part-way', () => {
+  const AGG = ['week_start', 'region', 'product_id', 'amount_sum'] as const;
+  const BUYERS = ['week_start', 'region', 'customer_id'] as const;
+  const csv = (text: string) => Readable.from([Buffer.from(text)], { objectMode: false });
+  let tmp: Awaited<ReturnType<typeof tempDataDir>>;
+
+  before(async () => {
+    tmp = await tempDataDir('ch-partition-failed-swap');
+  });
+  after(async () => {
+    await tmp?.remove();
+  });
+
+  it('keeps its ready tables, and the next open swaps the whole week in', async () => {
+    const ctx = chTestContext({ dataDir: tmp.dir });
+    let ch = await openClickHouse(ctx);
+    try {
+      const week = { weekStart: WEEK };
+      const agg = await stagePartition(ch.client, 'sales_agg', week, AGG, csv(`${WEEK},North,1,5.00\n${WEEK},North,2,7.00\n`));
+      const buyers = await stagePartition(ch.client, 'week_buyers', week, BUYERS, csv(`${WEEK},North,42\n`));
+      // The aggregates go in, then the buyers' table is not there to take its week.
+      await ch.client.command({ query: 'DROP TABLE sales_etl.week_buyers SYNC' });
+      await assert.rejects(swapStaged(ch.client, [agg, buyers]), /kept for the next run/);
+      await agg.drop();
+      await buyers.drop();
+      const ready = await chRows<{ name: string }>(
+        ch.client,
+        "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_ready%' ORDER BY name",
+      );
+      assert.equal(ready.length, 2, JSON.stringify(ready));
+    } finally {
+      await ch.close();
+    }
+    // The next open makes the missing table again and finishes the publication from the ready tables.
+    ch = await openClickHouse(ctx);
+    try {
+      const count = async (table: string) =>
+        (await chRows<{ n: string }>(ch.client, `SELECT toString(count()) AS n FROM sales_etl.${table}`))[0]?.n;
+      assert.equal(await count('sales_agg'), '2');
+      assert.equal(await count('week_buyers'), '1');
+      const left = await chRows(
+        ch.client,
+        "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_%'",
+      );
+      assert.deepEqual(left, []);
+    } finally {
+      await ch.close();
+    }
+  });
+});

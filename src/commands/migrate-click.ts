@@ -16,7 +16,7 @@ import {
   type PublishedTable,
   type StagedPartition,
 } from '../lib/clickhouse-partition.js';
-import { publishDailyWeek } from '../lib/clickhouse-daily.js';
+import { publishDailyWeek, verifyDailyWeek } from '../lib/clickhouse-daily.js';
 import { clickHouseSql } from '../lib/clickhouse-schema.js';
 import type { Context } from '../lib/config.js';
 import { describeError, redact, StageError } from '../lib/errors.js';
@@ -402,7 +402,9 @@ async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week):
     { begin: READ_ONLY_SNAPSHOT },
   );
   if (!postgres) throw noAggregates(week);
-  return reconcile(ch, [[week, postgres]]);
+  const outcome = await reconcile(ch, [[week, postgres]]);
+  if (!outcome.failure) await verifyDailyWeek(pgDb, ch, week);
+  return outcome;
 }
 
 /** Compare ClickHouse's figures of the weeks with PostgreSQL's, in one query; the weeks up to the first mismatch. */

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Week } from './calendar.js';
 import type { ClickHouseDatabase } from './clickhouse.js';
@@ -36,11 +37,7 @@ export async function publishDailyWeek(
   const { rows, expected } = await inTransaction(
     pgDb,
     async (client) => {
-      const { rows: [figures] } = await runSql<{ sales_count: string; amount_sum: string }>(
-        client,
-        await pgSql('migrate-click-daily-figures.sql'),
-        [week.start],
-      );
+      const expected = await pgDailyFigures(client, week);
       const params = [week.start, importedAt, importedAt.slice(0, 10), week.start];
       await runSql(client, await pgSql('migrate-click-params.sql'), params);
       const file = await pgSql('migrate-click-sales-daily.sql');
@@ -48,7 +45,6 @@ export async function publishDailyWeek(
       const partition = { weekStart: week.start };
       try {
         const swapped = await replacePartitionFromCsv(ch.client, 'sales_daily', partition, COLUMNS, csv);
-        const expected = { count: figures?.sales_count ?? '0', amount: figures?.amount_sum ?? '0' };
         return { rows: swapped.rows, expected };
       } catch (cause) {
         csv.destroy();
@@ -58,6 +54,27 @@ export async function publishDailyWeek(
     },
     { begin: READ_ONLY_SNAPSHOT, discardOnError: true },
   );
+  await compareDaily(ch, week, expected);
+  return rows;
+}
+
+/** What PostgreSQL's sales of a week add up to: what its published sales_daily must hold. */
+interface DailyFigures {
+  count: string;
+  amount: string;
+}
+
+async function pgDailyFigures(client: pg.ClientBase, week: Week): Promise<DailyFigures> {
+  const { rows: [figures] } = await runSql<{ sales_count: string; amount_sum: string }>(
+    client,
+    await pgSql('migrate-click-daily-figures.sql'),
+    [week.start],
+  );
+  return { count: figures?.sales_count ?? '0', amount: figures?.amount_sum ?? '0' };
+}
+
+/** Fail unless ClickHouse's sales_daily of the week holds the sales and revenue PostgreSQL has. */
+async function compareDaily(ch: ClickHouseDatabase, week: Week, expected: DailyFigures): Promise<void> {
   const result = await ch.client.query({
     query: await clickHouseSql('sales-daily-figures'),
     query_params: { week_start: week.start },
@@ -73,5 +90,10 @@ export async function publishDailyWeek(
       'migrate-click',
     );
   }
-  return rows;
+}
+
+/** `migrate-click --verify-only` for sales_daily: compare the week without copying anything. */
+export async function verifyDailyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week): Promise<void> {
+  const expected = await inTransaction(pgDb, (client) => pgDailyFigures(client, week), { begin: READ_ONLY_SNAPSHOT });
+  await compareDaily(ch, week, expected);
 }

@@ -213,6 +213,21 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     await assert.rejects(migrateClick({ ctx, weeks: [week], pg: pgDb, ch, verifyOnly: true }), /rows 159 in ClickHouse vs 160 in PostgreSQL/);
   });
 
+  it('--verify-only also compares the week\'s sales_daily with PostgreSQL\'s sales', async () => {
+    const week = parseWeek('2024-W23');
+    await migrateClick({ ctx, weeks: [week], pg: pgDb, ch });
+    await ch.client.command({
+      query: 'ALTER TABLE sales_etl.sales_daily DROP PARTITION {w:Date}',
+      query_params: { w: week.start },
+    });
+    await assert.rejects(
+      migrateClick({ ctx, weeks: [week], pg: pgDb, ch, verifyOnly: true }),
+      /2024-W23 sales_daily in .* holds 0 sales for 0, PostgreSQL \d+ for/,
+    );
+    await migrateClick({ ctx, weeks: [week], pg: pgDb, ch });
+    assert.equal((await migrateClick({ ctx, weeks: [week], pg: pgDb, ch, verifyOnly: true })).weeks[0]?.rows, 160);
+  });
+
   it('refuses a week PostgreSQL has no aggregates for, naming the command to run first', async () => {
     const week = parseWeek('2023-W02');
     for (const verifyOnly of [false, true]) {

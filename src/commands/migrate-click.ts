@@ -120,6 +120,11 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
       for (let at = 0; at < weeks.length; ) {
         const run = verifyOnly ? weeks.slice(at, at + 1) : leadingRun(weeks.slice(at));
         const startedAt = new Date();
+        // Bookkeeping never hides the failure it records.
+        const recordFailure = (week: Week, error: unknown) =>
+          record(pgDb, { week, startedAt, status: 'failed', error, verifyOnly }).catch((e: unknown) =>
+            ctx.log.warn(`could not record the failed run of ${week.id} in etl_runs: ${String(e)}`),
+          );
         let outcome: RunOutcome;
         try {
           for (const week of run) await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
@@ -129,11 +134,7 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
           await releaseMemory(ch);
         } catch (error) {
           // Nothing of the run was published: each of its weeks failed.
-          for (const week of run) {
-            await record(pgDb, { week, startedAt, status: 'failed', error, verifyOnly }).catch((e: unknown) =>
-              ctx.log.warn(`could not record the failed run of ${week.id} in etl_runs: ${String(e)}`),
-            );
-          }
+          for (const week of run) await recordFailure(week, error);
           throw error;
         }
         for (const published of outcome.published) {
@@ -157,9 +158,7 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         }
         if (outcome.failure) {
           const { week, error } = outcome.failure;
-          await record(pgDb, { week, startedAt, status: 'failed', error, verifyOnly }).catch((e: unknown) =>
-            ctx.log.warn(`could not record the failed run of ${week.id} in etl_runs: ${String(e)}`),
-          );
+          await recordFailure(week, error);
           throw error;
         }
         at += outcome.published.length;

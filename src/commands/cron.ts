@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MOSCOW_OFFSET_MS } from '../lib/calendar.js';
+import { MOSCOW_OFFSET_MS, WEEK_MS } from '../lib/calendar.js';
 import type { Context } from '../lib/config.js';
 import { UsageError } from '../lib/errors.js';
 import { NODE_FLAGS } from '../lib/node-flags.js';
@@ -43,7 +43,6 @@ export interface CronResult {
   text: string;
 }
 
-const WEEK_MS = 7 * 86_400_000;
 
 /** The next Tuesday 12:45 Moscow time at or after `now`, epoch milliseconds (Moscow keeps UTC+3 all year). */
 export function nextRunInstant(now: number): number {

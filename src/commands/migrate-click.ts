@@ -321,8 +321,6 @@ async function streamRun(
   staged.push(await stageCsv(ch, 'week_buyers', partition, buyersCopy, WEEK_BUYERS_COLUMNS));
 }
 
-/** Where the embedded engine holds a run's sales (Monday, region, customer) to find the buyers; emptied after. */
-const PULLED = LINK_PULLED;
 
 /**
  * Stage the weeks' aggregates and buyers with the embedded engine reading
@@ -358,7 +356,7 @@ async function pullRun(
   staged.push(
     await stagePartitionWith(ch.client, 'week_buyers', partition, async (stage) => {
       const days = { first: first.start, last: last.end };
-      await command(`INSERT INTO ${PULLED} ${await clickHouseSql('pull-sales')}`, days);
+      await command(`INSERT INTO ${LINK_PULLED} ${await clickHouseSql('pull-sales')}`, days);
       try {
         const pulledCounts = await clickHouseSql('pulled-sales-counts');
         const result = await ch.client.query({ query: pulledCounts, format: 'JSONEachRow' });
@@ -373,7 +371,7 @@ async function pullRun(
         }
         await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-week-buyers')}`);
       } finally {
-        await command(`TRUNCATE TABLE ${PULLED}`);
+        await command(`TRUNCATE TABLE ${LINK_PULLED}`);
       }
     }),
   );

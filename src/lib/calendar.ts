@@ -4,7 +4,8 @@ import { UsageError } from './errors.js';
 export const MOSCOW_OFFSET_MS = 3 * 3600_000;
 export const MOSCOW_TZ = 'Europe/Moscow';
 const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
+/** A week in milliseconds (Moscow keeps no daylight saving, so every week is this long). */
+export const WEEK_MS = 7 * DAY_MS;
 
 /** An ISO week (Monday to Sunday) in Moscow time. */
 export interface Week {

@@ -1,6 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { WEEK_MS } from './calendar.js';
 import { throwIfInterrupted } from './interrupt.js';
 
 /** The published tables whose partitions migrate-click swaps in. */
@@ -28,7 +29,6 @@ export function weeksOf(partition: Partition): string[] {
   }
   return weeks;
 }
-const WEEK_MS = 7 * 86_400_000;
 
 /** What one swap loaded. */
 export interface SwapResult {
@@ -319,13 +319,10 @@ async function partitionRows(client: ClickHouseClient, qualified: string): Promi
  *    with the old buyers that a kill between the two statements leaves.
  * 3. The caller drops the ready tables; once any is gone, all were swapped in. When a swap fails
  *    part-way, the drop leaves them, and the next run's recovery swaps them in again.
- *
- * `onWeek` is called as each week of the run is swapped in whole.
  */
 export async function swapStaged(
   client: ClickHouseClient,
   staged: readonly StagedPartition[],
-  onWeek?: (weekStart: string) => void,
 ): Promise<void> {
   const stages = staged as readonly Stage[];
   const renames = stages.map((s) => `${s.source} TO ${readyTable(s.table, s.partition)}`);
@@ -352,7 +349,6 @@ export async function swapStaged(
         throw new Error(`cannot swap ${what} (${kept} kept for the next run)`, { cause });
       }
     }
-    if (week !== 'all') onWeek?.(week);
   }
 }
 

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backfill } from '../src/commands/backfill.js';
 import { STAGES } from '../src/commands/run-week.js';
-import { createContext, resolveConfig } from '../src/lib/config.js';
-import { silentLogger } from '../src/lib/logger.js';
+import { createContext, resolveConfig } from '../src/lib/core/config.js';
+import { silentLogger } from '../src/lib/ui/logger.js';
 
 /** What `benchBackfill` measured. */
 export interface BackfillBench {

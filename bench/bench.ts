@@ -31,14 +31,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { parseWeek, type Week } from '../src/lib/calendar.js';
-import { createContext, resolveConfig } from '../src/lib/config.js';
-import { silentLogger } from '../src/lib/logger.js';
-import { openPg } from '../src/lib/pg.js';
+import { parseWeek, type Week } from '../src/lib/core/calendar.js';
+import { createContext, resolveConfig } from '../src/lib/core/config.js';
+import { silentLogger } from '../src/lib/ui/logger.js';
+import { openPg } from '../src/lib/pg/database.js';
 import { benchHistory, describeHistory, type HistoryRun, type HistoryTools } from './history.js';
 import { findPsql, pgConnection, psqlCopyBaseline } from './load-pg.js';
 import type { ProcessUsage } from './usage-hook.js';
-import { NODE_FLAGS } from '../src/lib/node-flags.js';
+import { NODE_FLAGS } from '../src/lib/core/node-flags.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The package root: this file is dist/bench/bench.js. */

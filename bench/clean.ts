@@ -21,10 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { clean } from '../src/commands/clean.js';
-import { addWeeks, dateOfDay, dayNumber, parseWeek, type Week } from '../src/lib/calendar.js';
-import { createContext, resolveConfig } from '../src/lib/config.js';
-import { REGION_NAMES, REGIONS, SALES_HEADER, type Region } from '../src/lib/layout.js';
-import { silentLogger } from '../src/lib/logger.js';
+import { addWeeks, dateOfDay, dayNumber, parseWeek, type Week } from '../src/lib/core/calendar.js';
+import { createContext, resolveConfig } from '../src/lib/core/config.js';
+import { REGION_NAMES, REGIONS, type Region } from '../src/lib/core/regions.js';
+import { SALES_HEADER } from '../src/lib/core/headers.js';
+import { silentLogger } from '../src/lib/ui/logger.js';
 
 /** What `benchClean` measured. */
 export interface CleanBench {

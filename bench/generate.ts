@@ -5,8 +5,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { generate } from '../src/commands/generate.js';
-import { createContext, resolveConfig } from '../src/lib/config.js';
-import { silentLogger } from '../src/lib/logger.js';
+import { createContext, resolveConfig } from '../src/lib/core/config.js';
+import { silentLogger } from '../src/lib/ui/logger.js';
 
 /** What generating a year costs. */
 export interface GenerateBench {

@@ -15,10 +15,10 @@
 import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseWeek } from '../src/lib/calendar.js';
-import { createContext, resolveConfig } from '../src/lib/config.js';
-import { silentLogger } from '../src/lib/logger.js';
-import { openPg } from '../src/lib/pg.js';
+import { parseWeek } from '../src/lib/core/calendar.js';
+import { createContext, resolveConfig } from '../src/lib/core/config.js';
+import { silentLogger } from '../src/lib/ui/logger.js';
+import { openPg } from '../src/lib/pg/database.js';
 import { pgConnection } from './load-pg.js';
 
 /** One timed process, as bench.ts measures it. */

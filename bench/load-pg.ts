@@ -19,12 +19,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { aggregate } from '../src/commands/aggregate.js';
 import { DIMENSIONS, loadPg } from '../src/commands/load-pg.js';
-import { parseWeek, type Week } from '../src/lib/calendar.js';
-import { createContext, resolveConfig, type Context } from '../src/lib/config.js';
-import { silentLogger } from '../src/lib/logger.js';
-import { embeddedUrl, readClusterSecret } from '../src/lib/embedded-pg-auth.js';
-import { openPg, type PgDatabase } from '../src/lib/pg.js';
-import { readPlan, planPeriod } from '../src/lib/plan.js';
+import { parseWeek, type Week } from '../src/lib/core/calendar.js';
+import { createContext, resolveConfig, type Context } from '../src/lib/core/config.js';
+import { silentLogger } from '../src/lib/ui/logger.js';
+import { embeddedUrl, readClusterSecret } from '../src/lib/pg/embedded/auth.js';
+import { openPg, type PgDatabase } from '../src/lib/pg/database.js';
+import { readPlan, planPeriod } from '../src/lib/core/plan.js';
 import { makeSales, writeCleanWeek, weeksFrom } from '../test/helpers/pg-fixtures.js';
 
 const run = promisify(execFile);

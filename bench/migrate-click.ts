@@ -18,11 +18,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { to as copyTo } from 'pg-copy-streams';
 import { migrateClick } from '../src/commands/migrate-click.js';
-import { addWeeks, parseWeek, weekOfDate, type Week } from '../src/lib/calendar.js';
-import { openClickHouse } from '../src/lib/clickhouse.js';
-import { createContext, resolveConfig } from '../src/lib/config.js';
-import { silentLogger } from '../src/lib/logger.js';
-import { openPg, type PgDatabase } from '../src/lib/pg.js';
+import { addWeeks, parseWeek, weekOfDate, type Week } from '../src/lib/core/calendar.js';
+import { openClickHouse } from '../src/lib/clickhouse/database.js';
+import { createContext, resolveConfig } from '../src/lib/core/config.js';
+import { silentLogger } from '../src/lib/ui/logger.js';
+import { openPg, type PgDatabase } from '../src/lib/pg/database.js';
 
 /** What `benchMigrateClick` measured. */
 export interface MigrateClickBench {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { parseWeek, WEEK_FORMS } from './lib/calendar.js';
-import { UsageError } from './lib/errors.js';
-import { parseWeeklyTime, type WeeklyTime } from './lib/schedule.js';
+import { parseWeek, WEEK_FORMS } from './lib/core/calendar.js';
+import { UsageError } from './lib/core/errors.js';
+import { parseWeeklyTime, type WeeklyTime } from './lib/ops/schedule.js';
 
 /** `--week`, `--from`, `--to`, checked as they are parsed so a bad one is a usage error. */
 export function addWeekOptions(cmd: Command, what = 'the week to process'): Command {

@@ -1,5 +1,5 @@
-import { isInteractive } from './lib/terminal.js';
-import { handleSignals, signalExitCode, type InterruptedError, type StopSignal } from './lib/interrupt.js';
+import { isInteractive } from './lib/ui/terminal.js';
+import { handleSignals, signalExitCode, type InterruptedError, type StopSignal } from './lib/core/interrupt.js';
 
 // The CLI takes the stop signals before it loads anything else (commander, chalk, ora take a quarter of a
 // second): from here on a signal is an interruption the top level reports (src/cli.ts), never a silent death.
@@ -11,7 +11,7 @@ export function errorLine(text: string, color = isInteractive(!process.argv.incl
 
 /**
  * A second stop signal while the first is being handled: one line, and out at once. The lock and the
- * embedded server go at exit (src/lib/interrupt.ts `stopSync`).
+ * embedded server go at exit (src/lib/core/interrupt.ts `stopSync`).
  */
 function onForce(signal: StopSignal, first: InterruptedError): void {
   process.stderr.write(`\n${errorLine(`${signal} again while stopping (${first.message}): stopped at once`)}`);

@@ -4,15 +4,15 @@ import { Command, CommanderError, Option } from 'commander';
 // Command modules are imported inside their actions: `--help`, a usage error or `cron`
 // must not pay for loading PostgreSQL, ClickHouse (chDB), faker and ECharts.
 import { addWeekOptions, intArg, onlyAtArg, rateArg, weekArg } from './cli-options.js';
-import { REPORT_LOCALES, type ReportLocale } from './lib/report-format.js';
-import { withLock } from './lib/lock.js';
-import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/calendar.js';
-import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/config.js';
-import { describeError, EXIT, exitCodeFor, resultOf } from './lib/errors.js';
-import { interrupted } from './lib/interrupt.js';
-import { isInteractive } from './lib/logger.js';
-import { formatWeeklyTime, notDueReason, ONLY_AT_WINDOW_MINUTES, type WeeklyTime } from './lib/schedule.js';
-import { keepDataPrivate } from './lib/private-data.js';
+import { REPORT_LOCALES, type ReportLocale } from './lib/report/format.js';
+import { withLock } from './lib/files/lock.js';
+import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/core/calendar.js';
+import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/core/config.js';
+import { describeError, EXIT, exitCodeFor, resultOf } from './lib/core/errors.js';
+import { interrupted } from './lib/core/interrupt.js';
+import { isInteractive } from './lib/ui/logger.js';
+import { formatWeeklyTime, notDueReason, ONLY_AT_WINDOW_MINUTES, type WeeklyTime } from './lib/ops/schedule.js';
+import { keepDataPrivate } from './lib/files/private-data.js';
 
 const program = new Command('sales-etl')
   .description("An online store's weekly sales pipeline: generate → clean → load-pg → aggregate → migrate-click")

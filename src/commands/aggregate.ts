@@ -1,10 +1,10 @@
-import type { Week } from '../lib/calendar.js';
-import type { Context } from '../lib/config.js';
-import { during } from '../lib/interrupt.js';
-import { StageError } from '../lib/errors.js';
-import { pgSql, runSql } from '../lib/pg-sql.js';
-import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
-import { defaultWeeks } from '../lib/plan.js';
+import type { Week } from '../lib/core/calendar.js';
+import type { Context } from '../lib/core/config.js';
+import { during } from '../lib/core/interrupt.js';
+import { StageError } from '../lib/core/errors.js';
+import { pgSql, runSql } from '../lib/pg/sql.js';
+import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
+import { defaultWeeks } from '../lib/core/plan.js';
 
 /** Options of `aggregate`. */
 export interface AggregateOptions {

@@ -1,12 +1,12 @@
-import type { Week } from '../lib/calendar.js';
-import type { ClickHouseDatabase } from '../lib/clickhouse.js';
-import type { Context } from '../lib/config.js';
-import { StageError } from '../lib/errors.js';
-import { interrupted } from '../lib/interrupt.js';
-import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/notify.js';
-import type { PgDatabase } from '../lib/pg.js';
-import { planPeriod, readPlan } from '../lib/plan.js';
-import { formatDuration, ProgressBar, quietLogger } from '../lib/progress.js';
+import type { Week } from '../lib/core/calendar.js';
+import type { ClickHouseDatabase } from '../lib/clickhouse/database.js';
+import type { Context } from '../lib/core/config.js';
+import { StageError } from '../lib/core/errors.js';
+import { interrupted } from '../lib/core/interrupt.js';
+import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
+import type { PgDatabase } from '../lib/pg/database.js';
+import { planPeriod, readPlan } from '../lib/core/plan.js';
+import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
 import {
   chainError,
   Connections,

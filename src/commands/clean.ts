@@ -1,16 +1,18 @@
 import { lstat, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Week } from '../lib/calendar.js';
-import { cleanFile, REJECTS_HEADER } from '../lib/clean-file.js';
-import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/clean-manifest.js';
-import type { Context } from '../lib/config.js';
-import { during } from '../lib/interrupt.js';
-import { StageError } from '../lib/errors.js';
-import { openAtomicWriter, readFileStream, REGIONS, removeStaleTemps, SALES_HEADER, writeFileAtomic, type AtomicWriter, type Layout, type Region } from '../lib/layout.js';
-import { RowNormalizer } from '../lib/normalize.js';
-import { OutputSink } from '../lib/output-sink.js';
-import { defaultWeeks } from '../lib/plan.js';
-import { SaleIdTable } from '../lib/sale-id-table.js';
+import type { Week } from '../lib/core/calendar.js';
+import { cleanFile, REJECTS_HEADER } from '../lib/clean/file.js';
+import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/files/manifest.js';
+import type { Context } from '../lib/core/config.js';
+import { during } from '../lib/core/interrupt.js';
+import { StageError } from '../lib/core/errors.js';
+import { openAtomicWriter, readFileStream, removeStaleTemps, writeFileAtomic, type AtomicWriter, type Layout } from '../lib/files/layout.js';
+import { REGIONS, type Region } from '../lib/core/regions.js';
+import { SALES_HEADER } from '../lib/core/headers.js';
+import { RowNormalizer } from '../lib/clean/normalize.js';
+import { OutputSink } from '../lib/ui/output-sink.js';
+import { defaultWeeks } from '../lib/core/plan.js';
+import { SaleIdTable } from '../lib/clean/sale-id-table.js';
 
 /** Options of `clean`. */
 export interface CleanOptions {

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MOSCOW_OFFSET_MS, WEEK_MS } from '../lib/calendar.js';
-import type { Context } from '../lib/config.js';
-import { UsageError } from '../lib/errors.js';
-import { NODE_FLAGS } from '../lib/node-flags.js';
-import { DAY_NAMES, formatWeeklyTime, wallClock, WEEKLY_RUN } from '../lib/schedule.js';
+import { MOSCOW_OFFSET_MS, WEEK_MS } from '../lib/core/calendar.js';
+import type { Context } from '../lib/core/config.js';
+import { UsageError } from '../lib/core/errors.js';
+import { NODE_FLAGS } from '../lib/core/node-flags.js';
+import { DAY_NAMES, formatWeeklyTime, wallClock, WEEKLY_RUN } from '../lib/ops/schedule.js';
 
 /** Options of `cron`. */
 export interface CronOptions {

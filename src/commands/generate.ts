@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { previousWeek, weeksApart, type Week } from '../lib/calendar.js';
-import type { Context } from '../lib/config.js';
-import { during } from '../lib/interrupt.js';
-import { UsageError } from '../lib/errors.js';
-import { removeStaleTemps, type Region } from '../lib/layout.js';
-import { planPeriod, type StorePlan } from '../lib/plan.js';
+import { previousWeek, weeksApart, type Week } from '../lib/core/calendar.js';
+import type { Context } from '../lib/core/config.js';
+import { during } from '../lib/core/interrupt.js';
+import { UsageError } from '../lib/core/errors.js';
+import { removeStaleTemps } from '../lib/files/layout.js';
+import { type Region } from '../lib/core/regions.js';
+import { planPeriod, type StorePlan } from '../lib/core/plan.js';
 import { salesModelFor } from '../lib/generator/model-cache.js';
 import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
 import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';

@@ -4,13 +4,15 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Week } from '../lib/calendar.js';
-import type { Context } from '../lib/config.js';
-import { redact, StageError } from '../lib/errors.js';
-import { during } from '../lib/interrupt.js';
-import { checkRegion, readFileStream, SALES_HEADER } from '../lib/layout.js';
-import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
-import { defaultWeeks } from '../lib/plan.js';
+import type { Week } from '../lib/core/calendar.js';
+import type { Context } from '../lib/core/config.js';
+import { redact, StageError } from '../lib/core/errors.js';
+import { during } from '../lib/core/interrupt.js';
+import { checkRegion } from '../lib/core/regions.js';
+import { readFileStream } from '../lib/files/layout.js';
+import { SALES_HEADER } from '../lib/core/headers.js';
+import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
+import { defaultWeeks } from '../lib/core/plan.js';
 
 /** Options of `load-pg`. */
 export interface LoadPgOptions {

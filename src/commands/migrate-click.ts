@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { Readable } from 'node:stream';
 import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
-import type { Week } from '../lib/calendar.js';
-import { addWeeks, moscowDateTime } from '../lib/calendar.js';
-import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
+import type { Week } from '../lib/core/calendar.js';
+import { addWeeks, moscowDateTime } from '../lib/core/calendar.js';
+import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
 import {
   describePartition,
   recoverPublications,
@@ -15,17 +15,17 @@ import {
   type Partition,
   type PublishedTable,
   type StagedPartition,
-} from '../lib/clickhouse-partition.js';
-import { publishDailyWeek, verifyDailyWeek } from '../lib/clickhouse-daily.js';
-import { clickHouseSql } from '../lib/clickhouse-schema.js';
-import type { Context } from '../lib/config.js';
-import { describeError, redact, StageError } from '../lib/errors.js';
-import { during, throwIfInterrupted } from '../lib/interrupt.js';
-import { LINK_PULLED, linkPostgres } from '../lib/clickhouse-pg-link.js';
-import { inTransaction, READ_ONLY_SNAPSHOT, recordRun, withPg, type PgDatabase } from '../lib/pg.js';
-import { pgSql, runSql, type SqlFile } from '../lib/pg-sql.js';
-import { defaultWeeks } from '../lib/plan.js';
-import { describeMismatch, type WeekFigures } from '../lib/week-figures.js';
+} from '../lib/clickhouse/partition.js';
+import { publishDailyWeek, verifyDailyWeek } from '../lib/clickhouse/daily.js';
+import { clickHouseSql } from '../lib/clickhouse/schema.js';
+import type { Context } from '../lib/core/config.js';
+import { describeError, redact, StageError } from '../lib/core/errors.js';
+import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
+import { LINK_PULLED, linkPostgres } from '../lib/clickhouse/pg-link.js';
+import { inTransaction, READ_ONLY_SNAPSHOT, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
+import { pgSql, runSql, type SqlFile } from '../lib/pg/sql.js';
+import { defaultWeeks } from '../lib/core/plan.js';
+import { describeMismatch, type WeekFigures } from '../lib/core/week-figures.js';
 
 const STAGE = 'migrate-click';
 
@@ -139,7 +139,7 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         }
         for (const published of outcome.published) {
           const week = run.find((w) => w.id === published.week)!;
-          // The report's calendar view: the week's sales by day and category (src/lib/clickhouse-daily.ts),
+          // The report's calendar view: the week's sales by day and category (src/lib/clickhouse/daily.ts),
           // after the week's aggregates are in; a failure here is the week's failure.
           if (!verifyOnly) {
             try {
@@ -324,7 +324,7 @@ async function streamRun(
 
 /**
  * Stage the weeks' aggregates and buyers with the embedded engine reading
- * PostgreSQL itself (src/lib/clickhouse-pg-link.ts): no CSV through this
+ * PostgreSQL itself (src/lib/clickhouse/pg-link.ts): no CSV through this
  * process. The engine reads on its own connections, outside this snapshot;
  * nothing else writes to the database meanwhile (the data directory's lock),
  * and what it read is checked: every sale of the weeks (against this

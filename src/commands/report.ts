@@ -1,13 +1,13 @@
 import path from 'node:path';
-import type { Week } from '../lib/calendar.js';
-import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
-import type { Context } from '../lib/config.js';
-import { prepareDataDir, writeFileAtomic } from '../lib/layout.js';
-import { planPeriod, readPlan } from '../lib/plan.js';
-import { createReportFormat, type ReportLocale } from '../lib/report-format.js';
-import { renderReportHtml } from '../lib/report-html.js';
-import { periodOf, queryDataPeriod, queryReportData, type Headline, type Period } from '../lib/report-queries.js';
-import { reportText } from '../lib/report-text.js';
+import type { Week } from '../lib/core/calendar.js';
+import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
+import type { Context } from '../lib/core/config.js';
+import { prepareDataDir, writeFileAtomic } from '../lib/files/layout.js';
+import { planPeriod, readPlan } from '../lib/core/plan.js';
+import { createReportFormat, type ReportLocale } from '../lib/report/format.js';
+import { renderReportHtml } from '../lib/report/html.js';
+import { periodOf, queryDataPeriod, queryReportData, type Headline, type Period } from '../lib/report/queries.js';
+import { reportText } from '../lib/report/text.js';
 
 /** Options of `report`. */
 export interface ReportOptions {

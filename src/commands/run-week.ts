@@ -1,10 +1,10 @@
-import { previousWeek, type Week } from '../lib/calendar.js';
-import { openClickHouse, type ClickHouseDatabase } from '../lib/clickhouse.js';
-import type { Context } from '../lib/config.js';
-import { describeError, StageError, UsageError } from '../lib/errors.js';
-import { during, interrupted, InterruptedError, type StopSignal } from '../lib/interrupt.js';
-import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/notify.js';
-import { openPg, recordRun, type PgDatabase } from '../lib/pg.js';
+import { previousWeek, type Week } from '../lib/core/calendar.js';
+import { openClickHouse, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
+import type { Context } from '../lib/core/config.js';
+import { describeError, StageError, UsageError } from '../lib/core/errors.js';
+import { during, interrupted, InterruptedError, type StopSignal } from '../lib/core/interrupt.js';
+import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
+import { openPg, recordRun, type PgDatabase } from '../lib/pg/database.js';
 import { aggregate } from './aggregate.js';
 import { clean } from './clean.js';
 import { generate } from './generate.js';

@@ -1,15 +1,16 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { parseWeek, type Week } from '../lib/calendar.js';
-import { CLICKHOUSE_SQL_DIR } from '../lib/clickhouse-schema.js';
-import { openClickHouse } from '../lib/clickhouse.js';
-import type { Context } from '../lib/config.js';
-import { describeError, LockedError } from '../lib/errors.js';
-import { inspectDataDir, REGIONS, type Region } from '../lib/layout.js';
-import { acquireLock, type Lock } from '../lib/lock.js';
-import { relocatedCluster } from '../lib/embedded-pg.js';
-import { openPg } from '../lib/pg.js';
-import { pgSql, runSql } from '../lib/pg-sql.js';
-import { planPeriod, readPlan } from '../lib/plan.js';
+import { parseWeek, type Week } from '../lib/core/calendar.js';
+import { CLICKHOUSE_SQL_DIR } from '../lib/clickhouse/schema.js';
+import { openClickHouse } from '../lib/clickhouse/database.js';
+import type { Context } from '../lib/core/config.js';
+import { describeError, LockedError } from '../lib/core/errors.js';
+import { inspectDataDir } from '../lib/files/layout.js';
+import { REGIONS, type Region } from '../lib/core/regions.js';
+import { acquireLock, type Lock } from '../lib/files/lock.js';
+import { relocatedCluster } from '../lib/pg/embedded/server.js';
+import { openPg } from '../lib/pg/database.js';
+import { pgSql, runSql } from '../lib/pg/sql.js';
+import { planPeriod, readPlan } from '../lib/core/plan.js';
 import { formatTable } from './backfill.js';
 
 /** Options of `status`. */

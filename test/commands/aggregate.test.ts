@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { aggregate } from '../../src/commands/aggregate.js';
 import { loadPg } from '../../src/commands/load-pg.js';
-import { parseWeek, weekOfDate, type Week } from '../../src/lib/calendar.js';
+import { parseWeek, weekOfDate, type Week } from '../../src/lib/core/calendar.js';
 import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
 import { makeSales, money, writeCleanWeek, type SaleRow } from '../helpers/pg-fixtures.js';
 

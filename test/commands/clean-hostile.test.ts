@@ -3,8 +3,8 @@ import { copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/
 import path from 'node:path';
 import { test } from 'node:test';
 import { clean } from '../../src/commands/clean.js';
-import { parseWeek } from '../../src/lib/calendar.js';
-import { describeError, StageError } from '../../src/lib/errors.js';
+import { parseWeek } from '../../src/lib/core/calendar.js';
+import { describeError, StageError } from '../../src/lib/core/errors.js';
 import {
   assertCanonicalRow,
   dataLines,

@@ -4,8 +4,8 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { clean } from '../../src/commands/clean.js';
-import { parseWeek } from '../../src/lib/calendar.js';
-import { StageError, UsageError } from '../../src/lib/errors.js';
+import { parseWeek } from '../../src/lib/core/calendar.js';
+import { StageError, UsageError } from '../../src/lib/core/errors.js';
 import { HEADER, readManifest, removeDir, tempDataDir, testContext, writeRaw } from '../helpers/clean-helpers.js';
 
 const W = '2024-W20';

@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { Cron } from 'croner';
 import { cron, localSchedule, nextRunInstant } from '../../src/commands/cron.js';
-import { UsageError } from '../../src/lib/errors.js';
-import { previousWeek } from '../../src/lib/calendar.js';
-import { Layout } from '../../src/lib/layout.js';
-import { silentLogger } from '../../src/lib/logger.js';
-import { NODE_FLAGS } from '../../src/lib/node-flags.js';
-import { formatWeeklyTime, notDueReason, parseWeeklyTime, wallClock } from '../../src/lib/schedule.js';
+import { UsageError } from '../../src/lib/core/errors.js';
+import { previousWeek } from '../../src/lib/core/calendar.js';
+import { Layout } from '../../src/lib/files/layout.js';
+import { silentLogger } from '../../src/lib/ui/logger.js';
+import { NODE_FLAGS } from '../../src/lib/core/node-flags.js';
+import { formatWeeklyTime, notDueReason, parseWeeklyTime, wallClock } from '../../src/lib/ops/schedule.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/sales-etl.js', import.meta.url));
 const WINTER = Date.UTC(2024, 0, 10, 12); // a Wednesday in January

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFile, rm } from 'node:fs/promises';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { loadPg } from '../../src/commands/load-pg.js';
-import { parseWeek } from '../../src/lib/calendar.js';
-import { describeError } from '../../src/lib/errors.js';
+import { parseWeek } from '../../src/lib/core/calendar.js';
+import { describeError } from '../../src/lib/core/errors.js';
 import { freshDatabase, pgTargets, recordingLogger, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
 import { makeSales, money, writeCleanWeek, writeDims, type SaleRow } from '../helpers/pg-fixtures.js';
 

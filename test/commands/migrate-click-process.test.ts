@@ -4,11 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { parseWeek } from '../../src/lib/calendar.js';
-import { openClickHouse } from '../../src/lib/clickhouse.js';
+import { parseWeek } from '../../src/lib/core/calendar.js';
+import { openClickHouse } from '../../src/lib/clickhouse/database.js';
 import { chRows, chTestContext, seedWeek, tempDataDir } from '../helpers/clickhouse.js';
 import { freshDatabase, stopTestCluster, type TestDatabase } from '../helpers/pg.js';
-import { freePort } from '../../src/lib/embedded-pg.js';
+import { freePort } from '../../src/lib/pg/embedded/server.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/sales-etl.js', import.meta.url));
 

@@ -4,9 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhouse.js';
-import { replacePartitionFromCsv, stagePartition, swapStaged, type Partition } from '../../src/lib/clickhouse-partition.js';
-import { createLogger } from '../../src/lib/logger.js';
+import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhouse/database.js';
+import { replacePartitionFromCsv, stagePartition, swapStaged, type Partition } from '../../src/lib/clickhouse/partition.js';
+import { createLogger } from '../../src/lib/ui/logger.js';
 import { chRows, chTestContext, tempDataDir } from '../helpers/clickhouse.js';
 
 // A run killed while it swaps a week in (SIGKILL of our process is a hard kill of the embedded
@@ -54,10 +54,10 @@ describe('a publication killed while it swaps a week in', () => {
     await writeFile(
       script,
       `import { Readable } from 'node:stream';
-      import { openClickHouse } from '${lib('clickhouse')}';
-      import { readyTable, stagePartition } from '${lib('clickhouse-partition')}';
-      import { resolveConfig } from '${lib('config')}';
-      import { createLogger } from '${lib('logger')}';
+      import { openClickHouse } from '${lib('clickhouse/database')}';
+      import { readyTable, stagePartition } from '${lib('clickhouse/partition')}';
+      import { resolveConfig } from '${lib('core/config')}';
+      import { createLogger } from '${lib('ui/logger')}';
       const [dataDir, at] = process.argv.slice(2);
       const ctx = { config: resolveConfig({ color: false, dataDir }, {}), log: createLogger({ interactive: false, verbose: false }) };
       const ch = await openClickHouse(ctx);

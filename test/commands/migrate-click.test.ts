@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseWeek, type Week } from '../../src/lib/calendar.js';
-import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhouse.js';
-import type { Context } from '../../src/lib/config.js';
-import { openPg, type PgDatabase } from '../../src/lib/pg.js';
+import { parseWeek, type Week } from '../../src/lib/core/calendar.js';
+import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhouse/database.js';
+import type { Context } from '../../src/lib/core/config.js';
+import { openPg, type PgDatabase } from '../../src/lib/pg/database.js';
 import { migrateClick } from '../../src/commands/migrate-click.js';
 import { chRows, chTestContext, chWeekRows, pgWeekRows, seedWeek, tempDataDir } from '../helpers/clickhouse.js';
 import { freshDatabase, pgTargets, stopTestCluster, type TestDatabase } from '../helpers/pg.js';

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { backfill, backfillTable, type BackfillResult } from '../../src/commands/backfill.js';
 import { runWeek, type RunWeekResult, type StageFunctions } from '../../src/commands/run-week.js';
-import { parseWeek, previousWeek, weekRange, type Week } from '../../src/lib/calendar.js';
-import type { Context } from '../../src/lib/config.js';
-import { StageError, UsageError } from '../../src/lib/errors.js';
-import { Layout } from '../../src/lib/layout.js';
-import { silentLogger } from '../../src/lib/logger.js';
+import { parseWeek, previousWeek, weekRange, type Week } from '../../src/lib/core/calendar.js';
+import type { Context } from '../../src/lib/core/config.js';
+import { StageError, UsageError } from '../../src/lib/core/errors.js';
+import { Layout } from '../../src/lib/files/layout.js';
+import { silentLogger } from '../../src/lib/ui/logger.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 
 // The chain's control flow with stand-in stages; the real stages run in test/e2e/ops.test.ts.

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseWeek, previousWeek, addWeeks } from '../../src/lib/calendar.js';
-import { REGIONS } from '../../src/lib/layout.js';
+import { parseWeek, previousWeek, addWeeks } from '../../src/lib/core/calendar.js';
+import { REGIONS } from '../../src/lib/core/regions.js';
 import { canonicalOf, CLI, removeDir, tempDir } from '../helpers/raw-rows.js';
 
 function cli(dataDir: string, ...args: string[]) {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { startEmbeddedPg } from '../../src/lib/embedded-pg.js';
+import { startEmbeddedPg } from '../../src/lib/pg/embedded/server.js';
 import { CLI } from '../helpers/clean-helpers.js';
 import { recordingLogger } from '../helpers/pg.js';
 

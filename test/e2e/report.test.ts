@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openClickHouse } from '../../src/lib/clickhouse.js';
+import { openClickHouse } from '../../src/lib/clickhouse/database.js';
 import { CLI } from '../helpers/clean-helpers.js';
 import { chTestContext, tempDataDir } from '../helpers/clickhouse.js';
 import { seedReportData, SEED_GAPS, type ReportSeed } from '../helpers/report-data.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { parseWeek, weekRange } from '../../src/lib/calendar.js';
+import { parseWeek, weekRange } from '../../src/lib/core/calendar.js';
 import { databaseChecksums } from '../helpers/checksums.js';
 import { assertExit, cli, sleep, startCli, treeHashes } from '../helpers/faults-cli.js';
 import { tempDataDir } from '../helpers/pg.js';

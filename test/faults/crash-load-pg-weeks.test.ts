@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { parseWeek, weekRange } from '../../src/lib/calendar.js';
+import { parseWeek, weekRange } from '../../src/lib/core/calendar.js';
 import { assertExit, cli, sleep, startCli } from '../helpers/faults-cli.js';
 import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, type TestDatabase } from '../helpers/pg.js';
 

@@ -3,9 +3,9 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { parseWeek } from '../../src/lib/calendar.js';
-import { embeddedUrl, readClusterSecret } from '../../src/lib/embedded-pg-auth.js';
-import { openPg } from '../../src/lib/pg.js';
+import { parseWeek } from '../../src/lib/core/calendar.js';
+import { embeddedUrl, readClusterSecret } from '../../src/lib/pg/embedded/auth.js';
+import { openPg } from '../../src/lib/pg/database.js';
 import { assertExit, cli, exists, sleep, startCli } from '../helpers/faults-cli.js';
 import { freshDatabase, pgTargets, recordingLogger, seedEmbeddedCluster, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
 

@@ -6,13 +6,13 @@ import { aggregate } from '../../src/commands/aggregate.js';
 import { clean } from '../../src/commands/clean.js';
 import { generate } from '../../src/commands/generate.js';
 import { loadPg } from '../../src/commands/load-pg.js';
-import { parseWeek } from '../../src/lib/calendar.js';
-import { openClickHouse } from '../../src/lib/clickhouse.js';
+import { parseWeek } from '../../src/lib/core/calendar.js';
+import { openClickHouse } from '../../src/lib/clickhouse/database.js';
 import { chTestContext } from '../helpers/clickhouse.js';
 import { assertCleanFailure, cli, exists } from '../helpers/faults-cli.js';
 import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
 import { rm } from 'node:fs/promises';
-import { freePort } from '../../src/lib/embedded-pg.js';
+import { freePort } from '../../src/lib/pg/embedded/server.js';
 
 // A database that is down, held, or refuses us: one clear line on stderr and exit 1 (within a hang guard),
 // no stack trace, the password never shown, and nothing written to the other database.

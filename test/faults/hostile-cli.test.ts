@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { CleanManifest } from '../../src/lib/clean-manifest.js';
+import type { CleanManifest } from '../../src/lib/files/manifest.js';
 import { dataLines, HEADER, HOSTILE_DIR, removeDir, tempDataDir } from '../helpers/clean-helpers.js';
 import { assertCleanFailure, assertExit, cli, type CliExit } from '../helpers/faults-cli.js';
 

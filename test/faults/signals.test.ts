@@ -3,7 +3,7 @@ import { readdir, readFile, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { STAGES } from '../../src/commands/run-week.js';
-import { signalExitCode, type StopSignal } from '../../src/lib/interrupt.js';
+import { signalExitCode, type StopSignal } from '../../src/lib/core/interrupt.js';
 import { databaseChecksums } from '../helpers/checksums.js';
 import {
   assertCleanFailure,

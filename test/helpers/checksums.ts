@@ -1,7 +1,7 @@
-import { parseWeek } from '../../src/lib/calendar.js';
-import { openClickHouse } from '../../src/lib/clickhouse.js';
-import { createContext, resolveConfig } from '../../src/lib/config.js';
-import { openPg } from '../../src/lib/pg.js';
+import { parseWeek } from '../../src/lib/core/calendar.js';
+import { openClickHouse } from '../../src/lib/clickhouse/database.js';
+import { createContext, resolveConfig } from '../../src/lib/core/config.js';
+import { openPg } from '../../src/lib/pg/database.js';
 
 /** What the embedded databases of `dir` hold for the weeks (load and import times left out), by table and week. */
 export async function databaseChecksums(dir: string, weeks: readonly string[]): Promise<Record<string, string>> {

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { CleanManifest } from '../../src/lib/clean-manifest.js';
-import { createContext, resolveConfig, type Context } from '../../src/lib/config.js';
-import { silentLogger, type Logger } from '../../src/lib/logger.js';
-import { OutputSink } from '../../src/lib/output-sink.js';
+import type { CleanManifest } from '../../src/lib/files/manifest.js';
+import { createContext, resolveConfig, type Context } from '../../src/lib/core/config.js';
+import { silentLogger, type Logger } from '../../src/lib/ui/logger.js';
+import { OutputSink } from '../../src/lib/ui/output-sink.js';
 
 /** The repository's root, from dist/test/helpers. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

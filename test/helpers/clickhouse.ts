@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Week } from '../../src/lib/calendar.js';
-import { resolveConfig, type Context, type GlobalFlags } from '../../src/lib/config.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { inTransaction } from '../../src/lib/pg.js';
+import type { Week } from '../../src/lib/core/calendar.js';
+import { resolveConfig, type Context, type GlobalFlags } from '../../src/lib/core/config.js';
+import { createLogger } from '../../src/lib/ui/logger.js';
+import { inTransaction } from '../../src/lib/pg/database.js';
 
 /** A fresh data directory under the system's temp directory; `remove()` deletes it. */
 export async function tempDataDir(name: string): Promise<{ dir: string; remove(): Promise<void> }> {

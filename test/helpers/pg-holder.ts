@@ -3,7 +3,7 @@
  * it until killed: `node pg-holder.js <data-dir>`. Prints `ready <port>` once
  * the cluster is up. Used by the recovery and signal tests.
  */
-import { openPg } from '../../src/lib/pg.js';
+import { openPg } from '../../src/lib/pg/database.js';
 import { recordingLogger, testContext } from './pg.js';
 
 const dataDir = process.argv[2];

@@ -7,9 +7,9 @@ import { promisify } from 'node:util';
 import { test } from 'node:test';
 import pg from 'pg';
 import { Chalk } from 'chalk';
-import { resolveConfig, type Context } from '../../src/lib/config.js';
-import { startEmbeddedPg, type EmbeddedPg } from '../../src/lib/embedded-pg.js';
-import type { Logger } from '../../src/lib/logger.js';
+import { resolveConfig, type Context } from '../../src/lib/core/config.js';
+import { startEmbeddedPg, type EmbeddedPg } from '../../src/lib/pg/embedded/server.js';
+import type { Logger } from '../../src/lib/ui/logger.js';
 
 const run = promisify(execFile);
 

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dayNumber, moscowDate, type Week } from '../../src/lib/calendar.js';
-import { createContext, resolveConfig, type Context } from '../../src/lib/config.js';
-import { silentLogger, type Logger } from '../../src/lib/logger.js';
+import { dayNumber, moscowDate, type Week } from '../../src/lib/core/calendar.js';
+import { createContext, resolveConfig, type Context } from '../../src/lib/core/config.js';
+import { silentLogger, type Logger } from '../../src/lib/ui/logger.js';
 
 /** The repository's root, from dist/test/helpers. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

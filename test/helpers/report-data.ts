@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { parseWeek, weekRange } from '../../src/lib/calendar.js';
+import { parseWeek, weekRange } from '../../src/lib/core/calendar.js';
 
 /** A row of ClickHouse's sales_agg as the seed writes it. */
 export interface AggRow {

@@ -1,6 +1,6 @@
 // The Russian locale alone: the package's main entry loads every locale (a second and 30 MB more).
 import { faker as fakerRU } from '@faker-js/faker/locale/ru';
-import { REGION_NAMES, REGIONS, type Region } from '../layout.js';
+import { REGION_NAMES, REGIONS, type Region } from '../core/regions.js';
 import { civilFromDays, isoDay, yearsBefore } from './days.js';
 import { firstName, patronymicFor } from './first-names.js';
 import { AGE_BANDS } from './item-types.js';

@@ -1,6 +1,6 @@
-import { dayNumber, moscowDateTime, type Week } from '../calendar.js';
+import { dayNumber, moscowDateTime, type Week } from '../core/calendar.js';
 import { isoDay } from './days.js';
-import { REGION_NAMES } from '../layout.js';
+import { REGION_NAMES } from '../core/regions.js';
 import { formatKopecks } from './products.js';
 import { intBetween, pick, type Rng } from './random.js';
 import type { Sale } from './sales.js';

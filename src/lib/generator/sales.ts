@@ -1,5 +1,5 @@
-import { MOSCOW_OFFSET_MS } from '../calendar.js';
-import { REGIONS, type Region } from '../layout.js';
+import { MOSCOW_OFFSET_MS } from '../core/calendar.js';
+import { REGIONS, type Region } from '../core/regions.js';
 import { ageBand, customerCore } from './customers.js';
 import { AGE_PROFILES, ITEM_TYPES, regionAffinity, SEASONS, type ItemType, type QuantityKind } from './item-types.js';
 import { catalogue, type Product } from './products.js';

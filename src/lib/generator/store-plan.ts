@@ -1,8 +1,8 @@
-import { addWeeks, dayNumber, dateOfDay, parseWeek, previousWeek, weeksApart, type Week } from '../calendar.js';
-import { UsageError } from '../errors.js';
-import { writeFileAtomic, type Layout } from '../layout.js';
-import type { Logger } from '../logger.js';
-import { readPlan, type StorePlan } from '../plan.js';
+import { addWeeks, dayNumber, dateOfDay, parseWeek, previousWeek, weeksApart, type Week } from '../core/calendar.js';
+import { UsageError } from '../core/errors.js';
+import { writeFileAtomic, type Layout } from '../files/layout.js';
+import type { Logger } from '../ui/logger.js';
+import { readPlan, type StorePlan } from '../core/plan.js';
 import { rngFor, STREAM } from './random.js';
 import { retailDay } from './retail-calendar.js';
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { openAtomicWriter, writeFileAtomic, type Layout } from '../layout.js';
+import { openAtomicWriter, writeFileAtomic, type Layout } from '../files/layout.js';
 import { customer, customerLine, CUSTOMERS_HEADER } from './customers.js';
 import { productLine, PRODUCTS_HEADER, type Product } from './products.js';
 import type { Schedule } from './store-plan.js';

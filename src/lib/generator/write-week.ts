@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { openAtomicWriter, REGIONS, removeStaleTemps, SALES_HEADER, type AtomicWriter, type Layout, type Region } from '../layout.js';
+import { openAtomicWriter, removeStaleTemps, type AtomicWriter, type Layout } from '../files/layout.js';
+import { REGIONS, type Region } from '../core/regions.js';
+import { SALES_HEADER } from '../core/headers.js';
 import { DirtyRegion } from './dirt.js';
 import { rngFor, STREAM } from './random.js';
 import type { SalesModel } from './sales.js';

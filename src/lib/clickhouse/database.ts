@@ -1,0 +1,169 @@
+import path from 'node:path';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { embeddedHolder } from './lock.js';
+import { describePartition, dropStagingTables, recoverPublications } from './partition.js';
+import { applyClickHouseSchema } from './schema.js';
+import { resolveClickHouseServer } from './target.js';
+import type { Context } from '../core/config.js';
+import { makeDirectory } from '../files/layout.js';
+
+/** An open ClickHouse: a server over HTTP or the embedded engine, behind the same client. */
+export interface ClickHouseDatabase {
+  readonly client: ClickHouseClient;
+  /** For messages: 'embedded ClickHouse (data/clickhouse)' or the server URL with the password hidden. */
+  readonly target: string;
+  /** True for the in-process engine (chDB). */
+  readonly embedded: boolean;
+  /** Close the client; for the embedded engine this releases its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open ClickHouse for a command: `ctx.config.clickhouseUrl` when set, otherwise
+ * the embedded engine in `<data-dir>/clickhouse`; then create the database and
+ * tables if missing. Every failure is one line naming the target.
+ */
+export async function openClickHouse(ctx: Context): Promise<ClickHouseDatabase> {
+  const db = ctx.config.clickhouseUrl === undefined ? await openEmbedded(ctx) : await openServer(ctx, ctx.config.clickhouseUrl);
+  try {
+    await applyClickHouseSchema(db.client);
+  } catch (cause) {
+    await db.close();
+    throw new Error(`cannot create the sales_etl tables in ${db.target}`, { cause });
+  }
+  if (db.embedded && (openHere.get(ctx.config.layout.clickhouse) ?? 0) === 1) {
+    try {
+      await recoverEmbedded(ctx, db);
+    } catch (cause) {
+      await db.close();
+      throw new Error(`cannot finish the publication a killed run left in ${db.target}`, { cause });
+    }
+  }
+  return db;
+}
+
+/**
+ * Open handles of this process on each embedded data directory. Recovery runs
+ * on the first: a second one (a reader beside a run in the same process) must
+ * not take the run's staging tables for a killed run's.
+ */
+const openHere = new Map<string, number>();
+
+/**
+ * Before anyone reads the embedded engine (this process holds it alone), finish
+ * what a killed run left: publications it had begun to swap in are swapped in
+ * again whole (see `swapStaged`), and its staging tables are dropped.
+ */
+async function recoverEmbedded(ctx: Context, db: ClickHouseDatabase): Promise<void> {
+  for (const r of await recoverPublications(db.client)) {
+    const what = r.partition === 'all' ? 'the catalogue' : describePartition(r.partition);
+    if (r.finished) ctx.log.warn(`${db.target}: finished publishing ${what} (${r.tables.join(', ')}), which a killed run had begun`);
+    else ctx.log.debug(`${db.target}: dropped the leftover ready tables of ${what}`);
+  }
+  const dropped = await dropStagingTables(db.client);
+  if (dropped > 0) ctx.log.debug(`${db.target}: dropped ${dropped} staging table(s) left by a killed run`);
+}
+
+/**
+ * Run `work` with the given database, or with one opened for it and closed
+ * afterwards (stages called on their own open their own; `run-week` shares one).
+ */
+export async function withClickHouse<T>(
+  ctx: Context,
+  given: ClickHouseDatabase | undefined,
+  work: (db: ClickHouseDatabase) => Promise<T>,
+): Promise<T> {
+  if (given) return work(given);
+  const db = await openClickHouse(ctx);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function openServer(ctx: Context, rawUrl: string): Promise<ClickHouseDatabase> {
+  const server = resolveClickHouseServer(rawUrl, { user: ctx.config.clickhouseUser, password: ctx.config.clickhousePassword });
+  const client = createClient({
+    url: server.url,
+    username: server.username,
+    password: server.password,
+    application: 'sales-etl',
+    log: clientLog(ctx),
+  });
+  try {
+    // A query, not /ping: /ping answers without checking the credentials.
+    await client.command({ query: 'SELECT 1' });
+  } catch (cause) {
+    await client.close();
+    throw new Error(`cannot connect to ${server.target}`, { cause });
+  }
+  ctx.log.debug(`using ${server.target} as ${server.username}`);
+  return { client, target: server.target, embedded: false, close: () => client.close() };
+}
+
+async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
+  const dir = ctx.config.layout.clickhouse;
+  const shown = path.join(ctx.config.dataDir, 'clickhouse');
+  const target = `embedded ClickHouse (${shown})`;
+  const holder = await embeddedHolder(dir);
+  if (holder !== undefined) {
+    throw new Error(`another sales-etl process is using ${shown} (pid ${holder}); wait for it to finish`);
+  }
+  // chDB writes its files with the process's umask; a private directory keeps them private whatever it is.
+  await makeDirectory(dir);
+  // chDB is large (a quarter of a second to load): only the embedded path pays for it.
+  const { createChdbConnection } = await import('chdb/connection');
+  let connection: ReturnType<typeof createChdbConnection>;
+  try {
+    connection = createChdbConnection({ path: dir });
+  } catch (cause) {
+    // Lost a race with another process between the check above and the open.
+    const raced = await embeddedHolder(dir);
+    if (raced !== undefined) {
+      throw new Error(`another sales-etl process is using ${shown} (pid ${raced}); wait for it to finish`, { cause });
+    }
+    throw new Error(`cannot open ${target}`, { cause });
+  }
+  // chDB implements the client's Connection contract against its own copy of
+  // @clickhouse/client-common's types; the shapes match, the nominal types do not.
+  const client = createClient({
+    connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
+    log: clientLog(ctx),
+  });
+  ctx.log.debug(`using ${target}`);
+  openHere.set(dir, (openHere.get(dir) ?? 0) + 1);
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (!closed) {
+      closed = true;
+      const left = (openHere.get(dir) ?? 1) - 1;
+      if (left > 0) openHere.set(dir, left);
+      else openHere.delete(dir);
+    }
+    await client.close();
+  };
+  return { client, target, embedded: true, close };
+}
+
+/**
+ * The client's own warnings and errors, as debug lines of our log: they are
+ * multi-line dumps that would break the one-line-per-failure rule, and every
+ * failure they describe also reaches the caller as an error.
+ */
+function clientLog(ctx: Context) {
+  type Params = { message: string; err?: Error };
+  const say = ({ message, err }: Params) => ctx.log.debug(`ClickHouse client: ${message}${err ? `: ${err.message}` : ''}`);
+  class ForwardingLogger {
+    trace(): void {}
+    debug(): void {}
+    info(): void {}
+    warn(params: Params): void {
+      say(params);
+    }
+    error(params: Params): void {
+      say(params);
+    }
+  }
+  return { LoggerClass: ForwardingLogger, level: ClickHouseLogLevel.WARN };
+}

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openClickHouse, type ClickHouseDatabase } from '../../../src/lib/clickhouse/database.js';
+import { embeddedHolder } from '../../../src/lib/clickhouse/lock.js';
+import { applyClickHouseSchema, splitStatements } from '../../../src/lib/clickhouse/schema.js';
+import { canonicalDecimal, describeMismatch } from '../../../src/lib/core/week-figures.js';
+import { chRows, chTestContext, tempDataDir } from '../../helpers/clickhouse.js';
+
+describe('splitStatements', () => {
+  it('splits on semicolons outside strings and comments, and drops the comments', () => {
+    const sql = `-- a comment; with a semicolon
+CREATE DATABASE IF NOT EXISTS x;
+/* block; comment */ CREATE TABLE x.t (s String DEFAULT 'a;b', q String DEFAULT 'it''s; fine') ENGINE = Memory;
+
+SELECT "odd;name" FROM x.t -- trailing; comment
+;
+`;
+    assert.deepEqual(splitStatements(sql), [
+      'CREATE DATABASE IF NOT EXISTS x',
+      "CREATE TABLE x.t (s String DEFAULT 'a;b', q String DEFAULT 'it''s; fine') ENGINE = Memory",
+      'SELECT "odd;name" FROM x.t',
+    ]);
+    assert.deepEqual(splitStatements('-- nothing but a comment\n;;\n'), []);
+  });
+});
+
+describe('reconciliation figures', () => {
+  it('compares decimals digit for digit whatever the spelling', () => {
+    assert.equal(canonicalDecimal('1234.50'), '1234.5');
+    assert.equal(canonicalDecimal('001234.5'), '1234.5');
+    assert.equal(canonicalDecimal('0.00'), '0');
+    assert.equal(canonicalDecimal('-0'), '0');
+    assert.equal(canonicalDecimal('12'), '12');
+    assert.equal(canonicalDecimal('99999999999999999999.99'), '99999999999999999999.99');
+    assert.throws(() => canonicalDecimal('1e3'), /not a decimal/);
+    assert.throws(() => canonicalDecimal(''), /not a decimal/);
+  });
+
+  it('names every figure that differs, with both values', () => {
+    const pg = { rows: '4000', amountSum: '1234567.80', salesCount: '19000', buyers: '3500' };
+    assert.equal(describeMismatch({ ...pg, amountSum: '1234567.8' }, pg), undefined);
+    assert.equal(
+      describeMismatch({ rows: '3999', amountSum: '1234567.79', salesCount: '19000', buyers: '3500' }, pg),
+      'rows 3999 in ClickHouse vs 4000 in PostgreSQL, sum(amount_sum) 1234567.79 in ClickHouse vs 1234567.80 in PostgreSQL',
+    );
+    // A kopeck off on a sum beyond a float's precision still counts.
+    assert.notEqual(describeMismatch({ ...pg, amountSum: '90071992547409.93' }, { ...pg, amountSum: '90071992547409.92' }), undefined);
+  });
+});
+
+describe('the embedded engine', () => {
+  let tmp: Awaited<ReturnType<typeof tempDataDir>>;
+  let db: ClickHouseDatabase;
+
+  before(async () => {
+    tmp = await tempDataDir('clickhouse-schema');
+    db = await openClickHouse(chTestContext({ dataDir: tmp.dir }));
+  });
+  after(async () => {
+    await db?.close();
+    await tmp?.remove();
+  });
+
+  it('creates the database and tables, and applying the DDL again changes nothing', async () => {
+    await applyClickHouseSchema(db.client);
+    await applyClickHouseSchema(db.client);
+    const columns = await chRows<{ table: string; name: string; type: string }>(
+      db.client,
+      "SELECT table, name, type FROM system.columns WHERE database = 'sales_etl' ORDER BY table, position",
+    );
+    const of = (table: string) => columns.filter((c) => c.table === table).map((c) => `${c.name} ${c.type}`);
+    assert.deepEqual(of('sales_agg'), [
+      'week_start Date',
+      'region LowCardinality(String)',
+      'product_id UInt32',
+      'sales_count UInt32',
+      'quantity_sum UInt32',
+      'amount_sum Decimal(14, 2)',
+      'avg_sale_amount Decimal(12, 2)',
+      'revenue_rank UInt32',
+      'revenue_share Decimal(9, 6)',
+      'region_revenue_ytd Decimal(16, 2)',
+      "aggregated_at DateTime64(6, 'Europe/Moscow')",
+      "imported_at DateTime('Europe/Moscow')",
+      'import_date Date',
+    ]);
+    assert.deepEqual(of('week_buyers'), ['week_start Date', 'region LowCardinality(String)', 'customer_id UInt32', "imported_at DateTime('Europe/Moscow')"]);
+    assert.deepEqual(of('products'), ['product_id UInt32', 'name String', 'category LowCardinality(String)', 'list_price Decimal(12, 2)', "imported_at DateTime('Europe/Moscow')"]);
+    assert.deepEqual(of('sales_daily'), [
+      'week_start Date',
+      'sale_date Date',
+      'region LowCardinality(String)',
+      'category LowCardinality(String)',
+      'sales_count UInt32',
+      'quantity_sum UInt32',
+      'amount_sum Decimal(16, 2)',
+      "imported_at DateTime('Europe/Moscow')",
+    ]);
+    const keys = await chRows<{ name: string; partition_key: string; sorting_key: string }>(
+      db.client,
+      "SELECT name, partition_key, sorting_key FROM system.tables WHERE database = 'sales_etl' ORDER BY name",
+    );
+    assert.deepEqual(keys, [
+      { name: 'products', partition_key: '', sorting_key: 'product_id' },
+      { name: 'sales_agg', partition_key: 'week_start', sorting_key: 'week_start, region, product_id' },
+      { name: 'sales_daily', partition_key: 'week_start', sorting_key: 'week_start, sale_date, region, category' },
+      { name: 'week_buyers', partition_key: 'week_start', sorting_key: 'week_start, region, customer_id' },
+    ]);
+  });
+
+  it('sees no other holder of its own data directory', async () => {
+    assert.equal(await embeddedHolder(path.join(tmp.dir, 'clickhouse')), undefined);
+  });
+});
+
+describe('embeddedHolder', () => {
+  it('ignores a status file left by a dead process or naming a recycled pid', async () => {
+    const tmp = await tempDataDir('clickhouse-lock');
+    try {
+      const dir = path.join(tmp.dir, 'clickhouse');
+      await mkdir(dir, { recursive: true });
+      // A pid that has just exited.
+      const gone = spawn(process.execPath, ['-e', '']);
+      await new Promise((resolve) => gone.on('close', resolve));
+      await writeFile(path.join(dir, 'status'), `PID: ${gone.pid}\nStarted at: 2024-05-20 12:00:00\nRevision: 1\n`);
+      assert.equal(await embeddedHolder(dir), undefined);
+      // A live process whose pid is in the file but holds no lock (a recycled pid) is not a holder either.
+      const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+      try {
+        await writeFile(path.join(dir, 'status'), `PID: ${sleeper.pid}\n`);
+        assert.equal(await embeddedHolder(dir), undefined);
+      } finally {
+        sleeper.kill('SIGKILL');
+      }
+    } finally {
+      await tmp.remove();
+    }
+  });
+});

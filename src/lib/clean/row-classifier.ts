@@ -78,8 +78,8 @@ export class RowClassifier {
     const fields = splitCsvLine(text);
     if (fields === undefined) return 'malformed_csv';
     const { order } = this;
-    const ordered = order !== undefined && fields.length === order.length ? order.map((at) => fields[at] ?? '') : fields;
-    return this.normalizer.normalize(ordered);
+    if (order === undefined || fields.length !== order.length) return this.normalizer.normalize(fields);
+    return this.normalizer.normalize(order.map((at) => fields[at] ?? ''));
   }
 }
 

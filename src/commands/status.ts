@@ -7,7 +7,7 @@ import { describeError, LockedError } from '../lib/core/errors.js';
 import { inspectDataDir } from '../lib/files/layout.js';
 import { REGIONS, type Region } from '../lib/core/regions.js';
 import { acquireLock, type Lock } from '../lib/files/lock.js';
-import { relocatedCluster } from '../lib/pg/embedded/server.js';
+import { relocatedCluster } from '../lib/pg/embedded/cluster.js';
 import { openPg } from '../lib/pg/database.js';
 import { pgSql, runSql } from '../lib/pg/sql.js';
 import { planPeriod, readPlan } from '../lib/core/plan.js';

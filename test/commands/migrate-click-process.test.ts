@@ -8,7 +8,7 @@ import { parseWeek } from '../../src/lib/core/calendar.js';
 import { openClickHouse } from '../../src/lib/clickhouse/database.js';
 import { chRows, chTestContext, seedWeek, tempDataDir } from '../helpers/clickhouse.js';
 import { freshDatabase, stopTestCluster, type TestDatabase } from '../helpers/pg.js';
-import { freePort } from '../../src/lib/pg/embedded/server.js';
+import { freePort } from '../../src/lib/pg/embedded/port.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/sales-etl.js', import.meta.url));
 

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { blockedAt } from '../../src/lib/pg/embedded/binaries.js';
+import { blockedAt } from '../../src/lib/pg/embedded/server-user.js';
 import { assertCleanFailure, BIN, cli } from '../helpers/faults-cli.js';
 
 // A data directory that cannot be one is a usage error: exit 2, one sentence naming the path and a way out.

@@ -12,7 +12,7 @@ import { chTestContext } from '../helpers/clickhouse.js';
 import { assertCleanFailure, cli, exists } from '../helpers/faults-cli.js';
 import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
 import { rm } from 'node:fs/promises';
-import { freePort } from '../../src/lib/pg/embedded/server.js';
+import { freePort } from '../../src/lib/pg/embedded/port.js';
 
 // A database that is down, held, or refuses us: one clear line on stderr and exit 1 (within a hang guard),
 // no stack trace, the password never shown, and nothing written to the other database.

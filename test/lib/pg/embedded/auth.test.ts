@@ -12,9 +12,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { EMBEDDED_ROLE } from '../../../../src/lib/pg/embedded/auth.js';
-import { freePort, startEmbeddedPg, type EmbeddedPg } from '../../../../src/lib/pg/embedded/server.js';
+import { freePort } from '../../../../src/lib/pg/embedded/port.js';
+import { startEmbeddedPg, type EmbeddedPg } from '../../../../src/lib/pg/embedded/server.js';
 import { migratePg } from '../../../../src/lib/pg/migrations.js';
-import { serverBinaries, serverUser, type ServerUser } from '../../../../src/lib/pg/embedded/binaries.js';
+import { serverBinaries } from '../../../../src/lib/pg/embedded/binaries.js';
+import { serverUser, type ServerUser } from '../../../../src/lib/pg/embedded/server-user.js';
 import { recordingLogger, seedEmbeddedCluster, tempDataDir } from '../../../helpers/pg.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { statusTable } from '../../../../src/commands/status.js';
-import { relocatedCluster } from '../../../../src/lib/pg/embedded/server.js';
+import { relocatedCluster } from '../../../../src/lib/pg/embedded/cluster.js';
 
 test('relocatedCluster: the target of a <data-dir>/pg link, nothing for a directory or no cluster', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'relocated-'));

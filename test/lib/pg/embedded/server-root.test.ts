@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { blockedAt } from '../../../../src/lib/pg/embedded/binaries.js';
+import { blockedAt } from '../../../../src/lib/pg/embedded/server-user.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { holdResource } from '../../core/interrupt.js';
 import type { Logger } from '../../ui/logger.js';
 import { accessSettings, admitPipeline, embeddedUrl, prepareAccess, type ClusterAccess } from './auth.js';
-import { serverBinaries } from './binaries.js';
+import { serverBinaries, type PgBinaries } from './binaries.js';
 import { placeCluster, readyCluster } from './cluster.js';
 import { startOnFreePort } from './port.js';
 import { spawnPostgres, stopServer } from './process.js';
 import { ServerLog } from './server-log.js';
-import { serverUser } from './server-user.js';
+import { serverUser, type ServerUser } from './server-user.js';
 
 /** Where an embedded cluster lives and what it says. */
 export interface EmbeddedPgOptions {
@@ -46,56 +46,70 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
   const user = process.getuid?.() === 0 ? await serverUser(log) : undefined;
   const bin = await serverBinaries(user, log);
   const real = await placeCluster(dir, label, user, log);
-  const serverLog = await ServerLog.open(options.logFile, log);
-
-  let access: ClusterAccess;
-  try {
-    await readyCluster(real, label, bin, user, log, serverLog.write);
-    access = await prepareAccess(real, user);
-  } catch (error) {
-    await serverLog.close();
-    const reason = error instanceof Error ? `: ${error.message}` : '';
-    const message = `embedded PostgreSQL: cannot initialise ${label}${reason} (see ${serverLog.file})`;
-    throw new Error(message, { cause: error });
-  }
-
-  // A server still starting is ours to stop too, if the process ends before it is handed over.
-  let starting: ChildProcess | undefined;
-  const unholdStarting = holdResource({
-    stop: async () => void starting?.kill('SIGINT'),
-    stopSync: () => void starting?.kill('SIGINT'),
-  });
-  const started = await startOnFreePort(
-    (port) => {
-      const server = spawnPostgres(bin, real, port, accessSettings(access), user, serverLog.write);
-      starting = server.child;
-      return server;
-    },
-    serverLog,
-    log,
-  );
-  unholdStarting();
-  if (!started.ok) {
-    await serverLog.close();
-    const { error } = started;
-    const fatal = serverLog.recentLines().filter((line) => /FATAL|ERROR|PANIC/.test(line)).at(-1);
-    const reason = fatal ?? (error instanceof Error ? error.message : '');
-    const message = `embedded PostgreSQL in ${label} did not start${reason ? `: ${reason}` : ''}`;
-    throw new Error(`${message} (see ${serverLog.file})`, { cause: error });
-  }
-  const { child, port } = started;
+  const cluster: Cluster = { real, label, bin, user, log, serverLog: await ServerLog.open(options.logFile, log) };
+  const access = await initialise(cluster);
+  const { child, port } = await start(cluster, access);
   log.debug(`embedded PostgreSQL: started in ${label} on 127.0.0.1:${port} (pid ${child.pid})`);
-  const stop = supervise(child, label, serverLog, log);
+  const stop = supervise(child, cluster);
 
   let secret: string;
   try {
     secret = await admitPipeline(real, access, port);
   } catch (error) {
     await stop();
-    const message = `embedded PostgreSQL in ${label} did not let the pipeline in (see ${serverLog.file})`;
+    const message = `embedded PostgreSQL in ${label} did not let the pipeline in (see ${options.logFile})`;
     throw new Error(message, { cause: error });
   }
   return { port, dir, socketDir: access.socketDir, url: embeddedUrl(port, secret), stop };
+}
+
+/** A cluster being started: where it is, how it is named, the programs and user that run it, and its log. */
+interface Cluster {
+  readonly real: string;
+  readonly label: string;
+  readonly bin: PgBinaries;
+  readonly user: ServerUser | undefined;
+  readonly log: Logger;
+  readonly serverLog: ServerLog;
+}
+
+/** initdb or recovery, then the access files; a failure closes the log and names it. */
+async function initialise(cluster: Cluster): Promise<ClusterAccess> {
+  const { real, label, bin, user, log, serverLog } = cluster;
+  try {
+    await readyCluster(real, label, bin, user, log, serverLog.write);
+    return await prepareAccess(real, user);
+  } catch (error) {
+    await serverLog.close();
+    const reason = error instanceof Error ? `: ${error.message}` : '';
+    const message = `embedded PostgreSQL: cannot initialise ${label}${reason} (see ${serverLog.file})`;
+    throw new Error(message, { cause: error });
+  }
+}
+
+/** The server, ready on its port; a server that did not start is one error with its last FATAL line. */
+async function start(cluster: Cluster, access: ClusterAccess): Promise<{ child: ChildProcess; port: number }> {
+  const { real, label, bin, user, log, serverLog } = cluster;
+  // A server still starting is ours to stop too, if the process ends before it is handed over.
+  let starting: ChildProcess | undefined;
+  const unholdStarting = holdResource({
+    stop: async () => void starting?.kill('SIGINT'),
+    stopSync: () => void starting?.kill('SIGINT'),
+  });
+  const spawnOn = (port: number) => {
+    const server = spawnPostgres(bin, real, port, accessSettings(access), user, serverLog.write);
+    starting = server.child;
+    return server;
+  };
+  const started = await startOnFreePort(spawnOn, serverLog, log);
+  unholdStarting();
+  if (started.ok) return started;
+  await serverLog.close();
+  const { error } = started;
+  const fatal = serverLog.recentLines().filter((line) => /FATAL|ERROR|PANIC/.test(line)).at(-1);
+  const reason = fatal ?? (error instanceof Error ? error.message : '');
+  const message = `embedded PostgreSQL in ${label} did not start${reason ? `: ${reason}` : ''}`;
+  throw new Error(`${message} (see ${serverLog.file})`, { cause: error });
 }
 
 /**
@@ -104,7 +118,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
  * process.exit) must not leave the server behind: fast shutdown, which the
  * server, in its own process group, finishes after we are gone.
  */
-function supervise(child: ChildProcess, label: string, serverLog: ServerLog, log: Logger): () => Promise<void> {
+function supervise(child: ChildProcess, { label, serverLog, log }: Cluster): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {

@@ -90,7 +90,8 @@ function compareLine(page: ReportPage): string {
   const weeks = prev.period.weeks.length;
   const partial = prev.headline.weeksWithData < weeks ? `; ${e(text.partialPrevious(prev.headline.weeksWithData, weeks))}` : '';
   return (
-    `<p class="compare muted">${e(text.versusPrevious(fmt.date(prev.period.from.start), fmt.date(prev.period.to.end)))} ` +
+    '<p class="compare muted">' +
+    `${e(text.versusPrevious(fmt.date(prev.period.from.start), fmt.date(prev.period.to.end)))} ` +
     `(${e(prev.period.from.id)} — ${e(prev.period.to.id)}${partial})</p>`
   );
 }

@@ -59,9 +59,12 @@ export function describeBackfillBench(b: BackfillBench): string {
   const total = Object.values(b.stageSeconds).reduce((a, c) => a + c, 0);
   return [
     `backfill: ${b.weeks} weeks, ${b.sales.toLocaleString('en-US')} sales in ${b.seconds.toFixed(1)}s ` +
-      `(${Math.round(b.salesPerSecond).toLocaleString('en-US')} sales/s); ${(b.chainingRatio).toFixed(2)}× the stages' own time`,
+      `(${Math.round(b.salesPerSecond).toLocaleString('en-US')} sales/s); ` +
+      `${(b.chainingRatio).toFixed(2)}× the stages' own time`,
     ...STAGES.map(
-      (s) => `  ${s.padEnd(14)} ${b.stageSeconds[s].toFixed(1).padStart(6)}s  ${((100 * b.stageSeconds[s]) / total).toFixed(0).padStart(3)}%`,
+      (s) =>
+        `  ${s.padEnd(14)} ${b.stageSeconds[s].toFixed(1).padStart(6)}s  ` +
+        `${((100 * b.stageSeconds[s]) / total).toFixed(0).padStart(3)}%`,
     ),
   ].join('\n');
 }

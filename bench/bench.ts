@@ -261,7 +261,10 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
     if (written !== validSales) notes.push(`clean wrote ${int(written)} rows, generate made ${int(validSales)} valid sales`);
     if (written - crossWeek !== loadRows) notes.push(`load-pg loaded ${int(loadRows)} rows of clean's ${int(written)}`);
     if (pubRows !== aggRows || pubSales !== loadRows) {
-      notes.push(`migrate-click published ${int(pubRows)} rows (${int(pubSales)} sales); aggregate made ${int(aggRows)}, load-pg ${int(loadRows)}`);
+      notes.push(
+        `migrate-click published ${int(pubRows)} rows (${int(pubSales)} sales); ` +
+          `aggregate made ${int(aggRows)}, load-pg ${int(loadRows)}`,
+      );
     }
 
     year = {
@@ -334,7 +337,8 @@ async function machine(): Promise<{ lines: string[]; loadStart: number[] }> {
       `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ` +
         `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`,
       `- node ${process.version}; commit ${commit}`,
-      `- load average at start: ${loadStart.map((l) => l.toFixed(2)).join(' / ')} (1 / 5 / 15 min; the machine is shared)`,
+      `- load average at start: ${loadStart.map((l) => l.toFixed(2)).join(' / ')} ` +
+        '(1 / 5 / 15 min; the machine is shared)',
     ],
   };
 }
@@ -380,22 +384,27 @@ function describeYear(y: YearRun): string[] {
   const ratios: string[] = [];
   if (!('skipped' in y.psql)) {
     ratios.push(
-      `- load-pg vs \`psql \\copy\` (the same files: dim/customers.csv, dim/products.csv and every clean file; same server, both from a fresh process): load-pg runs at ` +
-        `**${pct(y.psql.seconds / load.seconds)}** of psql's speed (${secs(load.seconds)} s vs ${secs(y.psql.seconds)} s)`,
+      `- load-pg vs \`psql \\copy\` (the same files: dim/customers.csv, dim/products.csv and every clean file; ` +
+        'same server, both from a fresh process): load-pg runs at ' +
+        `**${pct(y.psql.seconds / load.seconds)}** of psql's speed ` +
+        `(${secs(load.seconds)} s vs ${secs(y.psql.seconds)} s)`,
     );
   } else {
     ratios.push(`- load-pg vs \`psql \\copy\`: skipped, ${y.psql.skipped}`);
   }
   ratios.push(
-    `- clean vs csv-parse → csv-stringify of the same bytes: clean takes **${(y.stages.clean.seconds / y.cleanBaseline.seconds).toFixed(2)}×** the baseline's time` +
+    '- clean vs csv-parse → csv-stringify of the same bytes: clean takes ' +
+      `**${(y.stages.clean.seconds / y.cleanBaseline.seconds).toFixed(2)}×** the baseline's time` +
       ` (CPU ${ratio(y.stages.clean.cpuSeconds, y.cleanBaseline.cpuSeconds)})`,
     `- backfill vs the sum of its stages: **${(y.backfill.seconds / y.stagesSum.seconds).toFixed(2)}×** ` +
       `(${secs(y.backfill.seconds)} s vs ${secs(y.stagesSum.seconds)} s); inside backfill: ` +
       Object.entries(y.backfill.stageSeconds)
         .map(([s, t]) => `${s} ${secs(t)} s`)
         .join(', '),
-    `- every stage's wall time includes starting the CLI: ${secs(y.cliStart.seconds)} s for \`sales-etl --help\` in this run`,
-    `- load at start: the machine's 1-minute load average when the process started; with ${os.availableParallelism()} CPUs, ` +
+    `- every stage's wall time includes starting the CLI: ${secs(y.cliStart.seconds)} s ` +
+      'for `sales-etl --help` in this run',
+    "- load at start: the machine's 1-minute load average when the process started; " +
+      `with ${os.availableParallelism()} CPUs, ` +
       `above ${os.availableParallelism()} means it shared them with other work`,
   );
   lines.push(...ratios, '');
@@ -415,10 +424,12 @@ function describeTargets(y: YearRun): string[] {
   const lines = [
     `| target (for ${int(DEFAULT_TOTAL)} sales) | this run | |`,
     '|---|---:|---|',
-    `| a whole default year end to end (backfill) under ${TARGETS.endToEndSeconds} s | ${secs(y.backfill.seconds)} s | ${met(y.backfill.seconds < TARGETS.endToEndSeconds)} |`,
+    `| a whole default year end to end (backfill) under ${TARGETS.endToEndSeconds} s | ` +
+      `${secs(y.backfill.seconds)} s | ${met(y.backfill.seconds < TARGETS.endToEndSeconds)} |`,
     psqlShare === undefined
       ? `| load-pg at ≥ ${pct(TARGETS.loadPgVsPsql)} of psql \\copy's speed | skipped (no psql) | |`
-      : `| load-pg at ≥ ${pct(TARGETS.loadPgVsPsql)} of psql \\copy's speed | ${pct(psqlShare)} | ${met(psqlShare >= TARGETS.loadPgVsPsql)} |`,
+      : `| load-pg at ≥ ${pct(TARGETS.loadPgVsPsql)} of psql \\copy's speed | ${pct(psqlShare)} | ` +
+        `${met(psqlShare >= TARGETS.loadPgVsPsql)} |`,
     `| peak RSS under ${TARGETS.peakRssMB} MB (every stage, backfill and run-week) | ${int(peak)} MB | ` +
       `${met(peak < TARGETS.peakRssMB)} |`,
   ];
@@ -446,7 +457,8 @@ function describeScale(a: YearRun, b: YearRun): string[] {
   const lines = [
     `### ${sales(b.total)} vs ${sales(a.total)} sales (${expected.toFixed(0)}× the sales)`,
     '',
-    `| | ${sales(a.total)} wall s | ${sales(b.total)} wall s | time × | ${sales(a.total)} peak RSS MB | ${sales(b.total)} peak RSS MB | RSS Δ MB | |`,
+    `| | ${sales(a.total)} wall s | ${sales(b.total)} wall s | time × | ` +
+      `${sales(a.total)} peak RSS MB | ${sales(b.total)} peak RSS MB | RSS Δ MB | |`,
     '|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   const pairs: [string, Line, Line][] = [
@@ -464,13 +476,16 @@ function describeScale(a: YearRun, b: YearRun): string[] {
       delta !== undefined && delta > SCALE_RSS_DELTA_MB ? `⚠ memory +${int(delta)} MB` : '',
     ].filter(Boolean);
     lines.push(
-      `| ${name} | ${secs(x.seconds)} | ${secs(y.seconds)} | ${times.toFixed(1)}× | ${x.peakRssMB === undefined ? '' : int(x.peakRssMB)} | ` +
-        `${y.peakRssMB === undefined ? '' : int(y.peakRssMB)} | ${delta === undefined ? '' : (delta >= 0 ? '+' : '') + int(delta)} | ${flags.join(', ') || 'ok'} |`,
+      `| ${name} | ${secs(x.seconds)} | ${secs(y.seconds)} | ${times.toFixed(1)}× | ` +
+        `${x.peakRssMB === undefined ? '' : int(x.peakRssMB)} | ` +
+        `${y.peakRssMB === undefined ? '' : int(y.peakRssMB)} | ` +
+        `${delta === undefined ? '' : (delta >= 0 ? '+' : '') + int(delta)} | ${flags.join(', ') || 'ok'} |`,
     );
   }
   lines.push(
     '',
-    `(flagged, not failed: a time over ${SCALE_TIME_SLACK}× the proportional ${expected.toFixed(0)}×, or a peak RSS more than ${SCALE_RSS_DELTA_MB} MB above the ${sales(a.total)} run's)`,
+    `(flagged, not failed: a time over ${SCALE_TIME_SLACK}× the proportional ${expected.toFixed(0)}×, ` +
+      `or a peak RSS more than ${SCALE_RSS_DELTA_MB} MB above the ${sales(a.total)} run's)`,
     '',
   );
   return lines;

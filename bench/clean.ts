@@ -182,7 +182,10 @@ function syntheticRow(rand: () => number, saleId: number, dates: string[], regio
   else if (noise < 0.11) day = `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
   else if (noise < 0.14) day = `${date}T12:30:00+03:00`;
   else if (noise < 0.17) name = ` ${region.toUpperCase()} `;
-  return `${saleId},${1 + Math.floor(rand() * 140_000)},${1 + Math.floor(rand() * 1000)},${quantity},${day},${amount},${name}`;
+  return (
+    `${saleId},${1 + Math.floor(rand() * 140_000)},${1 + Math.floor(rand() * 1000)},` +
+    `${quantity},${day},${amount},${name}`
+  );
 }
 
 /** `--baseline DATA_DIR`: the baseline alone, in this process, printed as one JSON line. */
@@ -224,8 +227,12 @@ async function main(args: string[]): Promise<void> {
     const r = await benchClean(dataDir, { baseline: !args.includes('--no-baseline') });
     process.stdout.write(
       [
-        `clean: ${r.rowsRead.toLocaleString('en-US')} rows (${r.weeks} weeks, ${r.files} files, ${(r.bytes / 2 ** 20).toFixed(1)} MiB) in ${r.cleanSeconds.toFixed(2)} s = ${r.cleanRowsPerSecond.toLocaleString('en-US')} rows/s, ${r.rowsWritten.toLocaleString('en-US')} written`,
-        `baseline csv-parse → csv-stringify: ${r.baselineSeconds.toFixed(2)} s = ${r.baselineRowsPerSecond.toLocaleString('en-US')} rows/s`,
+        `clean: ${r.rowsRead.toLocaleString('en-US')} rows ` +
+          `(${r.weeks} weeks, ${r.files} files, ${(r.bytes / 2 ** 20).toFixed(1)} MiB) ` +
+          `in ${r.cleanSeconds.toFixed(2)} s = ${r.cleanRowsPerSecond.toLocaleString('en-US')} rows/s, ` +
+          `${r.rowsWritten.toLocaleString('en-US')} written`,
+        `baseline csv-parse → csv-stringify: ${r.baselineSeconds.toFixed(2)} s = ` +
+          `${r.baselineRowsPerSecond.toLocaleString('en-US')} rows/s`,
         `ratio clean / baseline time: ${r.ratio.toFixed(2)}`,
         `peak RSS: ${r.peakRssBaselineMiB} MiB after the baseline, ${r.peakRssCleanMiB} MiB after clean`,
         '',

@@ -70,8 +70,10 @@ export async function benchGenerate(options: { total?: number } = {}): Promise<G
 export function describeGenerateBench(b: GenerateBench): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   return (
-    `generate: ${n(b.validSales)} valid sales, ${n(b.rows)} rows (${(b.bytes / 2 ** 20).toFixed(1)} MiB) in ${b.seconds.toFixed(2)} s (CPU ${b.cpuSeconds.toFixed(2)} s): ` +
-    `${n(b.rowsPerSecond)} rows/s, ${b.vsCopy.toFixed(1)}× the time to copy its output (${b.copySeconds.toFixed(2)} s), ` +
+    `generate: ${n(b.validSales)} valid sales, ${n(b.rows)} rows (${(b.bytes / 2 ** 20).toFixed(1)} MiB) ` +
+    `in ${b.seconds.toFixed(2)} s (CPU ${b.cpuSeconds.toFixed(2)} s): ` +
+    `${n(b.rowsPerSecond)} rows/s, ${b.vsCopy.toFixed(1)}× the time to copy its output ` +
+    `(${b.copySeconds.toFixed(2)} s), ` +
     `peak RSS ${b.peakRssMiB.toFixed(0)} MiB`
   );
 }

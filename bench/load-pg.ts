@@ -95,14 +95,18 @@ export async function psqlCopyBaseline(
     for (const dim of DIMENSIONS) {
       const file = ctx.config.layout.dim(dim.name);
       if (!(await access(file).then(() => true, () => false))) continue;
-      lines.push(`\\copy bench_psql_${dim.name} (${dim.columns}) FROM '${file.replace(/'/g, "''")}' WITH (FORMAT csv, HEADER true)`);
+      lines.push(
+        `\\copy bench_psql_${dim.name} (${dim.columns}) FROM '${file.replace(/'/g, "''")}' ` +
+          'WITH (FORMAT csv, HEADER true)',
+      );
     }
     for (const week of weeks) {
       const manifest = JSON.parse(await readFile(ctx.config.layout.manifest(week), 'utf8')) as { files: { region: string }[] };
       for (const f of manifest.files) {
         const file = ctx.config.layout.clean(week, f.region).replace(/'/g, "''");
         lines.push(
-          `\\copy bench_psql_sales (sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+          '\\copy bench_psql_sales (sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region) ' +
+            `FROM '${file}' WITH (FORMAT csv, HEADER true)`,
         );
       }
     }

@@ -81,7 +81,8 @@ export async function benchMigrateClick(options: MigrateClickBenchOptions = {}):
       started = performance.now();
       try {
         const csv = client.query(
-          copyTo(`COPY (SELECT to_char(week_start, 'YYYY-MM-DD'), region, product_id, sales_count, quantity_sum, amount_sum,
+          copyTo(`COPY (SELECT to_char(week_start, 'YYYY-MM-DD'), region, product_id,
+                    sales_count, quantity_sum, amount_sum,
                     avg_sale_amount, revenue_rank, revenue_share, region_revenue_ytd,
                     to_char(aggregated_at AT TIME ZONE 'Europe/Moscow', 'YYYY-MM-DD HH24:MI:SS.US'),
                     '2024-01-01 00:00:00', '2024-01-01' FROM sales_agg) TO STDOUT WITH (FORMAT csv)`),

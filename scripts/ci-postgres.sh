@@ -58,7 +58,8 @@ if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
 fi
 
 # A free TCP port on the loopback interface, asked of the kernel.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1]); s.close()' 2>/dev/null ||
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/ci-postgres.XXXXXX")
@@ -66,7 +67,8 @@ chmod 755 "$dir"
 if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
 
 log "initialising a cluster in $dir/data with $bindir"
-as_owner "$bindir/initdb" -D "$dir/data" --auth=trust --username=postgres --encoding=UTF8 --locale=C >"$dir/initdb.log" 2>&1 || {
+as_owner "$bindir/initdb" -D "$dir/data" --auth=trust --username=postgres --encoding=UTF8 --locale=C \
+  >"$dir/initdb.log" 2>&1 || {
   cat "$dir/initdb.log" >&2
   exit 1
 }

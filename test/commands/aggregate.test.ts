@@ -9,7 +9,8 @@ import { makeSales, money, writeCleanWeek, type SaleRow } from '../helpers/pg-fi
 
 after(stopTestCluster);
 
-const AGG_ROWS = `SELECT week_start::text AS week_start, region, product_id, sales_count, quantity_sum, amount_sum::text AS amount_sum,
+const AGG_ROWS = `SELECT week_start::text AS week_start, region, product_id, sales_count, quantity_sum,
+  amount_sum::text AS amount_sum,
   avg_sale_amount::text AS avg_sale_amount, revenue_rank, revenue_share::text AS revenue_share,
   region_revenue_ytd::text AS region_revenue_ytd
   FROM sales_agg WHERE week_start = $1 ORDER BY region, product_id`;
@@ -103,7 +104,8 @@ for (const target of pgTargets()) {
       await loadPg({ ctx, weeks: [...weeks.values()] });
     };
 
-    test('the numbers equal an independent computation from the files (counts, sums, averages, rank, share, YTD)', async () => {
+    test('the numbers equal an independent computation from the files ' +
+      '(counts, sums, averages, rank, share, YTD)', async () => {
       const ctx = testContext(dataDir, db.url);
       const w52 = parseWeek('2023-W52');
       const w01 = parseWeek('2024-W01');
@@ -119,7 +121,10 @@ for (const target of pgTargets()) {
         assert.equal(result.weeks.find((w) => w.week === week.id)?.rows, want.length);
       }
       // Sums over the aggregate equal the loaded sales.
-      const check = await db.query(`SELECT (SELECT sum(amount_sum) FROM sales_agg)::text AS agg, (SELECT sum(sale_amount) FROM sales)::text AS sales`);
+      const check = await db.query(
+        'SELECT (SELECT sum(amount_sum) FROM sales_agg)::text AS agg, ' +
+          '(SELECT sum(sale_amount) FROM sales)::text AS sales',
+      );
       assert.equal(check.rows[0]?.agg, check.rows[0]?.sales);
     });
 
@@ -172,7 +177,8 @@ for (const target of pgTargets()) {
       assert.deepEqual(await ytd(), ['1050.50']);
       // A sale slipped into the table by hand is not in the weekly totals: aggregate says so instead of a wrong YTD.
       await db.query(
-        "INSERT INTO sales (sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region) VALUES (99, 1, 1, 1, '2024-05-14', 5.00, 'North')",
+        'INSERT INTO sales (sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region) ' +
+          "VALUES (99, 1, 1, 1, '2024-05-14', 5.00, 'North')",
       );
       await assert.rejects(aggregate({ ctx, weeks: [w20] }), /2024-W20.*run `sales-etl load-pg --week 2024-W20` again/);
       assert.deepEqual(await ytd(), ['1050.50']);

@@ -23,7 +23,10 @@ type Expected =
   | { exit: 1; error: RegExp };
 
 const headerError = (found: string) =>
-  new RegExp(`^clean: raw/${W}/north\\.csv line 1: expected the header ${HEADER} \\(or a sale, for a file without header\\), found ${found}`);
+  new RegExp(
+    `^clean: raw/${W}/north\\.csv line 1: expected the header ${HEADER} ` +
+      `\\(or a sale, for a file without header\\), found ${found}`,
+  );
 
 /** What each file of test/fixtures/hostile gives as raw/2024-W20/north.csv, with --max-reject-rate 1. */
 const HOSTILE: Record<string, Expected> = {

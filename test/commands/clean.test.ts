@@ -123,7 +123,8 @@ describe('clean', () => {
       assert.ok(error instanceof StageError);
       assert.equal(
         error.message,
-        `clean: raw/${W}/east.csv rejected 66.67% of its rows (2 of 3: bad_amount 1, bad_quantity 1), above --max-reject-rate 5%; clean/${W} left as it was`,
+        `clean: raw/${W}/east.csv rejected 66.67% of its rows (2 of 3: bad_amount 1, bad_quantity 1), ` +
+          `above --max-reject-rate 5%; clean/${W} left as it was`,
       );
       return true;
     });
@@ -198,7 +199,8 @@ describe('clean', () => {
       });
       assert.deepEqual(await snapshot(dir), before);
 
-      // Tests run as root, for whom chmod 000 changes nothing: a dangling link is a file that exists and cannot be opened.
+      // Tests run as root, for whom chmod 000 changes nothing: a dangling link is a file that exists and cannot
+      // be opened.
       await removeDir(south);
       await symlink(path.join(dir, 'nowhere.csv'), south);
       await assert.rejects(clean({ ctx: testContext(dir).ctx, weeks: [week] }), (error) => {

@@ -12,7 +12,8 @@ const W21 = parseWeek('2024-W21');
 
 /** A checksum of the week's rows, independent of physical order. */
 const CHECKSUM = `SELECT count(*)::int AS n,
-  md5(coalesce(string_agg(concat_ws('|', sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region), ';' ORDER BY sale_id), '')) AS sum
+  md5(coalesce(string_agg(concat_ws('|', sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region),
+                          ';' ORDER BY sale_id), '')) AS sum
   FROM sales WHERE sale_date BETWEEN $1 AND $2`;
 
 const kopecksOf = (rows: SaleRow[]) => money(rows.reduce((n, r) => n + BigInt(r.kopecks), 0n));
@@ -122,7 +123,8 @@ for (const target of pgTargets()) {
       assert.equal((await db.query('SELECT count(*)::int AS n FROM sales')).rows[0]?.n, 1998);
     });
 
-    test('weeks loaded side by side keep the one-by-one outcome: the earlier week keeps a shared sale_id, whichever reaches it first', async () => {
+    test('weeks loaded side by side keep the one-by-one outcome: ' +
+      'the earlier week keeps a shared sale_id, whichever reaches it first', async () => {
       const log = recordingLogger();
       const ctx = testContext(dataDir, db.url, log);
       const W22 = parseWeek('2024-W22');
@@ -161,7 +163,10 @@ for (const target of pgTargets()) {
       await writeCleanWeek(ctx.config.layout, W21, makeSales(W21, 500, 10_001, 16), { east: ['19999,1,1,2,2024-05-21,not-money,East'] });
       await writeCleanWeek(ctx.config.layout, W22, makeSales(W22, 500, 20_001, 17));
       await assert.rejects(loadPg({ ctx, weeks: [W20, W21, W22] }), /clean\/2024-W21\/east\.csv/);
-      const weeks = await db.query("SELECT to_char(sale_date - (extract(isodow FROM sale_date)::int - 1), 'YYYY-MM-DD') AS w, count(*)::int AS n FROM sales GROUP BY 1 ORDER BY 1");
+      const weeks = await db.query(
+        "SELECT to_char(sale_date - (extract(isodow FROM sale_date)::int - 1), 'YYYY-MM-DD') AS w, " +
+          'count(*)::int AS n FROM sales GROUP BY 1 ORDER BY 1',
+      );
       assert.deepEqual(weeks.rows, [{ w: W20.start, n: 500 }]);
       const runs = await db.query("SELECT week, status FROM etl_runs WHERE stage = 'load-pg' ORDER BY week");
       assert.deepEqual(runs.rows, [

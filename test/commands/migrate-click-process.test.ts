@@ -73,7 +73,8 @@ describe('migrate-click as a process', () => {
     const published = await cli(['migrate-click', '--week', week.id], env).done;
     assert.equal(published.code, 0, published.stderr);
     const { rows: [old] } = await pool.query<{ rows: string; amount: string; sales: string }>(
-      'SELECT count(*)::text AS rows, sum(amount_sum)::text AS amount, sum(sales_count)::text AS sales FROM sales_agg WHERE week_start = $1',
+      'SELECT count(*)::text AS rows, sum(amount_sum)::text AS amount, sum(sales_count)::text AS sales ' +
+        'FROM sales_agg WHERE week_start = $1',
       [week.start],
     );
     // PostgreSQL moves on: a re-aggregated week with more rows and other sums.
@@ -128,7 +129,8 @@ describe('migrate-click as a process', () => {
     assert.equal(blocked.code, 1);
     assert.equal(
       blocked.stderr,
-      `✖ another sales-etl process is using ${path.join(tmp.dir, 'clickhouse')} (pid ${process.pid}); wait for it to finish\n`,
+      `✖ another sales-etl process is using ${path.join(tmp.dir, 'clickhouse')} (pid ${process.pid}); ` +
+        'wait for it to finish\n',
     );
     const free = await cli(['migrate-click', '--week', week.id], env).done;
     assert.equal(free.code, 0, free.stderr);

@@ -33,7 +33,8 @@ async function weekState(ch: ClickHouseDatabase): Promise<string> {
     `SELECT (SELECT toString(count()) FROM sales_etl.sales_agg WHERE week_start = {w:Date}) AS agg,
             (SELECT toString(sum(amount_sum)) FROM sales_etl.sales_agg WHERE week_start = {w:Date}) AS amount,
             (SELECT toString(count()) FROM sales_etl.week_buyers WHERE week_start = {w:Date}) AS buyers,
-            (SELECT toString(count()) FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_%') AS leftovers`,
+            (SELECT toString(count()) FROM system.tables
+              WHERE database = 'sales_etl' AND name LIKE '%\\_\\_%') AS leftovers`,
     { w: WEEK },
   );
   return `agg ${row!.agg}/${Number(row!.amount)} buyers ${row!.buyers} leftovers ${row!.leftovers}`;
@@ -59,21 +60,28 @@ describe('a publication killed while it swaps a week in', () => {
       import { resolveConfig } from '${lib('core/config')}';
       import { createLogger } from '${lib('ui/logger')}';
       const [dataDir, at] = process.argv.slice(2);
-      const ctx = { config: resolveConfig({ color: false, dataDir }, {}), log: createLogger({ interactive: false, verbose: false }) };
+      const ctx = {
+        config: resolveConfig({ color: false, dataDir }, {}),
+        log: createLogger({ interactive: false, verbose: false })
+      };
       const ch = await openClickHouse(ctx);
       const p = { weekStart: '${WEEK}' };
       const c = (query) => ch.client.command({ query, query_params: { w: '${WEEK}' } });
       const agg = ${JSON.stringify(aggCsv(2))}, buyers = ${JSON.stringify(buyersCsv(2))};
-      await stagePartition(ch.client, 'sales_agg', p, ${JSON.stringify(AGG)}, Readable.from([agg], { objectMode: false }));
-      await stagePartition(ch.client, 'week_buyers', p, ${JSON.stringify(BUYERS)}, Readable.from([buyers], { objectMode: false }));
+      await stagePartition(ch.client, 'sales_agg', p, ${JSON.stringify(AGG)},
+        Readable.from([agg], { objectMode: false }));
+      await stagePartition(ch.client, 'week_buyers', p, ${JSON.stringify(BUYERS)},
+        Readable.from([buyers], { objectMode: false }));
       if (at !== 'staged') {
         const ready = (t) => readyTable(t, p);
-        await c('RENAME TABLE sales_etl.sales_agg__stage_20240101 TO ' + ready('sales_agg') + ', sales_etl.week_buyers__stage_20240101 TO ' + ready('week_buyers'));
+        await c('RENAME TABLE sales_etl.sales_agg__stage_20240101 TO ' + ready('sales_agg') +
+          ', sales_etl.week_buyers__stage_20240101 TO ' + ready('week_buyers'));
         if (at === 'double') {
           await c('CREATE TABLE sales_etl.old AS sales_etl.sales_agg');
           await c('INSERT INTO sales_etl.old SELECT * FROM sales_etl.sales_agg');
         }
-        if (at !== 'ready') await c('ALTER TABLE sales_etl.sales_agg REPLACE PARTITION {w:Date} FROM ' + ready('sales_agg'));
+        if (at !== 'ready')
+          await c('ALTER TABLE sales_etl.sales_agg REPLACE PARTITION {w:Date} FROM ' + ready('sales_agg'));
         if (at === 'double') await c('ALTER TABLE sales_etl.sales_agg ATTACH PARTITION {w:Date} FROM sales_etl.old');
         if (at === 'dropping') {
           await c('ALTER TABLE sales_etl.week_buyers REPLACE PARTITION {w:Date} FROM ' + ready('week_buyers'));
@@ -125,7 +133,8 @@ describe('a publication killed while it swaps a week in', () => {
     }
   }
 
-  it('killed inside the aggregates\' swap, leaving two copies on disk: the next open shows the new week once, buyers too', async () => {
+  it("killed inside the aggregates' swap, leaving two copies on disk: " +
+    'the next open shows the new week once, buyers too', async () => {
     const { state, warnings } = await killAt('double');
     assert.equal(state, version(2));
     assert.ok(warnings.some((w) => /finished publishing the week of 2024-01-01 \(sales_agg, week_buyers\)/.test(w)), warnings.join('\n'));
@@ -197,7 +206,8 @@ describe('a publication killed while it swaps a week in', () => {
     }
   });
 
-  it("finishes a week's daily sales on their own: a lone ready sales_daily is swapped in, a lone sales_agg is not", async () => {
+  it("finishes a week's daily sales on their own: " +
+    'a lone ready sales_daily is swapped in, a lone sales_agg is not', async () => {
     const ctx = chTestContext({ dataDir: tmp.dir });
     const week: Partition = { weekStart: WEEK };
     const daily = ['week_start', 'sale_date', 'region', 'category', 'sales_count', 'amount_sum'] as const;
@@ -239,7 +249,8 @@ describe('a publication killed while it swaps a week in', () => {
       await replacePartitionFromCsv(ch.client, 'products', 'all', cols, Readable.from(['3,d,c,3.00\n'], { objectMode: false }));
       const [row] = await chRows<{ n: string; t: string }>(
         ch.client,
-        "SELECT toString(count()) AS n, (SELECT toString(count()) FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_%') AS t FROM sales_etl.products",
+        'SELECT toString(count()) AS n, (SELECT toString(count()) FROM system.tables ' +
+          "WHERE database = 'sales_etl' AND name LIKE '%\\_\\_%') AS t FROM sales_etl.products",
       );
       assert.deepEqual(row, { n: '1', t: '0' });
     } finally {

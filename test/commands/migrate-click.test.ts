@@ -80,7 +80,8 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
 
     // The week's distinct buyers and the catalogue travel with it.
     const { rows: [buyers] } = await pgDb.pool.query<{ n: string }>(
-      `SELECT count(DISTINCT (region, customer_id))::text AS n FROM sales WHERE sale_date BETWEEN $1::date AND $1::date + 6`,
+      `SELECT count(DISTINCT (region, customer_id))::text AS n
+       FROM sales WHERE sale_date BETWEEN $1::date AND $1::date + 6`,
       [week.start],
     );
     const [chBuyers] = await chRows<{ n: string }>(ch.client, 'SELECT toString(count()) AS n FROM sales_etl.week_buyers WHERE week_start = {w:Date}', { w: week.start });
@@ -112,7 +113,8 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     assert.deepEqual(runs.rows, [{ status: 'ok', rows_out: '480' }]);
   });
 
-  it('leaves exactly one copy after three runs, stamped by the latest, and follows PostgreSQL when it changes', async () => {
+  it('leaves exactly one copy after three runs, stamped by the latest, ' +
+    'and follows PostgreSQL when it changes', async () => {
     const week = parseWeek('2024-W21');
     await seedWeek(pgDb.pool, week, { products: 50 });
     for (const hour of [9, 10, 11]) {
@@ -179,7 +181,8 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
       clickhouse_settings: { mutations_sync: '2' },
     });
     const { rows: [lost] } = await pgDb.pool.query<{ amount_sum: string; sales_count: number }>(
-      `SELECT amount_sum::text, sales_count FROM sales_agg WHERE week_start = $1 AND region = 'East' AND product_id = 7`,
+      `SELECT amount_sum::text, sales_count FROM sales_agg
+       WHERE week_start = $1 AND region = 'East' AND product_id = 7`,
       [week.start],
     );
     const { rows: [total] } = await pgDb.pool.query<{ amount: string }>(
@@ -196,7 +199,8 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     // --verify-only copied nothing.
     assert.equal(await countOf(week), 159);
     const failed = await pgDb.pool.query(
-      `SELECT 1 FROM etl_runs WHERE stage = 'migrate-click' AND week = '2024-W23' AND status = 'failed' AND message LIKE '%does not match%'`,
+      `SELECT 1 FROM etl_runs
+       WHERE stage = 'migrate-click' AND week = '2024-W23' AND status = 'failed' AND message LIKE '%does not match%'`,
     );
     assert.equal(failed.rowCount, 1);
 
@@ -245,7 +249,8 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     assert.equal(await countOf(week), 0);
   });
 
-  it('publishes a run of weeks together, each week whole, and stops at the first week without aggregates', async () => {
+  it('publishes a run of weeks together, each week whole, ' +
+    'and stops at the first week without aggregates', async () => {
     const weeks = ['2024-W40', '2024-W41', '2024-W42', '2024-W43'].map(parseWeek);
     const [w40, w41, , w43] = weeks as [Week, Week, Week, Week];
     await seedWeek(pgDb.pool, w40, { products: 30 });
@@ -286,7 +291,8 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     await pgDb.pool.query('DELETE FROM products');
     await pgDb.pool.query(
       `INSERT INTO products (product_id, name, category, list_price) VALUES
-         (1, 'Чайник, сталь "Люкс"', 'kitchen', 1999.90), (2, 'Кубики', 'toys', 349.00), (3, 'Шуруповёрт', 'DIY', 5490.50)`,
+         (1, 'Чайник, сталь "Люкс"', 'kitchen', 1999.90), (2, 'Кубики', 'toys', 349.00),
+         (3, 'Шуруповёрт', 'DIY', 5490.50)`,
     );
     const week = parseWeek('2024-W20');
     const result = await migrateClick({ ctx, weeks: [week], pg: pgDb, ch, now: new Date('2024-06-01T09:00:00Z') });
@@ -299,7 +305,11 @@ for (const target of pgTargets()) describe(`migrate-click on the embedded engine
     await pgDb.pool.query('DELETE FROM products WHERE product_id = 3');
     await migrateClick({ ctx, weeks: [week], pg: pgDb, ch, now: new Date('2024-06-15T09:00:00Z') });
     assert.deepEqual(await importedAt(), [{ at: '2024-06-15 12:00:00' }]);
-    const rows = await chRows(ch.client, 'SELECT product_id, name, category, toDecimalString(list_price, 2) AS price FROM sales_etl.products ORDER BY product_id');
+    const rows = await chRows(
+      ch.client,
+      'SELECT product_id, name, category, toDecimalString(list_price, 2) AS price ' +
+        'FROM sales_etl.products ORDER BY product_id',
+    );
     assert.deepEqual(rows, [
       { product_id: 1, name: 'Чайник, сталь "Люкс"', category: 'kitchen', price: '1999.90' },
       { product_id: 2, name: 'Кубики', category: 'toys', price: '349.00' },

@@ -246,7 +246,8 @@ test("backfill's table of a whole year fits 80 columns, failed and stopped weeks
   assert.match(lines.at(-1)!, /^total\s+1,018,456\s+1,000,000\s+1,000,000\s+214,396\s+214,396\s+stopped\s+20:35$/);
 });
 
-test('backfill overlaps weeks: the next week is generated while the databases take this one, each stage in week order', async () => {
+test('backfill overlaps weeks: the next week is generated while the databases take this one, ' +
+  'each stage in week order', async () => {
   const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W03'));
   const calls: string[] = [];
   const s = stages(calls);
@@ -280,7 +281,8 @@ test('backfill overlaps weeks: the next week is generated while the databases ta
   }
 });
 
-test('a week that fails stops the weeks after it where they are: none of them reaches ClickHouse or is reported done', async () => {
+test('a week that fails stops the weeks after it where they are: ' +
+  'none of them reaches ClickHouse or is reported done', async () => {
   const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W04'));
   const calls: string[] = [];
   const s = stages(calls);

@@ -35,7 +35,8 @@ function assertNoCrash(r: Run): void {
   assert.equal(r.stderr.split('\n').filter((line) => line.startsWith('✖')).length, r.code === 0 ? 0 : 1, r.stderr);
 }
 
-test('clean through the CLI: noise normalised, hostile bytes rejected, missing regions warned, --json summary', async () => {
+test('clean through the CLI: noise normalised, hostile bytes rejected, ' +
+  'missing regions warned, --json summary', async () => {
   const dir = await tempDataDir('e2e');
   try {
     await writeRaw(dir, W, 'north', await readFile(path.join(HOSTILE_DIR, 'noise-forms.csv')));
@@ -71,13 +72,21 @@ test('clean through the CLI: noise normalised, hostile bytes rejected, missing r
   }
 });
 
-test('clean through the CLI: unreadable input, the quality gate, no raw files and a bad week give one line and their exit code', async () => {
+test('clean through the CLI: unreadable input, the quality gate, no raw files and a bad week ' +
+  'give one line and their exit code', async () => {
   const dir = await tempDataDir('e2e');
   try {
     const noRaw = await cli(dir, 'clean', '--week', W);
     assertNoCrash(noRaw);
     assert.equal(noRaw.code, 1, noRaw.stderr);
-    assert.match(noRaw.stderr, /^✖ clean: no raw files for 2024-W20 \(raw\/2024-W20 does not exist\); run `sales-etl generate --week 2024-W20` first$/m);
+    assert.match(
+      noRaw.stderr,
+      new RegExp(
+        String.raw`^✖ clean: no raw files for 2024-W20 \(raw\/2024-W20 does not exist\); ` +
+          'run `sales-etl generate --week 2024-W20` first$',
+        'm',
+      ),
+    );
 
     await mkdir(path.join(dir, 'raw', W, 'north.csv'), { recursive: true });
     const directory = await cli(dir, 'clean', '--week', W);
@@ -90,7 +99,14 @@ test('clean through the CLI: unreadable input, the quality gate, no raw files an
     const binary = await cli(dir, 'clean', '--week', W);
     assertNoCrash(binary);
     assert.equal(binary.code, 1, binary.stderr);
-    assert.match(binary.stderr, /^✖ clean: raw\/2024-W20\/west\.csv line 1: expected the header .* found binary data, not UTF-8 CSV text \(UTF-16\?\)$/m);
+    assert.match(
+      binary.stderr,
+      new RegExp(
+        String.raw`^✖ clean: raw\/2024-W20\/west\.csv line 1: expected the header .* ` +
+          String.raw`found binary data, not UTF-8 CSV text \(UTF-16\?\)$`,
+        'm',
+      ),
+    );
 
     await writeRaw(dir, W, 'west', (await readFile(path.join(HOSTILE_DIR, 'invalid-values.csv'), 'utf8')).replaceAll('North', 'West'));
     const gate = await cli(dir, 'clean', '--week', '2024-05-15');
@@ -98,7 +114,12 @@ test('clean through the CLI: unreadable input, the quality gate, no raw files an
     assert.equal(gate.code, 1, gate.stderr);
     assert.match(
       gate.stderr,
-      /^✖ clean: raw\/2024-W20\/west\.csv rejected 84\.62% of its rows \(11 of 13: bad_quantity 3, bad_amount 2, bad_date 1\), above --max-reject-rate 5%; clean\/2024-W20 left as it was$/m,
+      new RegExp(
+        String.raw`^✖ clean: raw\/2024-W20\/west\.csv rejected 84\.62% of its rows ` +
+          String.raw`\(11 of 13: bad_quantity 3, bad_amount 2, bad_date 1\), ` +
+          String.raw`above --max-reject-rate 5%; clean\/2024-W20 left as it was$`,
+        'm',
+      ),
     );
 
     const badWeek = await cli(dir, 'clean', '--week', '2024-W60');

@@ -21,7 +21,8 @@ describe('sales-etl generate', () => {
   });
   after(() => removeDir(dir));
 
-  test('removes what a killed run left under temporary names: in raw/<week>/, dim/ and the data directory', async () => {
+  test('removes what a killed run left under temporary names: ' +
+    'in raw/<week>/, dim/ and the data directory', async () => {
     const own = await tempDir('gen-e2e-temps');
     try {
       assert.equal(cli(own, 'generate', '--total', '2000', '--weeks', '2', '--start-week', '2024-W10').code, 0);

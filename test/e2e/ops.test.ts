@@ -52,7 +52,13 @@ after(() => rm(dir, { recursive: true, force: true }));
 test('run-week: every stage leaves its mark, and a second run leaves the databases the same', async () => {
   const first = await cli(['run-week', '--week', '2024-W02']);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /^run-week 2024-W02 ok in [\d.]+s: generate [\d,]+ · clean [\d,]+ · load-pg [\d,]+ · aggregate [\d,]+ · migrate-click [\d,]+\n$/);
+  assert.match(
+    first.stdout,
+    new RegExp(
+      String.raw`^run-week 2024-W02 ok in [\d.]+s: generate [\d,]+ · clean [\d,]+ · load-pg [\d,]+ · ` +
+        String.raw`aggregate [\d,]+ · migrate-click [\d,]+\n$`,
+    ),
+  );
   assert.doesNotMatch(first.stderr, /\u001b\[/, 'no escape codes off a terminal');
   assert.match(first.stderr.split('\n')[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ info /, 'timestamped lines');
   assert.deepEqual((await readdir(`${dir}/raw/2024-W02`)).sort(), ['east.csv', 'north.csv', 'south.csv', 'west.csv']);

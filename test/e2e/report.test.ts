@@ -57,7 +57,11 @@ describe('sales-etl report', () => {
     );
     assert.equal(summary.orders, orders);
     assert.equal(summary.revenue, `${kopecks / 100n}.${String(kopecks % 100n).padStart(2, '0')}`);
-    assert.equal(summary.averageCheck, `${(2n * kopecks + BigInt(orders)) / (2n * BigInt(orders)) / 100n}.${String(((2n * kopecks + BigInt(orders)) / (2n * BigInt(orders))) % 100n).padStart(2, '0')}`);
+    assert.equal(
+      summary.averageCheck,
+      `${(2n * kopecks + BigInt(orders)) / (2n * BigInt(orders)) / 100n}.` +
+        `${String(((2n * kopecks + BigInt(orders)) / (2n * BigInt(orders))) % 100n).padStart(2, '0')}`,
+    );
     assert.equal(summary.buyers, buyers.size);
     assert.deepEqual(summary.missing, [{ week: '2024-W21', region: SEED_GAPS['2024-W21']![0] }]);
     assert.match(await readFile(out, 'utf8'), /<html lang="en">/);

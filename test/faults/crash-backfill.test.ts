@@ -29,7 +29,8 @@ after(async () => {
   await rm(killed, { recursive: true, force: true });
 });
 
-test('backfill killed at 4 points, each followed by a backfill: the files and both databases of a clean run', async () => {
+test('backfill killed at 4 points, each followed by a backfill: ' +
+  'the files and both databases of a clean run', async () => {
   const timed = startCli(['--data-dir', clean, 'backfill', ...PLAN], { timeoutMs: 300_000 });
   const from = await timed.waitFor('backfill 2024-W01');
   const to = await timed.waitFor('backfill: 6 weeks');

@@ -42,7 +42,9 @@ async function weekSums(): Promise<string[]> {
   for (const week of WEEKS) {
     const { rows } = await pool.query<{ c: string }>(
       `SELECT count(*) || '/' || coalesce(sum(sale_amount), 0) || '/' ||
-              coalesce(md5(string_agg(concat_ws(',', sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region), ';' ORDER BY sale_id)), '-') AS c
+              coalesce(md5(string_agg(concat_ws(',', sale_id, customer_id, product_id, quantity, sale_date,
+                                                sale_amount, region),
+                                      ';' ORDER BY sale_id)), '-') AS c
        FROM sales WHERE sale_date BETWEEN $1 AND $2`,
       [week.start, week.end],
     );
@@ -56,7 +58,8 @@ async function emptyWeeks(): Promise<void> {
   await pool.query('DELETE FROM sales_region_weeks');
 }
 
-test('load-pg of four weeks killed at 10 points: the weeks in PostgreSQL are whole and a prefix of the run, and a re-run completes them', async () => {
+test('load-pg of four weeks killed at 10 points: the weeks in PostgreSQL are whole and a prefix of the run, ' +
+  'and a re-run completes them', async () => {
   const env = { DATABASE_URL: database.url };
   const first = `load-pg ${WEEKS[0]!.id} ...`;
   const last = `load-pg ${WEEKS.at(-1)!.id} done`;

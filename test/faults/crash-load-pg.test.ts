@@ -33,7 +33,9 @@ const versions: Record<'A' | 'B', { files: string; rows: number }> = { A: { file
 async function checksum(q: pg.Pool | pg.Client): Promise<string> {
   const { rows } = await q.query<{ c: string }>(
     `SELECT count(*) || '/' || coalesce(sum(sale_amount), 0) || '/' ||
-            coalesce(md5(string_agg(concat_ws(',', sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region), ';' ORDER BY sale_id)), '-') AS c
+            coalesce(md5(string_agg(concat_ws(',', sale_id, customer_id, product_id, quantity, sale_date,
+                                              sale_amount, region),
+                                    ';' ORDER BY sale_id)), '-') AS c
      FROM sales WHERE sale_date BETWEEN $1 AND $2`,
     [W.start, W.end],
   );
@@ -170,7 +172,8 @@ async function trial(
   return { standing: { week: target, lockLeft: false }, note, killed: killed.signal === 'SIGKILL', rerun: again.stderr };
 }
 
-test('load-pg killed at 10 points of a load on a server: the week is old or new, and the re-run gives the clean run\'s rows', async () => {
+test('load-pg killed at 10 points of a load on a server: the week is old or new, ' +
+  "and the re-run gives the clean run's rows", async () => {
   const env = { DATABASE_URL: database.url };
   // Clean single runs give the reference states, and the time the week's load takes.
   await putVersion('A');
@@ -204,7 +207,8 @@ test('load-pg killed at 10 points of a load on a server: the week is old or new,
   assert.ok(outcomes.some((o) => o.endsWith(':old')), `some kill left the old week: ${outcomes.join(' ')}`);
 });
 
-test('load-pg killed on the embedded cluster: the next run stops the server left running, takes over the lock, and loads the week', async () => {
+test('load-pg killed on the embedded cluster: the next run stops the server left running, ' +
+  'takes over the lock, and loads the week', async () => {
   await seedEmbeddedCluster(dir);
   await putVersion('B');
   const timed = startCli(['--data-dir', dir, '--verbose', 'load-pg', '--week', W.id]);

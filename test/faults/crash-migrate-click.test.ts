@@ -35,7 +35,8 @@ before(async () => {
   database = await freshDatabase(pgTargets().at(-1)!);
   pool = new pg.Pool({ connectionString: database.url, max: 2 });
   const ctx = testContext(dir, database.url);
-  // Version A from the first two thirds of every region's raw rows, version B from all of them, each through the stages.
+  // Version A from the first two thirds of every region's raw rows, version B from all of them, each through the
+  // stages.
   const full = new Map<string, string>();
   for (const region of ['north', 'south', 'east', 'west']) {
     const file = path.join(dir, 'raw', W.id, `${region}.csv`);
@@ -92,7 +93,8 @@ async function figures(): Promise<{ state: string; staging: number }> {
     );
     const [buyers] = await chRows<Record<string, string>>(
       ch.client,
-      'SELECT toString(count()) AS n, toString(uniqExact(region, customer_id)) AS u FROM sales_etl.week_buyers WHERE week_start = {w:Date}',
+      'SELECT toString(count()) AS n, toString(uniqExact(region, customer_id)) AS u ' +
+        'FROM sales_etl.week_buyers WHERE week_start = {w:Date}',
       { w: W.start },
     );
     const staging = await chRows(ch.client, "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'");
@@ -106,14 +108,16 @@ async function figures(): Promise<{ state: string; staging: number }> {
 async function pgFigures(v: 'A' | 'B'): Promise<string> {
   const s = v.toLowerCase();
   const { rows: [agg] } = await pool.query<Record<string, string>>(
-    `SELECT count(*)::text AS n, sum(amount_sum)::text AS amount, sum(sales_count)::text AS sales, sum(quantity_sum)::text AS qty
+    `SELECT count(*)::text AS n, sum(amount_sum)::text AS amount, sum(sales_count)::text AS sales,
+            sum(quantity_sum)::text AS qty
      FROM faults_agg_${s}`,
   );
   const { rows: [buyers] } = await pool.query<{ n: string }>(`SELECT count(DISTINCT (region, customer_id))::text AS n FROM faults_sales_${s}`);
   return `agg ${agg!.n}/${Number(agg!.amount)}/${agg!.sales}/${agg!.qty} buyers ${buyers!.n}/${buyers!.n}`;
 }
 
-test('migrate-click killed at 10 points of a publication: ClickHouse holds the old week or the new one, and the re-run the clean run\'s figures', async () => {
+test('migrate-click killed at 10 points of a publication: ClickHouse holds the old week or the new one, ' +
+  "and the re-run the clean run's figures", async () => {
   const env = { DATABASE_URL: database.url };
   const expected = { A: '', B: '' };
   await swap('A');
@@ -148,7 +152,11 @@ test('migrate-click killed at 10 points of a publication: ClickHouse holds the o
     if (killed.signal === 'SIGKILL') killedRuns++;
     const { state } = await figures();
     const outcome: string | undefined = state === expected[current] ? 'old' : state === expected[target] ? 'new' : undefined;
-    assert.ok(outcome, `after a kill at ${fraction} of the publication of ${target} over ${current}, ClickHouse holds ${state}; A is ${expected.A}, B is ${expected.B}`);
+    assert.ok(
+      outcome,
+      `after a kill at ${fraction} of the publication of ${target} over ${current}, ` +
+        `ClickHouse holds ${state}; A is ${expected.A}, B is ${expected.B}`,
+    );
     outcomes.push(`${fraction}:${killed.signal === 'SIGKILL' ? 'killed' : 'finished'}:${outcome}`);
     lockLeft = await exists(path.join(dir, '.lock'));
     current = outcome === 'new' ? target : current;

@@ -54,7 +54,8 @@ async function publishedRuns(): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-test('PostgreSQL at a closed port: load-pg and run-week fail in one line naming the server, and ClickHouse is never opened', async () => {
+test('PostgreSQL at a closed port: load-pg and run-week fail in one line naming the server, ' +
+  'and ClickHouse is never opened', async () => {
   const port = await freePort();
   const url = `postgres://etl:pg-s3cret@127.0.0.1:${port}/sales`;
   for (const args of [
@@ -86,13 +87,18 @@ test('a wrong password on a running server: one line, exit 1, the password not s
   }
 });
 
-test('ClickHouse held by another process, or at a closed port: migrate-click fails in one line and records no success in PostgreSQL', async () => {
+test('ClickHouse held by another process, or at a closed port: ' +
+  'migrate-click fails in one line and records no success in PostgreSQL', async () => {
   const before = await publishedRuns();
   const holder = await openClickHouse(chTestContext({ dataDir: dir }));
   try {
     const held = await cli(['--data-dir', dir, 'migrate-click', '--week', W.id], { ...GUARD, env: { DATABASE_URL: database.url } });
     const line = assertCleanFailure(held, 1, 'held');
-    assert.equal(line, `✖ another sales-etl process is using ${path.join(dir, 'clickhouse')} (pid ${process.pid}); wait for it to finish`);
+    assert.equal(
+      line,
+      `✖ another sales-etl process is using ${path.join(dir, 'clickhouse')} (pid ${process.pid}); ` +
+        'wait for it to finish',
+    );
     const chain = await cli(['--data-dir', dir, 'run-week', '--week', W.id, '--skip-generate'], {
       ...GUARD,
       env: { DATABASE_URL: database.url },
@@ -114,7 +120,8 @@ test('ClickHouse held by another process, or at a closed port: migrate-click fai
 
 test('PostgreSQL stopped under its URL: one line and exit 1, ClickHouse untouched', async () => {
   const url = database.url;
-  // Stop the server itself (the test cluster, or nothing when a real server is configured: then a closed port stands in).
+  // Stop the server itself (the test cluster, or nothing when a real server is configured: then a closed port
+  // stands in).
   await pool.end();
   await database.drop();
   await stopTestCluster();

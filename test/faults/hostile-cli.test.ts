@@ -75,7 +75,8 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
 /** The files that cannot be read as CSV at all: the week fails with one line. Everything else is rows and rejects. */
 const UNREADABLE = ['all-binary.csv', 'cr-only.csv', 'utf16.csv', 'wrong-header.csv'];
 
-test('every file of the hostile corpus through the CLI: rejects or one clear error, never a crash or a hang', async () => {
+test('every file of the hostile corpus through the CLI: ' +
+  'rejects or one clear error, never a crash or a hang', async () => {
   const names = (await readdir(HOSTILE_DIR)).filter((n) => n.endsWith('.csv') && !n.endsWith('.expected.csv')).sort();
   assert.ok(names.length >= 20, `the corpus has ${names.length} files`);
   // The unreadable ones one run each (a failing file fails its run).
@@ -132,7 +133,8 @@ test('a 20 MB line without a line end: as the header, one error; after a header,
   }
 });
 
-test('links: a raw file linked to /etc/passwd is read and refused as not sales; outputs linked outside are replaced, never written through', async () => {
+test('links: a raw file linked to /etc/passwd is read and refused as not sales; ' +
+  'outputs linked outside are replaced, never written through', async () => {
   // Decision: a raw file may be a link (deliveries are often linked in), it is only read; so a link to
   // /etc/passwd is a file with the wrong header: one error, exit 1, nothing written anywhere.
   const passwd = await cleanWith('raw link to /etc/passwd', (target) => symlink('/etc/passwd', target));

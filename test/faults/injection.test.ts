@@ -54,7 +54,8 @@ test('hostile --week, --from and --to values are usage errors that show the acce
   assert.equal(await exists(PWNED), false, 'nothing was executed');
 });
 
-test('a NUL byte cannot reach the CLI through its arguments, and a manifest naming a path outside is refused', async () => {
+test('a NUL byte cannot reach the CLI through its arguments, ' +
+  'and a manifest naming a path outside is refused', async () => {
   // The kernel's argv is NUL-terminated: node refuses to spawn with one, so the only way in is a file.
   assert.throws(() => spawn(process.execPath, [BIN, 'clean', '--week', '2024-W20\0; DROP TABLE sales']), /null bytes/);
 
@@ -117,7 +118,8 @@ test('hostile --pg-url and --clickhouse-url values: one line, exit 1 or 2, never
   }
 });
 
-test('secrets never appear in output: passwords in URLs, CLICKHOUSE_PASSWORD, TELEGRAM_BOT_TOKEN, with --json and --verbose', async () => {
+test('secrets never appear in output: passwords in URLs, CLICKHOUSE_PASSWORD, TELEGRAM_BOT_TOKEN, ' +
+  'with --json and --verbose', async () => {
   const sink = await startHttpSink(() => ({ status: 500, body: '{"ok":false,"description":"boom"}' }));
   try {
     const pgPort = await freePort();

@@ -18,7 +18,8 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-test('backfill twice, then run-week three times: the same bytes on disk and the same rows in both databases', async () => {
+test('backfill twice, then run-week three times: ' +
+  'the same bytes on disk and the same rows in both databases', async () => {
   const plan = ['--start-week', WEEKS[0]!, '--weeks', String(WEEKS.length), '--total', '3000'];
   const first = await cli(['--data-dir', dir, 'backfill', ...plan], { timeoutMs: 300_000 });
   assertExit(first, 0, 'backfill 1');

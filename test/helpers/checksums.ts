@@ -13,14 +13,17 @@ export async function databaseChecksums(dir: string, weeks: readonly string[]): 
       const week = parseWeek(id);
       const { rows: [sales] } = await pg.pool.query<{ c: string }>(
         `SELECT count(*) || '/' || sum(sale_amount) || '/' ||
-                md5(string_agg(concat_ws(',', sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region), ';' ORDER BY sale_id)) AS c
+                md5(string_agg(concat_ws(',', sale_id, customer_id, product_id, quantity, sale_date, sale_amount,
+                                         region),
+                               ';' ORDER BY sale_id)) AS c
          FROM sales WHERE sale_date BETWEEN $1 AND $2`,
         [week.start, week.end],
       );
       const { rows: [agg] } = await pg.pool.query<{ c: string }>(
         `SELECT count(*) || '/' || coalesce(sum(amount_sum), 0) || '/' ||
-                md5(string_agg(concat_ws(',', region, product_id, sales_count, quantity_sum, amount_sum, avg_sale_amount,
-                                                  revenue_rank, revenue_share, region_revenue_ytd), ';' ORDER BY region, product_id)) AS c
+                md5(string_agg(concat_ws(',', region, product_id, sales_count, quantity_sum, amount_sum,
+                                         avg_sale_amount, revenue_rank, revenue_share, region_revenue_ytd),
+                               ';' ORDER BY region, product_id)) AS c
          FROM sales_agg WHERE week_start = $1`,
         [week.start],
       );
@@ -28,8 +31,11 @@ export async function databaseChecksums(dir: string, weeks: readonly string[]): 
       out[`pg sales_agg ${id}`] = agg!.c;
     }
     const { rows: dims } = await pg.pool.query<{ c: string }>(
-      `SELECT (SELECT count(*) || '/' || md5(string_agg(concat_ws(',', customer_id, full_name, birth_date, region, city, address), ';' ORDER BY customer_id)) FROM customers)
-              || ' ' || (SELECT count(*) || '/' || md5(string_agg(concat_ws(',', product_id, name, category, list_price), ';' ORDER BY product_id)) FROM products) AS c`,
+      `SELECT (SELECT count(*) || '/' || md5(string_agg(concat_ws(',', customer_id, full_name, birth_date, region, city,
+                                                                  address), ';' ORDER BY customer_id)) FROM customers)
+              || ' ' || (SELECT count(*) || '/' || md5(string_agg(concat_ws(',', product_id, name, category,
+                                                                                list_price),
+                                                                  ';' ORDER BY product_id)) FROM products) AS c`,
     );
     out['pg dimensions'] = dims[0]!.c;
   } finally {
@@ -41,9 +47,11 @@ export async function databaseChecksums(dir: string, weeks: readonly string[]): 
       const week = parseWeek(id);
       const rows = await (
         await ch.client.query({
-          query: `SELECT toString(count()) || '/' || toString(sum(amount_sum)) || '/' || toString(sum(sales_count)) || '/' ||
-                         toString(groupBitXor(cityHash64(region, product_id, sales_count, quantity_sum, amount_sum, avg_sale_amount,
-                                                         revenue_rank, revenue_share, region_revenue_ytd))) AS c
+          query: `SELECT toString(count()) || '/' || toString(sum(amount_sum)) || '/' ||
+                         toString(sum(sales_count)) || '/' ||
+                         toString(groupBitXor(cityHash64(region, product_id, sales_count, quantity_sum, amount_sum,
+                                                         avg_sale_amount, revenue_rank, revenue_share,
+                                                         region_revenue_ytd))) AS c
                   FROM sales_etl.sales_agg WHERE week_start = {week:Date}`,
           query_params: { week: week.start },
           format: 'JSONEachRow',

@@ -58,9 +58,14 @@ export function memorySink(name = 'memory'): { sink: OutputSink; text: () => str
   return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
+const CANONICAL_ROW = new RegExp(
+  String.raw`^([1-9]\d*),([1-9]\d*),([1-9]\d*),([1-9]\d*),(\d{4}-\d{2}-\d{2}),` +
+    String.raw`((?:0|[1-9]\d*)\.\d{2}),(North|South|East|West)$`,
+);
+
 /** A strict check of a canonical clean row inside a week; returns its sale_id. */
 export function assertCanonicalRow(row: string, weekStart: string, weekEnd: string): string {
-  const m = /^([1-9]\d*),([1-9]\d*),([1-9]\d*),([1-9]\d*),(\d{4}-\d{2}-\d{2}),((?:0|[1-9]\d*)\.\d{2}),(North|South|East|West)$/.exec(row);
+  const m = CANONICAL_ROW.exec(row);
   if (!m) throw new Error(`not a canonical row: ${JSON.stringify(row)}`);
   const date = m[5] as string;
   if (date < weekStart || date > weekEnd) throw new Error(`date outside the week: ${row}`);

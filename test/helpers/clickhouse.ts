@@ -54,7 +54,8 @@ export async function seedWeek(pool: pg.Pool, week: Week, options: SeedOptions):
               timestamptz '2024-05-20 12:34:56.789012+03'
        FROM unnest($2::text[]) AS r(region), generate_series(1, $3::int) AS p,
             LATERAL (SELECT 1 + (p * 7 + length(region) + $4::int) % 13 AS c,
-                            ((p * 7919 + length(region) * 104729 + $4::int * 31) % 9999999 + 1)::numeric / 100 AS a) AS x`,
+                            ((p * 7919 + length(region) * 104729 + $4::int * 31) % 9999999 + 1)::numeric / 100
+                              AS a) AS x`,
       [week.start, REGIONS, options.products, salt],
     );
     await client.query(

@@ -111,7 +111,10 @@ export async function writeDims(layout: Layout, customers: number, products: num
   await mkdir(path.dirname(layout.dim('customers')), { recursive: true });
   const c = ['customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders'];
   for (let i = 1; i <= customers; i++) {
-    c.push(`${i},Иванова Мария Петровна ${i},F,1980-01-0${1 + (i % 9)},2023-01-01,North,Санкт-Петербург,"ул. Ленина, д. ${i}",medium,${i % 20}`);
+    c.push(
+      `${i},Иванова Мария Петровна ${i},F,1980-01-0${1 + (i % 9)},2023-01-01,North,` +
+        `Санкт-Петербург,"ул. Ленина, д. ${i}",medium,${i % 20}`,
+    );
   }
   const p = ['product_id,name,category,list_price'];
   for (let i = 1; i <= products; i++) p.push(`${i},Товар ${i},kitchen,${money(1000 + i * 7 + priceBump)}`);

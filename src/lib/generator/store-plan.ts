@@ -86,7 +86,8 @@ export function newPlan(flags: PlanFlags, now: number = Date.now()): GeneratorPl
   const end = addWeeks(start, weeks - 1);
   if (weeksApart(lastComplete, end) > 0) {
     throw new UsageError(
-      `generate: a period of ${weeks} weeks from ${start.id} would end in ${end.id}, after the last complete week ${lastComplete.id}`,
+      `generate: a period of ${weeks} weeks from ${start.id} would end in ${end.id}, ` +
+        `after the last complete week ${lastComplete.id}`,
     );
   }
   // The store predates the period by at least half a year.
@@ -203,7 +204,8 @@ export async function openPlan(
 export async function savePlan(layout: Layout, plan: GeneratorPlan, log: Logger): Promise<void> {
   await writeFileAtomic(layout.store, `${JSON.stringify(plan, null, 2)}\n`);
   log.info(
-    `created the plan ${layout.relative(layout.store)}: ${plan.total.toLocaleString('en-US')} sales over ${plan.weeks} weeks ` +
+    `created the plan ${layout.relative(layout.store)}: ` +
+      `${plan.total.toLocaleString('en-US')} sales over ${plan.weeks} weeks ` +
       `from ${plan.startWeek}, seed ${plan.seed}${plan.simulateOutage ? ', with the outage of weeks 20-23' : ''}`,
   );
 }

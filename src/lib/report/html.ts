@@ -62,7 +62,9 @@ function kpiCard(k: Kpi, fmt: ReportFormat, text: ReportText): string {
   const delta =
     k.change === undefined
       ? ''
-      : `<div class="delta ${direction}"><span class="arrow">${direction === 'up' ? '▲' : direction === 'down' ? '▼' : '■'}</span> ${e(fmt.change(k.change))}` +
+      : `<div class="delta ${direction}">` +
+        `<span class="arrow">${direction === 'up' ? '▲' : direction === 'down' ? '▼' : '■'}</span> ` +
+        `${e(fmt.change(k.change))}` +
         ` <span class="was">${e(text.previousValue)} ${e(k.before ?? '')}</span></div>`;
   return `<div class="kpi" data-figure="${k.key}" data-value="${e(k.raw)}">
   <div class="kpi-label">${e(k.label)}</div>
@@ -75,7 +77,10 @@ function periodLine(page: ReportPage): string {
   const { period } = page.data;
   const { fmt, text } = page;
   const weeks = period.from.id === period.to.id ? period.from.id : `${period.from.id} — ${period.to.id}`;
-  return `${e(text.period)}: <strong>${e(weeks)}</strong> (${e(fmt.date(period.from.start))} — ${e(fmt.date(period.to.end))}, ${e(text.weeks(period.weeks.length))})`;
+  return (
+    `${e(text.period)}: <strong>${e(weeks)}</strong> ` +
+    `(${e(fmt.date(period.from.start))} — ${e(fmt.date(period.to.end))}, ${e(text.weeks(period.weeks.length))})`
+  );
 }
 
 function compareLine(page: ReportPage): string {
@@ -84,7 +89,11 @@ function compareLine(page: ReportPage): string {
   if (!prev) return `<p class="compare muted">${e(text.noPrevious)}</p>`;
   const weeks = prev.period.weeks.length;
   const partial = prev.headline.weeksWithData < weeks ? `; ${e(text.partialPrevious(prev.headline.weeksWithData, weeks))}` : '';
-  return `<p class="compare muted">${e(text.versusPrevious(fmt.date(prev.period.from.start), fmt.date(prev.period.to.end)))} (${e(prev.period.from.id)} — ${e(prev.period.to.id)}${partial})</p>`;
+  return (
+    '<p class="compare muted">' +
+    `${e(text.versusPrevious(fmt.date(prev.period.from.start), fmt.date(prev.period.to.end)))} ` +
+    `(${e(prev.period.from.id)} — ${e(prev.period.to.id)}${partial})</p>`
+  );
 }
 
 function dot(region: string): string {
@@ -102,9 +111,13 @@ function regionTable(page: ReportPage): string {
 <td>${e(total > 0 ? fmt.percent(Number(r.revenue) / total) : '—')}</td><td>${e(fmt.int(r.buyers))}</td></tr>`;
   });
   return `<table class="data regions">
-<thead><tr><th scope="col">${e(text.region)}</th><th scope="col">${e(text.orders)}</th><th scope="col">${e(text.units)}</th><th scope="col">${e(text.revenue)}</th><th scope="col">${e(text.share)}</th><th scope="col">${e(text.buyers)}</th></tr></thead>
+<thead><tr><th scope="col">${e(text.region)}</th><th scope="col">${e(text.orders)}</th>\
+<th scope="col">${e(text.units)}</th><th scope="col">${e(text.revenue)}</th>\
+<th scope="col">${e(text.share)}</th><th scope="col">${e(text.buyers)}</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody>
-<tfoot><tr><th scope="row">${e(text.total)}</th><td>${e(fmt.int(headline.orders))}</td><td>${e(fmt.int(headline.units))}</td><td>${e(fmt.money(headline.revenue))}</td><td>${total > 0 ? e(fmt.percent(1)) : '—'}</td><td>${e(fmt.int(headline.buyers))}</td></tr></tfoot>
+<tfoot><tr><th scope="row">${e(text.total)}</th><td>${e(fmt.int(headline.orders))}</td>\
+<td>${e(fmt.int(headline.units))}</td><td>${e(fmt.money(headline.revenue))}</td>\
+<td>${total > 0 ? e(fmt.percent(1)) : '—'}</td><td>${e(fmt.int(headline.buyers))}</td></tr></tfoot>
 </table>`;
 }
 
@@ -130,11 +143,16 @@ function missingList(page: ReportPage): string {
     const [a, b] = [parseWeek(first), parseWeek(last)];
     const weeks = first === last ? first : `${first} — ${last}`;
     const shown = regions.length === REGION_ORDER.length ? text.missingAll : regions.map((r) => text.regionNames[r] ?? r).join(', ');
-    return `<tr data-week="${e(first === last ? first : `${first}..${last}`)}" data-regions="${e(regions.join(','))}"><th scope="row">${e(weeks)}</th><td>${e(fmt.date(a.start))} — ${e(fmt.date(b.end))}</td><td>${e(shown)}</td></tr>`;
+    return (
+      `<tr data-week="${e(first === last ? first : `${first}..${last}`)}" data-regions="${e(regions.join(','))}">` +
+      `<th scope="row">${e(weeks)}</th><td>${e(fmt.date(a.start))} — ${e(fmt.date(b.end))}</td>` +
+      `<td>${e(shown)}</td></tr>`
+    );
   });
   return `<p class="muted">${e(text.missingWeekCount(byWeek.size))}</p>
 <table class="data missing" id="missing-weeks" data-count="${byWeek.size}">
-<thead><tr><th scope="col">${e(text.week)}</th><th scope="col">${e(text.period)}</th><th scope="col">${e(text.regionsMissing)}</th></tr></thead>
+<thead><tr><th scope="col">${e(text.week)}</th><th scope="col">${e(text.period)}</th>\
+<th scope="col">${e(text.regionsMissing)}</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody>
 </table>`;
 }
@@ -154,7 +172,10 @@ function topTables(page: ReportPage, lines: readonly TopLine[], kind: 'products'
           ? `<td class="name">${e(l.name || text.unknownProduct(l.productId ?? 0))}</td>` +
             `<td class="cat">${e(l.category ? text.categoryName(l.category) : text.unknownCategory)}</td>`
           : `<td class="name">${e(l.name ? text.categoryName(l.name) : text.unknownCategory)}</td>`;
-      return `<tr><td class="rank">${i + 1}</td>${label}<td>${e(fmt.int(l.units))}</td><td>${e(fmt.money(l.revenue))}</td></tr>`;
+      return (
+        `<tr><td class="rank">${i + 1}</td>${label}` +
+        `<td>${e(fmt.int(l.units))}</td><td>${e(fmt.money(l.revenue))}</td></tr>`
+      );
     });
     const table =
       mine.length === 0
@@ -163,7 +184,8 @@ function topTables(page: ReportPage, lines: readonly TopLine[], kind: 'products'
 <thead><tr>${head}<th scope="col">${e(text.units)}</th><th scope="col">${e(text.revenue)}</th></tr></thead>
 <tbody>${body.join('\n')}</tbody>
 </table>`;
-    return `<div class="card top-${kind}" data-region="${e(region)}"><h3>${dot(region)}${e(text.regionNames[region] ?? region)}</h3>
+    return `<div class="card top-${kind}" data-region="${e(region)}">\
+<h3>${dot(region)}${e(text.regionNames[region] ?? region)}</h3>
 ${table}
 </div>`;
   });
@@ -173,7 +195,8 @@ ${table}
 const STYLE = `
 *{box-sizing:border-box}
 html{background:#f4f6f9}
-body{margin:0;font-family:${FONT_STACK};color:#1f2733;font-size:14px;line-height:1.45;-webkit-font-smoothing:antialiased}
+body{margin:0;font-family:${FONT_STACK};color:#1f2733;font-size:14px;line-height:1.45;\
+-webkit-font-smoothing:antialiased}
 main{max-width:1240px;margin:0 auto;padding:28px 28px 40px}
 header{margin-bottom:18px}
 h1{font-size:26px;margin:0 0 4px;font-weight:650;letter-spacing:-.01em}
@@ -182,14 +205,16 @@ h3{font-size:15px;margin:0 0 8px;font-weight:600;display:flex;align-items:center
 .period{margin:0;font-size:15px}
 .meta,.muted{color:#667085;font-size:13px;margin:4px 0 0}
 .kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:14px;margin:18px 0 6px}
-.kpi{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 2px rgba(16,24,40,.08);border:1px solid #e6e9ef}
+.kpi{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 2px rgba(16,24,40,.08);\
+border:1px solid #e6e9ef}
 .kpi-label{color:#667085;font-size:13px;text-transform:uppercase;letter-spacing:.04em}
 .kpi-value{font-size:27px;font-weight:650;margin:4px 0 2px;font-variant-numeric:tabular-nums;white-space:nowrap}
 .delta{font-size:13px;font-variant-numeric:tabular-nums}
 .delta.up{color:#18794e}.delta.down{color:#c4320a}.delta.flat{color:#667085}
 .delta .was{color:#667085;margin-left:4px}
 .arrow{font-size:10px}
-section{background:#fff;border-radius:10px;border:1px solid #e6e9ef;box-shadow:0 1px 2px rgba(16,24,40,.06);padding:18px 20px;margin-top:18px}
+section{background:#fff;border-radius:10px;border:1px solid #e6e9ef;box-shadow:0 1px 2px rgba(16,24,40,.06);\
+padding:18px 20px;margin-top:18px}
 figure{margin:0}
 figure svg{display:block;max-width:100%;height:auto;margin:0 auto}
 figcaption{color:#667085;font-size:13px;margin-top:4px}
@@ -200,7 +225,8 @@ table.data th:first-child,table.data td.name,table.data td.cat,table.data thead 
 table.data td.name{white-space:normal}
 table.data td.cat{color:#667085;white-space:normal}
 table.data td.rank{color:#98a2b3;width:2em}
-table.data thead th{color:#667085;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em;border-bottom:1px solid #d0d5dd}
+table.data thead th{color:#667085;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em;\
+border-bottom:1px solid #d0d5dd}
 table.data tbody tr:nth-child(even){background:#fafbfc}
 table.data tfoot th,table.data tfoot td{font-weight:650;border-top:1px solid #d0d5dd;border-bottom:none}
 table.regions thead th:nth-child(2){text-align:right}
@@ -238,7 +264,9 @@ export function renderReportHtml(page: ReportPage): string {
 <header>
 <h1>${e(text.title)}</h1>
 <p class="period">${periodLine(page)}</p>
-<p class="meta">${e(text.generated)} <time datetime="${new Date(page.generatedAt).toISOString()}">${e(fmt.dateTime(page.generatedAt))}</time> · ${e(text.source)} — ${e(page.source)}</p>
+<p class="meta">${e(text.generated)} \
+<time datetime="${new Date(page.generatedAt).toISOString()}">${e(fmt.dateTime(page.generatedAt))}</time> \
+· ${e(text.source)} — ${e(page.source)}</p>
 </header>
 <div class="kpis" id="headline">
 ${kpis(page)

@@ -95,7 +95,8 @@ describe('previousWeek', () => {
       const calendar = pathToFileURL(path.join(REPO_ROOT, 'dist', 'src', 'lib', 'core', 'calendar.js')).href;
       const script = `const { previousWeek } = await import(${JSON.stringify(calendar)});
         const t = ${monday};
-        console.log(JSON.stringify([previousWeek(t - 1).id, previousWeek(t).id, new Date(t).getHours(), Intl.DateTimeFormat().resolvedOptions().timeZone]));`;
+        console.log(JSON.stringify([previousWeek(t - 1).id, previousWeek(t).id, new Date(t).getHours(),
+          Intl.DateTimeFormat().resolvedOptions().timeZone]));`;
       const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' });
       const [before, after, localHour, zone] = JSON.parse(out) as [string, string, number, string];
       assert.equal(zone, tz === 'UTC' ? 'UTC' : tz);

@@ -55,7 +55,8 @@ describe('generate on a small plan', () => {
     assert.equal((await lines(path.join(dir, 'dim', 'products.csv'))).length, 1001);
   });
 
-  test('raw files hold exactly the valid sales, with amounts exact to the kopeck, plus dirt at the planned rates', async () => {
+  test('raw files hold exactly the valid sales, with amounts exact to the kopeck, ' +
+    'plus dirt at the planned rates', async () => {
     const model = new SalesModel(plan);
     const listPrice = new Map(model.products.map((p) => [p.id, p.listPrice]));
     let valid = 0;
@@ -176,7 +177,11 @@ describe('generate on a small plan', () => {
       // A customers file left by another plan, with more customers than needed: it must be replaced.
       await mkdir(path.join(other, 'dim'));
       const header = 'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders';
-      await writeFile(path.join(other, 'dim', 'customers.csv'), `${header}\n1,Иванов Иван Иванович,M,1990-01-01,2023-01-01,West,Москва,"ул. Садовая, д. 1",low,2\n999999,x,M,1990-01-01,2023-01-01,West,Москва,x,low,2\n`);
+      await writeFile(
+        path.join(other, 'dim', 'customers.csv'),
+        `${header}\n1,Иванов Иван Иванович,M,1990-01-01,2023-01-01,West,Москва,"ул. Садовая, д. 1",low,2\n` +
+          '999999,x,M,1990-01-01,2023-01-01,West,Москва,x,low,2\n',
+      );
       const { ctx } = quietContext(other);
       const alone = await generate({ ctx, weeks: [parseWeek('2024-W15')], now: NOW });
       assert.equal(alone.planCreated, false);
@@ -221,7 +226,8 @@ describe('generate on a small plan', () => {
     }
   });
 
-  test('week after week in one process, as backfill runs it, gives the bytes of the whole range; another plan is not confused with it', async () => {
+  test('week after week in one process, as backfill runs it, gives the bytes of the whole range; ' +
+    'another plan is not confused with it', async () => {
     const weekly = await tempDir('gen-weekly');
     const cold = await tempDir('gen-cold');
     try {

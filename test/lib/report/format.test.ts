@@ -10,7 +10,8 @@ describe('report formatting', () => {
   const ru = createReportFormat('ru');
   const en = createReportFormat('en');
 
-  it('writes roubles for a Russian reader: thin-space thousands, decimal comma, ₽, exact beyond float precision', () => {
+  it('writes roubles for a Russian reader: thin-space thousands, decimal comma, ₽, ' +
+    'exact beyond float precision', () => {
     assert.equal(ru.money('1234567.5'), `1${THIN_SPACE}234${THIN_SPACE}567,50${NBSP}₽`);
     assert.equal(ru.money('0.05'), `0,05${NBSP}₽`);
     // 2^53 + 1 roubles and some kopecks: a float would lose the last digit.

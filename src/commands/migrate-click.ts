@@ -17,11 +17,12 @@ import {
   type StagedPartition,
 } from '../lib/clickhouse/partition.js';
 import { publishDailyWeek, verifyDailyWeek } from '../lib/clickhouse/daily.js';
-import { clickHouseSql } from '../lib/clickhouse/schema.js';
+import { clickHouseSql } from '../lib/clickhouse/sql.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, redact, StageError } from '../lib/core/errors.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
 import { LINK_PULLED, linkPostgres } from '../lib/clickhouse/pg-link.js';
+import { withNames } from '../lib/core/sql.js';
 import { inTransaction, READ_ONLY_SNAPSHOT, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg/sql.js';
 import { defaultWeeks } from '../lib/core/plan.js';
@@ -175,7 +176,9 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
  * million sales a year, over 400 MB). A server looks after its own memory.
  */
 async function releaseMemory(ch: ClickHouseDatabase): Promise<void> {
-  if (ch.embedded) await ch.client.command({ query: 'SYSTEM JEMALLOC PURGE' }).catch(() => undefined);
+  if (ch.embedded) {
+    await ch.client.command({ query: (await clickHouseSql('release-memory.sql')).text }).catch(() => undefined);
+  }
 }
 
 /** What publishing (or verifying) a run of weeks did: the weeks done, in order, and the week that failed next. */
@@ -343,11 +346,11 @@ async function pullRun(
   const partition: Partition = { weekStart: first.start, lastWeekStart: last.start };
   const importDate = importedAt.slice(0, 10);
   const params = { first: first.start, last: last.start, imported_at: importedAt, import_date: importDate };
-  const command = (query: string, query_params: Record<string, string> = params) =>
-    ch.client.command({ query, query_params });
+  const command = async (file: string, names: Record<string, string>, query_params: Record<string, string> = params) =>
+    ch.client.command({ query: withNames(await clickHouseSql(file), names).text, query_params });
   staged.push(
     await stagePartitionWith(ch.client, 'sales_agg', partition, async (stage) => {
-      await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-sales-agg')}`);
+      await command('pull-sales-agg.sql', { stage });
     }),
   );
   const counts = await pgSql('migrate-click-sales-counts.sql');
@@ -356,10 +359,10 @@ async function pullRun(
   staged.push(
     await stagePartitionWith(ch.client, 'week_buyers', partition, async (stage) => {
       const days = { first: first.start, last: last.end };
-      await command(`INSERT INTO ${LINK_PULLED} ${await clickHouseSql('pull-sales')}`, days);
+      await command('pull-sales.sql', {}, days);
       try {
-        const pulledCounts = await clickHouseSql('pulled-sales-counts');
-        const result = await ch.client.query({ query: pulledCounts, format: 'JSONEachRow' });
+        const pulledCounts = await clickHouseSql('pulled-sales-counts.sql');
+        const result = await ch.client.query({ query: pulledCounts.text, format: 'JSONEachRow' });
         const counted = (await result.json()) as { week_start: string; sales: string }[];
         const pulled = new Map(counted.map((r) => [r.week_start, r.sales]));
         for (const week of weeks) {
@@ -369,9 +372,9 @@ async function pullRun(
             throw new StageError(`${STAGE}: ${what}`, STAGE);
           }
         }
-        await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-week-buyers')}`);
+        await command('pull-week-buyers.sql', { stage });
       } finally {
-        await command(`TRUNCATE TABLE ${LINK_PULLED}`);
+        await command('truncate-table.sql', { table: LINK_PULLED });
       }
     }),
   );
@@ -453,7 +456,7 @@ async function pgTotals(
 /** ClickHouse's figures of the weeks that have any rows, by Monday. */
 async function chFigures(ch: ClickHouseDatabase, weeks: Week[]): Promise<Map<string, WeekFigures>> {
   const result = await ch.client.query({
-    query: await clickHouseSql('week-figures'),
+    query: (await clickHouseSql('week-figures.sql')).text,
     query_params: { weeks: weeks.map((w) => w.start) },
     format: 'JSONEachRow',
   });
@@ -526,7 +529,8 @@ async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDat
       if (ch.embedded && knownCatalogue.get(ch) === wanted) {
         return Number(postgres.products);
       }
-      const published = await ch.client.query({ query: await clickHouseSql('products-digest'), format: 'JSONEachRow' });
+      const digest = await clickHouseSql('products-digest.sql');
+      const published = await ch.client.query({ query: digest.text, format: 'JSONEachRow' });
       const [clickhouse] = (await published.json()) as ProductsDigest[];
       if (clickhouse?.products === postgres.products && clickhouse.digest === postgres.digest) {
         ctx.log.debug(`products: ${ch.target} holds PostgreSQL's ${postgres.products} already; not sent again`);

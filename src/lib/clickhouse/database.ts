@@ -3,6 +3,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { embeddedHolder } from './lock.js';
 import { describePartition, dropStagingTables, recoverPublications } from './partition.js';
 import { applyClickHouseSchema } from './schema.js';
+import { clickHouseSql } from './sql.js';
 import { resolveClickHouseServer } from './target.js';
 import type { Context } from '../core/config.js';
 import { makeDirectory } from '../files/layout.js';
@@ -93,7 +94,7 @@ async function openServer(ctx: Context, rawUrl: string): Promise<ClickHouseDatab
   });
   try {
     // A query, not /ping: /ping answers without checking the credentials.
-    await client.command({ query: 'SELECT 1' });
+    await client.command({ query: (await clickHouseSql('ping.sql')).text });
   } catch (cause) {
     await client.close();
     throw new Error(`cannot connect to ${server.target}`, { cause });

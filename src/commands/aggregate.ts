@@ -47,7 +47,8 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
         await during(`aggregate of ${week.id}`, () => ctx.log.task(`aggregate ${week.id}`, async () => {
           const startedAt = new Date();
           return inTransaction(db, async (client) => {
-            const sales = await client.query<{ n: string; totals: string | null }>(sql.sales.text, [week.start, week.end]);
+            type Sales = { n: string; totals: string | null };
+            const sales = await client.query<Sales>(sql.sales.text, [week.start, week.end]);
             const rowsIn = Number(sales.rows[0]?.n ?? 0);
             if (rowsIn === 0) {
               throw new StageError(

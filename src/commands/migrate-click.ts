@@ -17,12 +17,11 @@ import {
   type StagedPartition,
 } from '../lib/clickhouse/partition.js';
 import { publishDailyWeek, verifyDailyWeek } from '../lib/clickhouse/daily.js';
-import { clickHouseSql } from '../lib/clickhouse/sql.js';
+import { clickHouseStatement } from '../lib/clickhouse/sql.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, redact, StageError } from '../lib/core/errors.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
 import { LINK_PULLED, linkPostgres } from '../lib/clickhouse/pg-link.js';
-import { withNames } from '../lib/core/sql.js';
 import { inTransaction, READ_ONLY_SNAPSHOT, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg/sql.js';
 import { defaultWeeks } from '../lib/core/plan.js';
@@ -172,12 +171,12 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
 /**
  * Hand the memory a run took back to the system. The embedded engine's
  * allocator keeps what a publication used for the next one, so its process
- * would otherwise settle a week's worth of buffers above what it needs (at ten
- * million sales a year, over 400 MB). A server looks after its own memory.
+ * would otherwise settle a week's worth of buffers above what it needs. A
+ * server looks after its own memory.
  */
 async function releaseMemory(ch: ClickHouseDatabase): Promise<void> {
   if (ch.embedded) {
-    await ch.client.command({ query: (await clickHouseSql('release-memory.sql')).text }).catch(() => undefined);
+    await ch.client.command({ query: await clickHouseStatement('release-memory.sql') }).catch(() => undefined);
   }
 }
 
@@ -208,7 +207,6 @@ async function recoverOnServer(ctx: Context, ch: ClickHouseDatabase, partition: 
     if (r.finished) ctx.log.warn(`${what}: finished publishing ${r.tables.join(', ')} to ${ch.target}, which a killed run had begun`);
   }
 }
-
 
 /**
  * Copy a run of consecutive weeks and their buyers, swap them in week by week,
@@ -324,7 +322,6 @@ async function streamRun(
   staged.push(await stageCsv(ch, 'week_buyers', partition, buyersCopy, WEEK_BUYERS_COLUMNS));
 }
 
-
 /**
  * Stage the weeks' aggregates and buyers with the embedded engine reading
  * PostgreSQL itself (src/lib/clickhouse/pg-link.ts): no CSV through this
@@ -347,7 +344,7 @@ async function pullRun(
   const importDate = importedAt.slice(0, 10);
   const params = { first: first.start, last: last.start, imported_at: importedAt, import_date: importDate };
   const command = async (file: string, names: Record<string, string>, query_params: Record<string, string> = params) =>
-    ch.client.command({ query: withNames(await clickHouseSql(file), names).text, query_params });
+    ch.client.command({ query: await clickHouseStatement(file, names), query_params });
   staged.push(
     await stagePartitionWith(ch.client, 'sales_agg', partition, async (stage) => {
       await command('pull-sales-agg.sql', { stage });
@@ -361,8 +358,8 @@ async function pullRun(
       const days = { first: first.start, last: last.end };
       await command('pull-sales.sql', {}, days);
       try {
-        const pulledCounts = await clickHouseSql('pulled-sales-counts.sql');
-        const result = await ch.client.query({ query: pulledCounts.text, format: 'JSONEachRow' });
+        const pulledCounts = await clickHouseStatement('pulled-sales-counts.sql');
+        const result = await ch.client.query({ query: pulledCounts, format: 'JSONEachRow' });
         const counted = (await result.json()) as { week_start: string; sales: string }[];
         const pulled = new Map(counted.map((r) => [r.week_start, r.sales]));
         for (const week of weeks) {
@@ -456,7 +453,7 @@ async function pgTotals(
 /** ClickHouse's figures of the weeks that have any rows, by Monday. */
 async function chFigures(ch: ClickHouseDatabase, weeks: Week[]): Promise<Map<string, WeekFigures>> {
   const result = await ch.client.query({
-    query: (await clickHouseSql('week-figures.sql')).text,
+    query: await clickHouseStatement('week-figures.sql'),
     query_params: { weeks: weeks.map((w) => w.start) },
     format: 'JSONEachRow',
   });
@@ -529,8 +526,8 @@ async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDat
       if (ch.embedded && knownCatalogue.get(ch) === wanted) {
         return Number(postgres.products);
       }
-      const digest = await clickHouseSql('products-digest.sql');
-      const published = await ch.client.query({ query: digest.text, format: 'JSONEachRow' });
+      const digest = await clickHouseStatement('products-digest.sql');
+      const published = await ch.client.query({ query: digest, format: 'JSONEachRow' });
       const [clickhouse] = (await published.json()) as ProductsDigest[];
       if (clickhouse?.products === postgres.products && clickhouse.digest === postgres.digest) {
         ctx.log.debug(`products: ${ch.target} holds PostgreSQL's ${postgres.products} already; not sent again`);

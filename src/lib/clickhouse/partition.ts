@@ -1,10 +1,10 @@
 import { Readable, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { clickHouseSql } from './sql.js';
+import { clickHouseStatement } from './sql.js';
 import { WEEK_MS } from '../core/calendar.js';
 import { throwIfInterrupted } from '../core/interrupt.js';
-import { quoteIdentifier, withNames, type SqlNames } from '../core/sql.js';
+import { quoteIdentifier } from '../core/sql.js';
 
 /** The published tables whose partitions migrate-click swaps in. */
 export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products' | 'sales_daily';
@@ -118,7 +118,7 @@ export interface StageOptions {
   oneRowPerLine?: boolean;
 }
 
-/** The most bytes of CSV in one insert with `oneRowPerLine` (a default year's week is ~0.5 MB). */
+/** The most bytes of CSV in one insert with `oneRowPerLine` (a default year's week fits in one). */
 const BATCH_BYTES = 1 << 20;
 
 /** Lines of a batch of whole lines, counted per first field's first 10 bytes (a `YYYY-MM-DD` Monday). */
@@ -234,7 +234,7 @@ export async function stagePartition(
       await insert(wholeCharacters(csv));
       if (weeks.length > 1) stage.weekRows = await partitionRows(client, stage.source);
       else {
-        const count = await named('publish-stage-rows.sql', { stage: stage.source });
+        const count = await clickHouseStatement('publish-stage-rows.sql', { stage: stage.source });
         const staged = await client.query({ query: count, format: 'JSONEachRow' });
         stage.rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
       }
@@ -302,7 +302,7 @@ async function withStage(
 /** Active rows of each partition (a Monday) of a staging or ready table. */
 async function partitionRows(client: ClickHouseClient, qualified: string): Promise<Map<string, number>> {
   const result = await client.query({
-    query: await named('publish-partition-rows.sql'),
+    query: await clickHouseStatement('publish-partition-rows.sql'),
     query_params: { table: qualified.replace(/^sales_etl\./, '') },
     format: 'JSONEachRow',
   });
@@ -334,7 +334,7 @@ export async function swapStaged(
   const stages = staged as readonly Stage[];
   const renames = stages.map((s) => [s.source, readyTable(s.table, s.partition)] as const);
   // With its metadata fsynced (unlike the staging DDL): this rename is what recovery goes by.
-  await client.command({ query: await named('publish-rename-ready.sql', { renames }) });
+  await client.command({ query: await clickHouseStatement('publish-rename-ready.sql', { renames }) });
   for (const stage of stages) stage.source = readyTable(stage.table, stage.partition);
   const first = stages[0]?.partition;
   if (first === undefined) return;
@@ -379,8 +379,11 @@ async function swapPartition(
   // Newer servers refuse REPLACE PARTITION from an empty source; replacing with nothing is dropping.
   const query =
     rows === 0
-      ? await named(week ? 'publish-drop-partition.sql' : 'truncate-table.sql', { table: target })
-      : await named(week ? 'publish-replace-partition.sql' : 'publish-replace-all.sql', { table: target, source });
+      ? await clickHouseStatement(week ? 'publish-drop-partition.sql' : 'truncate-table.sql', { table: target })
+      : await clickHouseStatement(week ? 'publish-replace-partition.sql' : 'publish-replace-all.sql', {
+          table: target,
+          source,
+        });
   await client.command(week ? { query, query_params: week } : { query });
 }
 
@@ -407,7 +410,7 @@ const READY_NAME =
  */
 export async function recoverPublications(client: ClickHouseClient, only?: Partition): Promise<Recovery[]> {
   const result = await client.query({
-    query: await named('publish-ready-tables.sql'),
+    query: await clickHouseStatement('publish-ready-tables.sql'),
     format: 'JSONEachRow',
   });
   const groups = new Map<string, { partition: Partition; table: PublishedTable; ready: Map<PublishedTable, number> }>();
@@ -468,7 +471,7 @@ function covers(partition: Partition, wanted: Partition): boolean {
 /** Drop every staging table (`__stage`): on the embedded engine, only a killed run can have left one. */
 export async function dropStagingTables(client: ClickHouseClient): Promise<number> {
   const result = await client.query({
-    query: await named('publish-staging-tables.sql'),
+    query: await clickHouseStatement('publish-staging-tables.sql'),
     format: 'JSONEachRow',
   });
   const names = ((await result.json()) as { name: string }[])
@@ -482,8 +485,8 @@ export async function dropStagingTables(client: ClickHouseClient): Promise<numbe
  * DDL of a staging table skips the fsync of its metadata file: the table is
  * dropped within the run, and a process killed meanwhile loses nothing (the
  * file is in the page cache); only an OS crash could leave its metadata file
- * empty, which ClickHouse removes on the next start. Half of a staging table's
- * create-and-drop time is those fsyncs.
+ * empty, which ClickHouse removes on the next start. Those fsyncs are much of
+ * a staging table's create-and-drop time.
  */
 const STAGE_DDL = { clickhouse_settings: { fsync_metadata: 0 } } as const;
 
@@ -493,24 +496,20 @@ const STAGE_DDL = { clickhouse_settings: { fsync_metadata: 0 } } as const;
  * name left by a killed run is dropped, and the create is tried again.
  */
 async function createStage(client: ClickHouseClient, stage: string, table: PublishedTable): Promise<void> {
-  const query = await named('publish-create-stage.sql', { stage, table: `sales_etl.${table}` });
+  const query = await clickHouseStatement('publish-create-stage.sql', { stage, table: `sales_etl.${table}` });
   const create = () => client.command({ query, ...STAGE_DDL });
   try {
     await create();
   } catch (error) {
     const { code, type } = error as { code?: unknown; type?: unknown };
     if (code !== '57' && type !== 'TABLE_ALREADY_EXISTS') throw error;
-    await client.command({ query: await named('publish-drop-stage.sql', { stage }), ...STAGE_DDL });
+    await client.command({ query: await clickHouseStatement('publish-drop-stage.sql', { stage }), ...STAGE_DDL });
     await create();
   }
 }
 
 /** Drop staging or ready tables, by their qualified names. */
 async function dropTables(client: ClickHouseClient, tables: readonly string[]): Promise<void> {
-  await client.command({ query: await named('publish-drop-tables.sql', { tables }), ...STAGE_DDL });
+  await client.command({ query: await clickHouseStatement('publish-drop-tables.sql', { tables }), ...STAGE_DDL });
 }
 
-/** The text of a statement file of this module, with its table names filled in. */
-async function named(file: string, names: Readonly<Record<string, SqlNames>> = {}): Promise<string> {
-  return withNames(await clickHouseSql(file), names).text;
-}

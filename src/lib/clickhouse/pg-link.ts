@@ -1,6 +1,5 @@
 import type { ClickHouseDatabase } from './database.js';
-import { clickHouseSql } from './sql.js';
-import { withNames } from '../core/sql.js';
+import { clickHouseStatement } from './sql.js';
 import type { PgDatabase } from '../pg/database.js';
 
 /**
@@ -87,12 +86,12 @@ function linkTarget(ch: ClickHouseDatabase, pgDb: PgDatabase): LinkTarget | unde
 }
 
 async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<void> {
-  await ch.client.command({ query: (await clickHouseSql('link-database.sql')).text });
+  await ch.client.command({ query: await clickHouseStatement('link-database.sql') });
   for (const table of ['sales_agg', 'sales']) {
     const names = { table: `${LINK_DATABASE}.${table}` };
-    await ch.client.command({ query: withNames(await clickHouseSql('link-drop-table.sql'), names).text });
+    await ch.client.command({ query: await clickHouseStatement('link-drop-table.sql', names) });
     await ch.client.command({
-      query: withNames(await clickHouseSql('link-postgres-table.sql'), names).text,
+      query: await clickHouseStatement('link-postgres-table.sql', names),
       query_params: {
         host_port: target.hostPort,
         database: target.database,
@@ -102,6 +101,6 @@ async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<v
       },
     });
   }
-  await ch.client.command({ query: withNames(await clickHouseSql('link-drop-table.sql'), { table: LINK_PULLED }).text });
-  await ch.client.command({ query: (await clickHouseSql('link-pulled-table.sql')).text });
+  await ch.client.command({ query: await clickHouseStatement('link-drop-table.sql', { table: LINK_PULLED }) });
+  await ch.client.command({ query: await clickHouseStatement('link-pulled-table.sql') });
 }

@@ -96,7 +96,10 @@ export function quoteIdentifier(name: string): string {
 /** What fills a `{{name}}`: one name, a list of names (`a, b`), or a list of pairs (`a TO b, c TO d`, RENAME's). */
 export type SqlNames = string | readonly string[] | readonly (readonly [string, string])[];
 
-/** `file` with each `{{name}}` filled in from `names` through `quoteIdentifier`; a name missing or unused is refused. */
+/**
+ * `file` with each `{{name}}` filled in from `names` through `quoteIdentifier`; a name missing or unused, or an
+ * empty list, is refused.
+ */
 export function withNames(file: SqlFile, names: Readonly<Record<string, SqlNames>>): SqlFile {
   const used = new Set<string>();
   const text = file.text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
@@ -105,7 +108,8 @@ export function withNames(file: SqlFile, names: Readonly<Record<string, SqlNames
     used.add(key);
     if (typeof value === 'string') return quoteIdentifier(value);
     if (value.length === 0) throw new Error(`${file.name}: an empty list for {{${key}}}`);
-    return value.map((v) => (typeof v === 'string' ? quoteIdentifier(v) : v.map(quoteIdentifier).join(' TO '))).join(', ');
+    const quoted = value.map((v) => (typeof v === 'string' ? quoteIdentifier(v) : v.map(quoteIdentifier).join(' TO ')));
+    return quoted.join(', ');
   });
   const unused = Object.keys(names).filter((key) => !used.has(key));
   if (unused.length > 0) throw new Error(`${file.name}: no {{${unused[0]}}} to fill in`);

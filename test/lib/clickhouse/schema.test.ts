@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { openClickHouse, type ClickHouseDatabase } from '../../../src/lib/clickhouse/database.js';
 import { embeddedHolder } from '../../../src/lib/clickhouse/lock.js';
 import { applyClickHouseSchema } from '../../../src/lib/clickhouse/schema.js';
-import { clickHouseSql } from '../../../src/lib/clickhouse/sql.js';
+import { clickHouseStatement } from '../../../src/lib/clickhouse/sql.js';
 import { withNames } from '../../../src/lib/core/sql.js';
 import { canonicalDecimal, describeMismatch } from '../../../src/lib/core/week-figures.js';
 import { chRows, chTestContext, tempDataDir } from '../../helpers/clickhouse.js';
@@ -103,7 +103,7 @@ describe('the embedded engine', () => {
       const tables = await chRows<{ name: string }>(db.client, "SELECT name FROM system.tables WHERE name LIKE 'odd%'");
       assert.deepEqual(tables, [{ name: 'odd"name__stage' }]);
     } finally {
-      await db.client.command({ query: withNames(await clickHouseSql('publish-drop-tables.sql'), { tables: [odd] }).text });
+      await db.client.command({ query: await clickHouseStatement('publish-drop-tables.sql', { tables: [odd] }) });
     }
     assert.deepEqual(await chRows(db.client, "SELECT name FROM system.tables WHERE name LIKE 'odd%'"), []);
   });

@@ -21,11 +21,13 @@ describe('oneStatement', () => {
     assert.equal(
       oneStatement(
         'b.sql',
-        "/* block; comment */ CREATE TABLE x.t (s String DEFAULT 'a;b', q String DEFAULT 'it''s; fine') ENGINE = Memory;",
+        "/* block; comment */ CREATE TABLE x.t (s String DEFAULT 'a;b', q String DEFAULT 'it''s; fine') " +
+          'ENGINE = Memory;',
       ),
       "CREATE TABLE x.t (s String DEFAULT 'a;b', q String DEFAULT 'it''s; fine') ENGINE = Memory",
     );
-    assert.equal(oneStatement('c.sql', 'SELECT "odd;name" FROM x.t -- trailing; comment\n;\n'), 'SELECT "odd;name" FROM x.t');
+    const trailing = 'SELECT "odd;name" FROM x.t -- trailing; comment\n;\n';
+    assert.equal(oneStatement('c.sql', trailing), 'SELECT "odd;name" FROM x.t');
     assert.equal(oneStatement('d.sql', 'SELECT 1\n-- no semicolon\n'), 'SELECT 1');
   });
 
@@ -80,7 +82,8 @@ describe('quoteIdentifier', () => {
 });
 
 describe('withNames', () => {
-  const file = { name: 'sql/clickhouse/x.sql', text: 'ALTER TABLE {{table}} REPLACE PARTITION {week:Date} FROM {{source}}' };
+  const text = 'ALTER TABLE {{table}} REPLACE PARTITION {week:Date} FROM {{source}}';
+  const file = { name: 'sql/clickhouse/x.sql', text };
 
   it('fills each {{name}} through quoteIdentifier and leaves bound values alone', () => {
     assert.deepEqual(withNames(file, { table: 'sales_etl.t', source: 'sales_etl.t__ready' }), {
@@ -98,11 +101,14 @@ describe('withNames', () => {
   });
 
   it('refuses a name missing, a name unused, an empty list, and a name it cannot quote', () => {
-    assert.throws(() => withNames(file, { table: 't' }), { message: 'sql/clickhouse/x.sql: no name given for {{source}}' });
+    assert.throws(() => withNames(file, { table: 't' }), {
+      message: 'sql/clickhouse/x.sql: no name given for {{source}}',
+    });
     assert.throws(() => withNames(file, { table: 't', source: 's', other: 'o' }), {
       message: 'sql/clickhouse/x.sql: no {{other}} to fill in',
     });
-    assert.throws(() => withNames({ name: 'd.sql', text: 'DROP TABLE {{t}}' }, { t: [] }), /an empty list for \{\{t\}\}/);
+    const drop = { name: 'd.sql', text: 'DROP TABLE {{t}}' };
+    assert.throws(() => withNames(drop, { t: [] }), /an empty list for \{\{t\}\}/);
     assert.throws(() => withNames(file, { table: 't', source: 's\\' }), /cannot quote/);
   });
 });

@@ -18,9 +18,8 @@ export async function migratePg(pool: pg.Pool, log: Logger): Promise<string[]> {
   try {
     const got = await client.query<{ locked: boolean }>(await text('migrations-try-lock.sql'), [MIGRATION_LOCK_KEY]);
     if (!got.rows[0]?.locked) {
-      const holder = await client.query<{ pid: number }>(await text('migrations-lock-holder.sql'), [
-        MIGRATION_LOCK_KEY,
-      ]);
+      const whoHolds = await text('migrations-lock-holder.sql');
+      const holder = await client.query<{ pid: number }>(whoHolds, [MIGRATION_LOCK_KEY]);
       log.info(`PostgreSQL: another run is migrating the schema (backend pid ${holder.rows[0]?.pid ?? '?'}); waiting for it`);
       await client.query(await text('migrations-lock.sql'), [MIGRATION_LOCK_KEY]);
     }

@@ -1,8 +1,9 @@
 -- migrate-click on the embedded engine: the sales_agg rows of the weeks from
 -- {first:Date} to {last:Date} (Mondays), read straight from PostgreSQL through
--- the link tables (src/lib/clickhouse-pg-link.ts), in the column order of
--- sales_etl.sales_agg, stamped with the import time. Run as
--- `INSERT INTO <staging table> <this>`; the week filter is sent to PostgreSQL.
+-- the link tables (src/lib/clickhouse/pg-link.ts), in the column order of
+-- sales_etl.sales_agg, stamped with the import time, into the staging table
+-- {{stage}}; the week filter is sent to PostgreSQL.
+INSERT INTO {{stage}}
 SELECT week_start,
        region,
        product_id,

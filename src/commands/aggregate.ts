@@ -34,7 +34,12 @@ const STAGE = 'aggregate';
 export async function aggregate(opts: AggregateOptions): Promise<AggregateResult> {
   const { ctx } = opts;
   const weeks = opts.weeks ?? (await defaultWeeks(ctx.config.layout, STAGE));
-  const statement = await pgSql('aggregate-week.sql');
+  const sql = {
+    sales: await pgSql('aggregate-week-sales.sql'),
+    remove: await pgSql('aggregate-week-delete.sql'),
+    insert: await pgSql('aggregate-week.sql'),
+    amount: await pgSql('aggregate-week-amount.sql'),
+  };
   return withPg(ctx, opts.pg, async (db) => {
     const done: AggregatedWeek[] = [];
     for (const week of weeks) {
@@ -42,11 +47,8 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
         await during(`aggregate of ${week.id}`, () => ctx.log.task(`aggregate ${week.id}`, async () => {
           const startedAt = new Date();
           return inTransaction(db, async (client) => {
-            const sales = await client.query<{ n: string; totals: string | null }>(
-              `SELECT (SELECT count(*) FROM sales WHERE sale_date BETWEEN $1 AND $2) AS n,
-                      (SELECT sum(sales_count) FROM sales_region_weeks WHERE week_start = $1) AS totals`,
-              [week.start, week.end],
-            );
+            type Sales = { n: string; totals: string | null };
+            const sales = await client.query<Sales>(sql.sales.text, [week.start, week.end]);
             const rowsIn = Number(sales.rows[0]?.n ?? 0);
             if (rowsIn === 0) {
               throw new StageError(
@@ -63,13 +65,10 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
                 STAGE,
               );
             }
-            await client.query('DELETE FROM sales_agg WHERE week_start = $1', [week.start]);
-            const inserted = await runSql(client, statement, [week.start, week.end]);
+            await client.query(sql.remove.text, [week.start]);
+            const inserted = await runSql(client, sql.insert, [week.start, week.end]);
             const rows = inserted.rowCount ?? 0;
-            const total = await client.query<{ amount: string }>(
-              'SELECT coalesce(sum(amount_sum), 0)::text AS amount FROM sales_agg WHERE week_start = $1',
-              [week.start],
-            );
+            const total = await client.query<{ amount: string }>(sql.amount.text, [week.start]);
             await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn, rowsOut: rows, startedAt });
             ctx.log.debug(`aggregate: ${week.id}: ${rows} rows from ${rowsIn} sales`);
             return { week: week.id, rows, amount: total.rows[0]?.amount ?? '0' };

@@ -17,7 +17,7 @@ import {
   type StagedPartition,
 } from '../lib/clickhouse/partition.js';
 import { publishDailyWeek, verifyDailyWeek } from '../lib/clickhouse/daily.js';
-import { clickHouseSql } from '../lib/clickhouse/schema.js';
+import { clickHouseStatement } from '../lib/clickhouse/sql.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, redact, StageError } from '../lib/core/errors.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
@@ -171,11 +171,13 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
 /**
  * Hand the memory a run took back to the system. The embedded engine's
  * allocator keeps what a publication used for the next one, so its process
- * would otherwise settle a week's worth of buffers above what it needs (at ten
- * million sales a year, over 400 MB). A server looks after its own memory.
+ * would otherwise settle a week's worth of buffers above what it needs. A
+ * server looks after its own memory.
  */
 async function releaseMemory(ch: ClickHouseDatabase): Promise<void> {
-  if (ch.embedded) await ch.client.command({ query: 'SYSTEM JEMALLOC PURGE' }).catch(() => undefined);
+  if (ch.embedded) {
+    await ch.client.command({ query: await clickHouseStatement('release-memory.sql') }).catch(() => undefined);
+  }
 }
 
 /** What publishing (or verifying) a run of weeks did: the weeks done, in order, and the week that failed next. */
@@ -205,7 +207,6 @@ async function recoverOnServer(ctx: Context, ch: ClickHouseDatabase, partition: 
     if (r.finished) ctx.log.warn(`${what}: finished publishing ${r.tables.join(', ')} to ${ch.target}, which a killed run had begun`);
   }
 }
-
 
 /**
  * Copy a run of consecutive weeks and their buyers, swap them in week by week,
@@ -321,7 +322,6 @@ async function streamRun(
   staged.push(await stageCsv(ch, 'week_buyers', partition, buyersCopy, WEEK_BUYERS_COLUMNS));
 }
 
-
 /**
  * Stage the weeks' aggregates and buyers with the embedded engine reading
  * PostgreSQL itself (src/lib/clickhouse/pg-link.ts): no CSV through this
@@ -343,11 +343,11 @@ async function pullRun(
   const partition: Partition = { weekStart: first.start, lastWeekStart: last.start };
   const importDate = importedAt.slice(0, 10);
   const params = { first: first.start, last: last.start, imported_at: importedAt, import_date: importDate };
-  const command = (query: string, query_params: Record<string, string> = params) =>
-    ch.client.command({ query, query_params });
+  const command = async (file: string, names: Record<string, string>, query_params: Record<string, string> = params) =>
+    ch.client.command({ query: await clickHouseStatement(file, names), query_params });
   staged.push(
     await stagePartitionWith(ch.client, 'sales_agg', partition, async (stage) => {
-      await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-sales-agg')}`);
+      await command('pull-sales-agg.sql', { stage });
     }),
   );
   const counts = await pgSql('migrate-click-sales-counts.sql');
@@ -356,9 +356,9 @@ async function pullRun(
   staged.push(
     await stagePartitionWith(ch.client, 'week_buyers', partition, async (stage) => {
       const days = { first: first.start, last: last.end };
-      await command(`INSERT INTO ${LINK_PULLED} ${await clickHouseSql('pull-sales')}`, days);
+      await command('pull-sales.sql', {}, days);
       try {
-        const pulledCounts = await clickHouseSql('pulled-sales-counts');
+        const pulledCounts = await clickHouseStatement('pulled-sales-counts.sql');
         const result = await ch.client.query({ query: pulledCounts, format: 'JSONEachRow' });
         const counted = (await result.json()) as { week_start: string; sales: string }[];
         const pulled = new Map(counted.map((r) => [r.week_start, r.sales]));
@@ -369,9 +369,9 @@ async function pullRun(
             throw new StageError(`${STAGE}: ${what}`, STAGE);
           }
         }
-        await command(`INSERT INTO ${stage} ${await clickHouseSql('pull-week-buyers')}`);
+        await command('pull-week-buyers.sql', { stage });
       } finally {
-        await command(`TRUNCATE TABLE ${LINK_PULLED}`);
+        await command('truncate-table.sql', { table: LINK_PULLED });
       }
     }),
   );
@@ -453,7 +453,7 @@ async function pgTotals(
 /** ClickHouse's figures of the weeks that have any rows, by Monday. */
 async function chFigures(ch: ClickHouseDatabase, weeks: Week[]): Promise<Map<string, WeekFigures>> {
   const result = await ch.client.query({
-    query: await clickHouseSql('week-figures'),
+    query: await clickHouseStatement('week-figures.sql'),
     query_params: { weeks: weeks.map((w) => w.start) },
     format: 'JSONEachRow',
   });
@@ -526,7 +526,8 @@ async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDat
       if (ch.embedded && knownCatalogue.get(ch) === wanted) {
         return Number(postgres.products);
       }
-      const published = await ch.client.query({ query: await clickHouseSql('products-digest'), format: 'JSONEachRow' });
+      const digest = await clickHouseStatement('products-digest.sql');
+      const published = await ch.client.query({ query: digest, format: 'JSONEachRow' });
       const [clickhouse] = (await published.json()) as ProductsDigest[];
       if (clickhouse?.products === postgres.products && clickhouse.digest === postgres.digest) {
         ctx.log.debug(`products: ${ch.target} holds PostgreSQL's ${postgres.products} already; not sent again`);

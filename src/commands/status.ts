@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { parseWeek, type Week } from '../lib/core/calendar.js';
-import { CLICKHOUSE_SQL_DIR } from '../lib/clickhouse/schema.js';
+import { clickHouseStatement } from '../lib/clickhouse/sql.js';
 import { openClickHouse } from '../lib/clickhouse/database.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, LockedError } from '../lib/core/errors.js';
@@ -214,9 +214,8 @@ function chStatus(
 ): Promise<DatabaseState> {
   return databaseStatus(ctx, 'ClickHouse', presence, () => openClickHouse(ctx), async (db) => {
     if (weeks.length === 0) return;
-    const query = await readFile(new URL('status-weeks.sql', CLICKHOUSE_SQL_DIR), 'utf8');
     const result = await db.client.query({
-      query,
+      query: await clickHouseStatement('status-weeks.sql'),
       query_params: { from: weeks[0]!.start, to: weeks.at(-1)!.end },
       format: 'JSONEachRow',
     });

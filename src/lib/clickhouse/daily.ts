@@ -3,7 +3,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { Week } from '../core/calendar.js';
 import type { ClickHouseDatabase } from './database.js';
 import { replacePartitionFromCsv } from './partition.js';
-import { clickHouseSql } from './schema.js';
+import { clickHouseStatement } from './sql.js';
 import { StageError } from '../core/errors.js';
 import { inTransaction, READ_ONLY_SNAPSHOT, type PgDatabase } from '../pg/database.js';
 import { pgSql, runSql } from '../pg/sql.js';
@@ -76,7 +76,7 @@ async function pgDailyFigures(client: pg.ClientBase, week: Week): Promise<DailyF
 /** Fail unless ClickHouse's sales_daily of the week holds the sales and revenue PostgreSQL has. */
 async function compareDaily(ch: ClickHouseDatabase, week: Week, expected: DailyFigures): Promise<void> {
   const result = await ch.client.query({
-    query: await clickHouseSql('sales-daily-figures'),
+    query: await clickHouseStatement('sales-daily-figures.sql'),
     query_params: { week_start: week.start },
     format: 'JSONEachRow',
   });

@@ -3,6 +3,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { embeddedHolder } from './lock.js';
 import { describePartition, dropStagingTables, recoverPublications } from './partition.js';
 import { applyClickHouseSchema } from './schema.js';
+import { clickHouseStatement } from './sql.js';
 import { resolveClickHouseServer } from './target.js';
 import type { Context } from '../core/config.js';
 import { makeDirectory } from '../files/layout.js';
@@ -93,7 +94,7 @@ async function openServer(ctx: Context, rawUrl: string): Promise<ClickHouseDatab
   });
   try {
     // A query, not /ping: /ping answers without checking the credentials.
-    await client.command({ query: 'SELECT 1' });
+    await client.command({ query: await clickHouseStatement('ping.sql') });
   } catch (cause) {
     await client.close();
     throw new Error(`cannot connect to ${server.target}`, { cause });
@@ -112,7 +113,7 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   }
   // chDB writes its files with the process's umask; a private directory keeps them private whatever it is.
   await makeDirectory(dir);
-  // chDB is large (a quarter of a second to load): only the embedded path pays for it.
+  // chDB is large and slow to load: only the embedded path pays for it.
   const { createChdbConnection } = await import('chdb/connection');
   let connection: ReturnType<typeof createChdbConnection>;
   try {

@@ -1,8 +1,10 @@
 import { Readable, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { clickHouseStatement } from './sql.js';
 import { WEEK_MS } from '../core/calendar.js';
 import { throwIfInterrupted } from '../core/interrupt.js';
+import { quoteIdentifier } from '../core/sql.js';
 
 /** The published tables whose partitions migrate-click swaps in. */
 export type PublishedTable = 'sales_agg' | 'week_buyers' | 'products' | 'sales_daily';
@@ -39,7 +41,8 @@ export interface SwapResult {
 /**
  * The staging table of a partition, e.g. `sales_etl.sales_agg__stage_20240513`.
  * Table names cannot be bound parameters in `REPLACE PARTITION ... FROM`, so the
- * name is built here from a known table and a checked date and nothing else.
+ * name is built here from a known table and a checked date and nothing else,
+ * and goes into the statements through `withNames` (src/lib/core/sql.ts).
  */
 export function stagingTable(table: PublishedTable, partition: Partition): string {
   if (partition === 'all') return `sales_etl.${table}__stage`;
@@ -115,7 +118,7 @@ export interface StageOptions {
   oneRowPerLine?: boolean;
 }
 
-/** The most bytes of CSV in one insert with `oneRowPerLine` (a default year's week is ~0.5 MB). */
+/** The most bytes of CSV in one insert with `oneRowPerLine` (a default year's week fits in one). */
 const BATCH_BYTES = 1 << 20;
 
 /** Lines of a batch of whole lines, counted per first field's first 10 bytes (a `YYYY-MM-DD` Monday). */
@@ -216,7 +219,12 @@ export async function stagePartition(
   const weeks = weeksOf(partition);
   return withStage(client, table, partition, async (stage) => {
     const insert = (values: Readable) =>
-      client.insert({ table: stage.source, values, format: 'CSV', columns: [...columns] as [string, ...string[]] });
+      client.insert({
+        table: quoteIdentifier(stage.source),
+        values,
+        format: 'CSV',
+        columns: [...columns] as [string, ...string[]],
+      });
     if (options.oneRowPerLine) {
       for await (const bytes of lineBatches(csv, BATCH_BYTES)) {
         await insert(Readable.from([bytes], { objectMode: false }));
@@ -226,7 +234,7 @@ export async function stagePartition(
       await insert(wholeCharacters(csv));
       if (weeks.length > 1) stage.weekRows = await partitionRows(client, stage.source);
       else {
-        const count = `SELECT toString(count()) AS rows FROM ${stage.source}`;
+        const count = await clickHouseStatement('publish-stage-rows.sql', { stage: stage.source });
         const staged = await client.query({ query: count, format: 'JSONEachRow' });
         stage.rows = Number(((await staged.json()) as { rows: string }[])[0]?.rows ?? 0);
       }
@@ -268,7 +276,7 @@ async function withStage(
     source: stagingTable(table, partition),
     drop: () => {
       if (stage.keep) return Promise.resolve();
-      dropped ??= client.command({ query: `DROP TABLE IF EXISTS ${stage.source} SYNC`, ...STAGE_DDL }).then(() => undefined);
+      dropped ??= dropTables(client, [stage.source]);
       return dropped;
     },
   };
@@ -294,8 +302,7 @@ async function withStage(
 /** Active rows of each partition (a Monday) of a staging or ready table. */
 async function partitionRows(client: ClickHouseClient, qualified: string): Promise<Map<string, number>> {
   const result = await client.query({
-    query: `SELECT partition, toString(sum(rows)) AS rows FROM system.parts
-            WHERE database = 'sales_etl' AND table = {table:String} AND active GROUP BY partition`,
+    query: await clickHouseStatement('publish-partition-rows.sql'),
     query_params: { table: qualified.replace(/^sales_etl\./, '') },
     format: 'JSONEachRow',
   });
@@ -325,9 +332,9 @@ export async function swapStaged(
   staged: readonly StagedPartition[],
 ): Promise<void> {
   const stages = staged as readonly Stage[];
-  const renames = stages.map((s) => `${s.source} TO ${readyTable(s.table, s.partition)}`);
+  const renames = stages.map((s) => [s.source, readyTable(s.table, s.partition)] as const);
   // With its metadata fsynced (unlike the staging DDL): this rename is what recovery goes by.
-  await client.command({ query: `RENAME TABLE ${renames.join(', ')}` });
+  await client.command({ query: await clickHouseStatement('publish-rename-ready.sql', { renames }) });
   for (const stage of stages) stage.source = readyTable(stage.table, stage.partition);
   const first = stages[0]?.partition;
   if (first === undefined) return;
@@ -367,23 +374,17 @@ async function swapPartition(
   source: string,
   rows: number,
 ): Promise<void> {
-  if (rows === 0) {
-    // Newer servers refuse REPLACE PARTITION from an empty source; replacing with nothing is dropping.
-    if (partition === 'all') await client.command({ query: `TRUNCATE TABLE sales_etl.${table}` });
-    else {
-      await client.command({
-        query: `ALTER TABLE sales_etl.${table} DROP PARTITION {week_start:Date}`,
-        query_params: { week_start: partition.weekStart },
-      });
-    }
-  } else if (partition === 'all') {
-    await client.command({ query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION tuple() FROM ${source}` });
-  } else {
-    await client.command({
-      query: `ALTER TABLE sales_etl.${table} REPLACE PARTITION {week_start:Date} FROM ${source}`,
-      query_params: { week_start: partition.weekStart },
-    });
-  }
+  const target = `sales_etl.${table}`;
+  const week = partition === 'all' ? undefined : { week_start: partition.weekStart };
+  // Newer servers refuse REPLACE PARTITION from an empty source; replacing with nothing is dropping.
+  const query =
+    rows === 0
+      ? await clickHouseStatement(week ? 'publish-drop-partition.sql' : 'truncate-table.sql', { table: target })
+      : await clickHouseStatement(week ? 'publish-replace-partition.sql' : 'publish-replace-all.sql', {
+          table: target,
+          source,
+        });
+  await client.command(week ? { query, query_params: week } : { query });
 }
 
 /** What `recoverPublications` did to one publication left by a killed run. */
@@ -409,7 +410,7 @@ const READY_NAME =
  */
 export async function recoverPublications(client: ClickHouseClient, only?: Partition): Promise<Recovery[]> {
   const result = await client.query({
-    query: `SELECT name, toString(total_rows) AS rows FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_ready%'`,
+    query: await clickHouseStatement('publish-ready-tables.sql'),
     format: 'JSONEachRow',
   });
   const groups = new Map<string, { partition: Partition; table: PublishedTable; ready: Map<PublishedTable, number> }>();
@@ -450,9 +451,7 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
       }
     }
     const drops = [...ready.keys()].map((table) => readyTable(table, partition));
-    if (drops.length > 0) {
-      await client.command({ query: `DROP TABLE IF EXISTS ${drops.join(', ')} SYNC`, ...STAGE_DDL });
-    }
+    if (drops.length > 0) await dropTables(client, drops);
     recoveries.push({ partition, finished, tables: [...ready.keys()] });
   }
   return recoveries;
@@ -472,16 +471,13 @@ function covers(partition: Partition, wanted: Partition): boolean {
 /** Drop every staging table (`__stage`): on the embedded engine, only a killed run can have left one. */
 export async function dropStagingTables(client: ClickHouseClient): Promise<number> {
   const result = await client.query({
-    query: `SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'`,
+    query: await clickHouseStatement('publish-staging-tables.sql'),
     format: 'JSONEachRow',
   });
   const names = ((await result.json()) as { name: string }[])
     .map((r) => r.name)
     .filter((n) => /^[a-z_]+__stage(_\d{8}){0,2}$/.test(n));
-  if (names.length > 0) {
-    const all = names.map((n) => `sales_etl.${n}`).join(', ');
-    await client.command({ query: `DROP TABLE IF EXISTS ${all} SYNC`, ...STAGE_DDL });
-  }
+  if (names.length > 0) await dropTables(client, names.map((n) => `sales_etl.${n}`));
   return names.length;
 }
 
@@ -489,8 +485,8 @@ export async function dropStagingTables(client: ClickHouseClient): Promise<numbe
  * DDL of a staging table skips the fsync of its metadata file: the table is
  * dropped within the run, and a process killed meanwhile loses nothing (the
  * file is in the page cache); only an OS crash could leave its metadata file
- * empty, which ClickHouse removes on the next start. Half of a staging table's
- * create-and-drop time is those fsyncs.
+ * empty, which ClickHouse removes on the next start. Those fsyncs are much of
+ * a staging table's create-and-drop time.
  */
 const STAGE_DDL = { clickhouse_settings: { fsync_metadata: 0 } } as const;
 
@@ -500,13 +496,20 @@ const STAGE_DDL = { clickhouse_settings: { fsync_metadata: 0 } } as const;
  * name left by a killed run is dropped, and the create is tried again.
  */
 async function createStage(client: ClickHouseClient, stage: string, table: PublishedTable): Promise<void> {
-  const create = () => client.command({ query: `CREATE TABLE ${stage} AS sales_etl.${table}`, ...STAGE_DDL });
+  const query = await clickHouseStatement('publish-create-stage.sql', { stage, table: `sales_etl.${table}` });
+  const create = () => client.command({ query, ...STAGE_DDL });
   try {
     await create();
   } catch (error) {
     const { code, type } = error as { code?: unknown; type?: unknown };
     if (code !== '57' && type !== 'TABLE_ALREADY_EXISTS') throw error;
-    await client.command({ query: `DROP TABLE ${stage} SYNC`, ...STAGE_DDL });
+    await client.command({ query: await clickHouseStatement('publish-drop-stage.sql', { stage }), ...STAGE_DDL });
     await create();
   }
 }
+
+/** Drop staging or ready tables, by their qualified names. */
+async function dropTables(client: ClickHouseClient, tables: readonly string[]): Promise<void> {
+  await client.command({ query: await clickHouseStatement('publish-drop-tables.sql', { tables }), ...STAGE_DDL });
+}
+

@@ -1,4 +1,5 @@
 import type { ClickHouseDatabase } from './database.js';
+import { clickHouseStatement } from './sql.js';
 import type { PgDatabase } from '../pg/database.js';
 
 /**
@@ -17,7 +18,10 @@ import type { PgDatabase } from '../pg/database.js';
  */
 export const LINK_DATABASE = 'sales_etl_pg';
 
-/** A Memory table of the link for migrate-click's pulled sales (sql/clickhouse/pull-sales.sql), empty between runs. */
+/**
+ * A Memory table of the link for migrate-click's pulled sales (sql/clickhouse/pull-sales.sql), empty between
+ * runs. Its name is also written in sql/clickhouse/link-*.sql and pull-*.sql.
+ */
 export const LINK_PULLED = `${LINK_DATABASE}.sales_pulled`;
 
 /** Where PostgreSQL is, for the engine, taken from the pool's own connection settings. */
@@ -82,14 +86,12 @@ function linkTarget(ch: ClickHouseDatabase, pgDb: PgDatabase): LinkTarget | unde
 }
 
 async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<void> {
-  await ch.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${LINK_DATABASE} ENGINE = Memory` });
+  await ch.client.command({ query: await clickHouseStatement('link-database.sql') });
   for (const table of ['sales_agg', 'sales']) {
-    // A Memory database cannot rename, so no CREATE OR REPLACE: a link of an earlier open in this process may be there.
-    await ch.client.command({ query: `DROP TABLE IF EXISTS ${LINK_DATABASE}.${table}` });
+    const names = { table: `${LINK_DATABASE}.${table}` };
+    await ch.client.command({ query: await clickHouseStatement('link-drop-table.sql', names) });
     await ch.client.command({
-      query: `CREATE TABLE ${LINK_DATABASE}.${table}
-              ENGINE = PostgreSQL({host_port:String}, {database:String}, {table:String},
-                                  {user:String}, {password:String})`,
+      query: await clickHouseStatement('link-postgres-table.sql', names),
       query_params: {
         host_port: target.hostPort,
         database: target.database,
@@ -99,8 +101,6 @@ async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<v
       },
     });
   }
-  await ch.client.command({ query: `DROP TABLE IF EXISTS ${LINK_PULLED}` });
-  await ch.client.command({
-    query: `CREATE TABLE ${LINK_PULLED} (week_start Date, region String, customer_id UInt32) ENGINE = Memory`,
-  });
+  await ch.client.command({ query: await clickHouseStatement('link-drop-table.sql', { table: LINK_PULLED }) });
+  await ch.client.command({ query: await clickHouseStatement('link-pulled-table.sql') });
 }

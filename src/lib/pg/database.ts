@@ -5,6 +5,7 @@ import { startEmbeddedPg, type EmbeddedPg } from './embedded/server.js';
 import { redact } from '../core/errors.js';
 import { throwIfInterrupted } from '../core/interrupt.js';
 import { migratePg } from './migrations.js';
+import { pgSql } from './sql.js';
 
 /**
  * An open PostgreSQL database with the schema migrated. Type parsing differs
@@ -147,8 +148,7 @@ export async function withPg<T>(ctx: Context, given: PgDatabase | undefined, wor
 /** Record a run in `etl_runs`, inside the caller's transaction so it commits with the data it describes. */
 export async function recordRun(client: pg.ClientBase, run: EtlRun): Promise<void> {
   await client.query(
-    `INSERT INTO etl_runs (stage, week, status, rows_in, rows_out, started_at, finished_at, message)
-     VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, clock_timestamp()), $8)`,
+    (await pgSql('etl-runs-record.sql')).text,
     [
       run.stage,
       run.week,

@@ -16,19 +16,17 @@ export async function migratePg(pool: pg.Pool, log: Logger): Promise<string[]> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    const got = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATION_LOCK_KEY]);
+    const got = await client.query<{ locked: boolean }>(await text('migrations-try-lock.sql'), [MIGRATION_LOCK_KEY]);
     if (!got.rows[0]?.locked) {
-      const holder = await client.query<{ pid: number }>(
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted LIMIT 1",
-        [MIGRATION_LOCK_KEY],
-      );
+      const whoHolds = await text('migrations-lock-holder.sql');
+      const holder = await client.query<{ pid: number }>(whoHolds, [MIGRATION_LOCK_KEY]);
       log.info(`PostgreSQL: another run is migrating the schema (backend pid ${holder.rows[0]?.pid ?? '?'}); waiting for it`);
-      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query(await text('migrations-lock.sql'), [MIGRATION_LOCK_KEY]);
     }
     try {
       return await applyPending(client, log);
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query(await text('migrations-unlock.sql'), [MIGRATION_LOCK_KEY]);
     }
   } catch (error) {
     broken = error as Error;
@@ -39,15 +37,10 @@ export async function migratePg(pool: pg.Pool, log: Logger): Promise<string[]> {
 }
 
 async function applyPending(client: pg.PoolClient, log: Logger): Promise<string[]> {
-  await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    name text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-  const done = new Map(
-    (await client.query<{ name: string; sha256: string }>('SELECT name, sha256 FROM schema_migrations')).rows.map((r) => [
-      r.name,
-      r.sha256,
-    ]),
-  );
-  const applied: string[] = [];
+  await client.query(await text('migrations-table.sql'));
+  const applied = await client.query<{ name: string; sha256: string }>(await text('migrations-applied.sql'));
+  const done = new Map(applied.rows.map((r) => [r.name, r.sha256]));
+  const newly: string[] = [];
   for (const name of await pgMigrationNames()) {
     const file = await pgSql(name);
     const sha256 = createHash('sha256').update(file.text).digest('hex');
@@ -61,14 +54,19 @@ async function applyPending(client: pg.PoolClient, log: Logger): Promise<string[
       await client.query(file.text).catch((error: unknown) => {
         throw sqlError(file, error);
       });
-      await client.query('INSERT INTO schema_migrations (name, sha256) VALUES ($1, $2)', [name, sha256]);
+      await client.query(await text('migrations-record.sql'), [name, sha256]);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
     log.debug(`PostgreSQL: applied ${file.name}`);
-    applied.push(name);
+    newly.push(name);
   }
-  return applied;
+  return newly;
+}
+
+/** The text of a statement file of this module. */
+async function text(name: string): Promise<string> {
+  return (await pgSql(name)).text;
 }

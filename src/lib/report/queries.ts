@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { addWeeks, weekOfDate, weekRange, type Week } from '../core/calendar.js';
-import { clickHouseSql } from '../clickhouse/schema.js';
+import { clickHouseSql } from '../clickhouse/sql.js';
 
 /** An inclusive run of weeks. */
 export interface Period {
@@ -115,12 +115,12 @@ type Row = Record<string, unknown>;
 
 /** Run the named statement `sql/clickhouse/<name>.sql` with bound parameters; a failure names the file. */
 async function select(client: ClickHouseClient, name: string, params: Record<string, unknown>): Promise<Row[]> {
-  const query = await clickHouseSql(name);
+  const file = await clickHouseSql(`${name}.sql`);
   try {
-    const result = await client.query({ query, query_params: params, format: 'JSONEachRow' });
+    const result = await client.query({ query: file.text, query_params: params, format: 'JSONEachRow' });
     return await result.json<Row>();
   } catch (cause) {
-    throw new Error(`sql/clickhouse/${name}.sql failed`, { cause });
+    throw new Error(`${file.name} failed`, { cause });
   }
 }
 

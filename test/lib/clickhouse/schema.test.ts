@@ -5,27 +5,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openClickHouse, type ClickHouseDatabase } from '../../../src/lib/clickhouse/database.js';
 import { embeddedHolder } from '../../../src/lib/clickhouse/lock.js';
-import { applyClickHouseSchema, splitStatements } from '../../../src/lib/clickhouse/schema.js';
+import { applyClickHouseSchema } from '../../../src/lib/clickhouse/schema.js';
+import { clickHouseStatement } from '../../../src/lib/clickhouse/sql.js';
+import { withNames } from '../../../src/lib/core/sql.js';
 import { canonicalDecimal, describeMismatch } from '../../../src/lib/core/week-figures.js';
 import { chRows, chTestContext, tempDataDir } from '../../helpers/clickhouse.js';
-
-describe('splitStatements', () => {
-  it('splits on semicolons outside strings and comments, and drops the comments', () => {
-    const sql = `-- a comment; with a semicolon
-CREATE DATABASE IF NOT EXISTS x;
-/* block; comment */ CREATE TABLE x.t (s String DEFAULT 'a;b', q String DEFAULT 'it''s; fine') ENGINE = Memory;
-
-SELECT "odd;name" FROM x.t -- trailing; comment
-;
-`;
-    assert.deepEqual(splitStatements(sql), [
-      'CREATE DATABASE IF NOT EXISTS x',
-      "CREATE TABLE x.t (s String DEFAULT 'a;b', q String DEFAULT 'it''s; fine') ENGINE = Memory",
-      'SELECT "odd;name" FROM x.t',
-    ]);
-    assert.deepEqual(splitStatements('-- nothing but a comment\n;;\n'), []);
-  });
-});
 
 describe('reconciliation figures', () => {
   it('compares decimals digit for digit whatever the spelling', () => {
@@ -109,6 +93,19 @@ describe('the embedded engine', () => {
       { name: 'sales_daily', partition_key: 'week_start', sorting_key: 'week_start, sale_date, region, category' },
       { name: 'week_buyers', partition_key: 'week_start', sorting_key: 'week_start, region, customer_id' },
     ]);
+  });
+
+  it('reads a name through quoteIdentifier as the name itself, a double quote and all', async () => {
+    const odd = 'sales_etl.odd"name__stage';
+    const create = { name: 'create.sql', text: 'CREATE TABLE {{t}} (x UInt8) ENGINE = Memory' };
+    await db.client.command({ query: withNames(create, { t: odd }).text });
+    try {
+      const tables = await chRows<{ name: string }>(db.client, "SELECT name FROM system.tables WHERE name LIKE 'odd%'");
+      assert.deepEqual(tables, [{ name: 'odd"name__stage' }]);
+    } finally {
+      await db.client.command({ query: await clickHouseStatement('publish-drop-tables.sql', { tables: [odd] }) });
+    }
+    assert.deepEqual(await chRows(db.client, "SELECT name FROM system.tables WHERE name LIKE 'odd%'"), []);
   });
 
   it('sees no other holder of its own data directory', async () => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openClickHouse } from '../../../src/lib/clickhouse/database.js';
-import { CLICKHOUSE_SQL_DIR, schemaFiles, splitStatements } from '../../../src/lib/clickhouse/schema.js';
 import { resolveClickHouseServer } from '../../../src/lib/clickhouse/target.js';
 import { describeError, UsageError } from '../../../src/lib/core/errors.js';
+import { migrationNames, oneStatement, SQL_DIR } from '../../../src/lib/core/sql.js';
 import { chTestContext } from '../../helpers/clickhouse.js';
 
 describe('resolveClickHouseServer', () => {
@@ -98,7 +99,9 @@ describe('a ClickHouse server over HTTP', () => {
     assert.equal(db.target, `ClickHouse at ${base.replace('//', '//etl:***@')}`);
     assert.ok(fake.seen.every((s) => s.user === 'etl' && s.key === 'right-pw'));
     const expected: string[] = [];
-    for (const file of await schemaFiles()) expected.push(...splitStatements(await readFile(new URL(file, CLICKHOUSE_SQL_DIR), 'utf8')));
+    for (const name of await migrationNames('clickhouse')) {
+      expected.push(oneStatement(name, await readFile(path.join(SQL_DIR, 'clickhouse', name), 'utf8')));
+    }
     assert.ok(expected.length >= 4);
     const sent = fake.seen.map((s) => s.query.trim());
     assert.deepEqual(sent.slice(1), expected);

@@ -158,7 +158,7 @@ export async function admitPipeline(real: string, access: ClusterAccess, port: n
   client.on('error', () => undefined);
   try {
     await client.connect();
-    await client.query("SELECT set_config('sales_etl.verifier', $1, false)", [scramVerifier(secret)]);
+    await client.query((await pgSql('embedded-verifier.sql')).text, [scramVerifier(secret)]);
     await runSql(client, await pgSql('embedded-roles.sql'));
   } catch (error) {
     throw new Error(`cannot set up the role ${EMBEDDED_ROLE} on the socket in ${access.socketDir}`, { cause: error });

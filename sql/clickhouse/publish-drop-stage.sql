@@ -1,0 +1,2 @@
+-- A staging table of the same name a killed run left, dropped before the create is tried again.
+DROP TABLE {{stage}} SYNC

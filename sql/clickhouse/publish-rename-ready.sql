@@ -1,0 +1,2 @@
+-- Every staging table of a publication becomes a ready table, in one statement: what recovery goes by.
+RENAME TABLE {{renames}}

@@ -7,9 +7,10 @@ import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/o
 import type { PgDatabase } from '../lib/pg/database.js';
 import { planPeriod, readPlan } from '../lib/core/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
+import { formatTable } from '../lib/ui/table.js';
+import { Connections } from '../lib/pipeline/connections.js';
 import {
   chainError,
-  Connections,
   finishChain,
   newChain,
   runStages,
@@ -286,17 +287,6 @@ export function backfillTable(result: BackfillResult): string {
   const sums = STAGES.map((s) => result.totals[s].toLocaleString('en-US'));
   rows.push(['total', ...sums, total, formatDuration(result.seconds * 1000)]);
   return formatTable(head, rows, [false, ...STAGES.map(() => true), false, true]);
-}
-
-/** A plain text table; `right[i]` aligns column i to the right. */
-export function formatTable(head: string[], rows: string[][], right: boolean[] = []): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** The final one-line summary of a backfill. */

@@ -88,9 +88,9 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
     stages: opts.stages,
   }));
   const overlap = overlapWeeks(chainOpts, !opts.keepGoing);
-  let results: Array<RunWeekResult & { failure?: unknown }> = [];
+  const results: Array<RunWeekResult & { failure?: unknown }> = [];
   try {
-    results = await finishWeeks(ctx, overlap, progress, opts.keepGoing ?? false);
+    await finishWeeks(ctx, overlap, progress, opts.keepGoing ?? false, results);
   } finally {
     // Later weeks that had begun when a week failed: what they did stays done (every stage is re-runnable).
     overlap.run.stop();
@@ -135,14 +135,17 @@ class Progress {
   }
 }
 
-/** Each week's chain finished in week order, its line logged; stops at a failure unless `keepGoing`. */
+/**
+ * Each week's chain finished in week order (its result appended to `results`), its line logged;
+ * stops at a failure unless `keepGoing`.
+ */
 async function finishWeeks(
   ctx: Context,
   overlap: OverlappedWeeks,
   progress: Progress,
   keepGoing: boolean,
-): Promise<Array<RunWeekResult & { failure?: unknown }>> {
-  const results: Array<RunWeekResult & { failure?: unknown }> = [];
+  results: Array<RunWeekResult & { failure?: unknown }>,
+): Promise<void> {
   const bar = ctx.log.interactive;
   for (const [i, opts] of overlap.weeks.entries()) {
     const week = opts.week;
@@ -163,7 +166,6 @@ async function finishWeeks(
     }
     if (!result.ok && (!keepGoing || result.signal)) break;
   }
-  return results;
 }
 
 /** The summary of the run; on a failure, notified once and thrown with the summary as its result. */

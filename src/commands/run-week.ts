@@ -155,11 +155,40 @@ export async function finishChain(chain: Chain): Promise<RunWeekResult & { failu
  * backfill runs a week's stages in groups, overlapping with other weeks.
  */
 export async function runStages(chain: Chain, names: readonly StageName[]): Promise<void> {
+  const { opts, runs } = chain;
+  const { ctx, week } = opts;
+  const steps = stageSteps(chain);
+  for (const run of runs.filter((r) => names.includes(r.stage))) {
+    if (chain.failure) break;
+    if (run.stage === 'generate' && opts.skipGenerate) {
+      run.status = 'skipped';
+      continue;
+    }
+    const t = performance.now();
+    opts.onStage?.(run.stage);
+    try {
+      run.rows = await during(`${run.stage} of ${week.id}`, steps[run.stage]);
+      run.status = 'ok';
+      run.seconds = seconds(t);
+      ctx.log.debug(`${week.id} ${run.stage}: ${run.rows.toLocaleString('en-US')} rows in ${run.seconds}s`);
+    } catch (thrown) {
+      // After a stop signal, whatever a stage throws (a rolled-back transaction, a refused start) is the interruption.
+      const error = interrupted() ?? thrown;
+      run.status = 'failed';
+      run.seconds = seconds(t);
+      run.error = describeError(error);
+      chain.failure = { stage: run.stage, error };
+    }
+  }
+}
+
+/** Each stage's call for the chain's week, returning the rows it wrote. */
+function stageSteps(chain: Chain): Record<StageName, () => Promise<number>> {
   const { opts, runs, warnings } = chain;
   const { ctx, week, connections } = opts;
   const fns = opts.stages ?? REAL_STAGES;
   const weeks = [week];
-  const steps: Record<StageName, () => Promise<number>> = {
+  return {
     generate: async () => {
       const r = await fns.generate({ ctx, weeks });
       runs[0]!.validSales = sum(r.weeks, (w) => w.validSales);
@@ -186,29 +215,6 @@ export async function runStages(chain: Chain, names: readonly StageName[]): Prom
         (w) => w.rows,
       ),
   };
-
-  for (const run of runs.filter((r) => names.includes(r.stage))) {
-    if (chain.failure) break;
-    if (run.stage === 'generate' && opts.skipGenerate) {
-      run.status = 'skipped';
-      continue;
-    }
-    const t = performance.now();
-    opts.onStage?.(run.stage);
-    try {
-      run.rows = await during(`${run.stage} of ${week.id}`, steps[run.stage]);
-      run.status = 'ok';
-      run.seconds = seconds(t);
-      ctx.log.debug(`${week.id} ${run.stage}: ${run.rows.toLocaleString('en-US')} rows in ${run.seconds}s`);
-    } catch (thrown) {
-      // After a stop signal, whatever a stage throws (a rolled-back transaction, a refused start) is the interruption.
-      const error = interrupted() ?? thrown;
-      run.status = 'failed';
-      run.seconds = seconds(t);
-      run.error = describeError(error);
-      chain.failure = { stage: run.stage, error };
-    }
-  }
 }
 
 /** Record the chain in etl_runs when PostgreSQL is open; bookkeeping never fails the run. */

@@ -42,7 +42,7 @@ export class Connections {
 
   /**
    * Start opening PostgreSQL now, while the file stages run: the embedded
-   * server's initdb and start take a second or two in processes of their own.
+   * server's initdb and start take a while, in processes of their own.
    * A failure waits for the first stage that needs the database and is its
    * failure, as if that stage had opened it. (ClickHouse is not warmed: the
    * embedded engine loads on this process's own thread, so it would gain
@@ -54,8 +54,8 @@ export class Connections {
 
   /**
    * Start opening ClickHouse now, while this process waits for PostgreSQL to
-   * start: loading the embedded engine takes this process's thread for a few
-   * hundred milliseconds, which it has nothing else to do with then. Only while
+   * start: loading the embedded engine takes this process's thread for a
+   * moment, which it has nothing else to do with then. Only while
    * an embedded PostgreSQL starts (a server answers at once, and one that does
    * not must leave ClickHouse untouched). A failure is left for the stage that
    * needs the database, which opens it again.

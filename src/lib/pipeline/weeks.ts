@@ -134,7 +134,13 @@ class Run<W, T> {
         cell.end.resolve({ outcome: { kind: 'stopped' }, ranAgain: false });
         continue;
       }
-      running.push(this.runCell(s, i, week, width > 1).then(cell.end.resolve));
+      // `first` is settled already unless the cell broke before its first try ended.
+      const end = (result: End<T>) => {
+        cell.first.resolve(result.outcome);
+        cell.end.resolve(result);
+      };
+      const broke = (error: unknown) => end(this.ended(i, { kind: 'failed', error }, false));
+      running.push(this.runCell(s, i, week, width > 1).then(end, broke));
     }
     await Promise.all(running);
   }

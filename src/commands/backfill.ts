@@ -5,11 +5,13 @@ import { StageError } from '../lib/core/errors.js';
 import { interrupted } from '../lib/core/interrupt.js';
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
 import type { PgDatabase } from '../lib/pg/database.js';
+import { runWeeks, type StepOutcome, type WeeksRun } from '../lib/pipeline/weeks.js';
 import { planPeriod, readPlan } from '../lib/core/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
+import { formatTable } from '../lib/ui/table.js';
+import { Connections } from '../lib/pipeline/connections.js';
 import {
   chainError,
-  Connections,
   finishChain,
   newChain,
   runStages,
@@ -68,77 +70,111 @@ export interface BackfillResult {
  */
 export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const { ctx } = opts;
-  const fns = opts.stages;
   const weeks = opts.weeks ?? (await planWeeks(opts));
   if (weeks.length === 0) throw new StageError('backfill: no weeks to run');
-  const log = ctx.log;
-  const bar = log.interactive ? new ProgressBar(log, ctx.config.verbose) : undefined;
-  const stageCtx: Context = { config: ctx.config, log: bar ? bar.log : quietLogger(log) };
+  const bar = ctx.log.interactive ? new ProgressBar(ctx.log, ctx.config.verbose) : undefined;
+  const stageCtx: Context = { config: ctx.config, log: bar ? bar.log : quietLogger(ctx.log) };
   const connections = new Connections(stageCtx, { pg: opts.pg, ch: opts.ch });
-  const started = performance.now();
+  const progress = new Progress(weeks.length, bar);
+  ctx.log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
+  if (!opts.stages) connections.warmPg();
+  const chainOpts = weeks.map((week) => ({
+    onStage: (stage: StageName) => progress.show(`${week.id} ${stage}`),
+    ctx: stageCtx,
+    week,
+    skipGenerate: opts.skipGenerate,
+    maxRejectRate: opts.maxRejectRate,
+    connections,
+    stages: opts.stages,
+  }));
+  const overlap = overlapWeeks(chainOpts, !opts.keepGoing);
   const results: Array<RunWeekResult & { failure?: unknown }> = [];
-  let rows = 0;
-  log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
-  let firstWeekMs: number | undefined;
-  const progress = (current: string) =>
-    bar?.update({
-      done: results.length,
-      total: weeks.length,
-      rows,
-      elapsedMs: performance.now() - started,
-      firstWeekMs,
-      current,
-    });
-  // Set when a week fails (without --keep-going, or by a stop signal) or the run ends: no week starts another group.
-  const halt = { on: false, onFailure: !opts.keepGoing };
-  const chains: Array<Promise<Chain | undefined>> = [];
   try {
-    if (!fns) connections.warmPg();
-    const done: Promise<void>[][] = [];
-    for (const week of weeks) {
-      chains.push(
-        pipelined(done, halt, {
-          onStage: (stage) => progress(`${week.id} ${stage}`),
-          ctx: stageCtx,
-          week,
-          skipGenerate: opts.skipGenerate,
-          maxRejectRate: opts.maxRejectRate,
-          connections,
-          stages: fns,
-        }),
-      );
-    }
-    for (const [i, week] of weeks.entries()) {
-      progress(week.id);
-      const chain = await chains[i]!;
-      if (!chain) break;
-      const result = await finishChain(chain);
-      results.push(result);
-      firstWeekMs ??= performance.now() - started;
-      rows += result.stages.find((s) => s.stage === 'clean')?.rows ?? 0;
-      // An interruption is said once, by the top level.
-      if (!result.signal && !bar) {
-        const line = `${week.id} ${result.ok ? 'ok' : `FAILED at ${result.failedStage}`} in ${result.seconds.toFixed(1)}s: ${stageRowsLine(result)}`;
-        if (result.ok) log.info(line);
-        else log.error(`${line}: ${result.error}`);
-      } else if (!result.signal && !result.ok) {
-        bar?.log.error(`${week.id}: ${result.failedStage} failed: ${result.error}`);
-      }
-      if (!result.ok && (!opts.keepGoing || result.signal)) break;
-    }
+    await finishWeeks(ctx, overlap, progress, opts.keepGoing ?? false, results);
   } finally {
-    halt.on = true;
     // Later weeks that had begun when a week failed: what they did stays done (every stage is re-runnable).
-    for (const chain of (await Promise.all(chains)).slice(results.length)) {
+    overlap.run.stop();
+    await overlap.run.settled;
+    for (const chain of overlap.chains.slice(results.length)) {
       const ran = chain?.runs.filter((r) => r.status === 'ok').map((r) => r.stage) ?? [];
       if (chain && ran.length > 0) {
-        (bar?.log ?? log).info(`${chain.opts.week.id}: not finished; ${ran.join(', ')} had already run for it`);
+        (bar?.log ?? ctx.log).info(`${chain.opts.week.id}: not finished; ${ran.join(', ')} had already run for it`);
       }
     }
     bar?.done();
     await connections.close();
   }
+  return summarize(opts, weeks, results, progress.seconds());
+}
 
+/** The progress bar's figures (on a terminal), kept as the weeks finish. */
+class Progress {
+  private readonly started = performance.now();
+  private done = 0;
+  private rows = 0;
+  private firstWeekMs: number | undefined;
+
+  constructor(
+    private readonly total: number,
+    private readonly bar: ProgressBar | undefined,
+  ) {}
+
+  show(current: string): void {
+    const { done, total, rows, firstWeekMs } = this;
+    this.bar?.update({ done, total, rows, elapsedMs: performance.now() - this.started, firstWeekMs, current });
+  }
+
+  finished(cleanRows: number): void {
+    this.done++;
+    this.rows += cleanRows;
+    this.firstWeekMs ??= performance.now() - this.started;
+  }
+
+  seconds(): number {
+    return Math.round((performance.now() - this.started) / 10) / 100;
+  }
+}
+
+/**
+ * Each week's chain finished in week order (its result appended to `results`), its line logged;
+ * stops at a failure unless `keepGoing`.
+ */
+async function finishWeeks(
+  ctx: Context,
+  overlap: OverlappedWeeks,
+  progress: Progress,
+  keepGoing: boolean,
+  results: Array<RunWeekResult & { failure?: unknown }>,
+): Promise<void> {
+  const bar = ctx.log.interactive;
+  for (const [i, opts] of overlap.weeks.entries()) {
+    const week = opts.week;
+    progress.show(week.id);
+    const chain = await overlap.chain(i);
+    if (!chain) break;
+    const result = await finishChain(chain);
+    results.push(result);
+    progress.finished(result.stages.find((s) => s.stage === 'clean')?.rows ?? 0);
+    // An interruption is said once, by the top level.
+    if (!result.signal && !bar) {
+      const outcome = result.ok ? 'ok' : `FAILED at ${result.failedStage}`;
+      const line = `${week.id} ${outcome} in ${result.seconds.toFixed(1)}s: ${stageRowsLine(result)}`;
+      if (result.ok) ctx.log.info(line);
+      else ctx.log.error(`${line}: ${result.error}`);
+    } else if (!result.signal && !result.ok) {
+      opts.ctx.log.error(`${week.id}: ${result.failedStage} failed: ${result.error}`);
+    }
+    if (!result.ok && (!keepGoing || result.signal)) break;
+  }
+}
+
+/** The summary of the run; on a failure, notified once and thrown with the summary as its result. */
+async function summarize(
+  opts: BackfillOptions,
+  weeks: Week[],
+  results: Array<RunWeekResult & { failure?: unknown }>,
+  seconds: number,
+): Promise<BackfillResult> {
   const done = results.map(({ failure: _f, ...r }) => r);
   const failedRuns = results.filter((r) => !r.ok);
   const totals = Object.fromEntries(STAGES.map((s) => [s, 0])) as BackfillResult['totals'];
@@ -150,24 +186,22 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
     totals,
     warnings: done.reduce((n, r) => n + r.warnings.length, 0),
     failed: failedRuns.length,
-    seconds: Math.round((performance.now() - started) / 10) / 100,
+    seconds,
   };
   const first = failedRuns[0];
-  if (first?.failure) {
-    const failure = first.failure as ChainFailure;
-    const failedWeeks = failedRuns.map((r) => r.week);
-    if (opts.notify ?? true) {
-      const note = failureOf(failedWeeks, failure.stage, failure.error);
-      if (failedRuns.length > 1) note.error += ` (and ${failedRuns.length - 1} more failed weeks)`;
-      summary.notifications = await notifyFailure(note, log);
-    }
-    summary.notified = notified(summary.notifications ?? []);
-    // The top level prints the table (or the JSON) from the error's result, as on success.
-    const error = chainError('backfill', first.week, failure, summary);
-    if (failedRuns.length > 1) error.message += ` (${failedRuns.length} weeks failed: ${failedWeeks.join(', ')})`;
-    throw error;
+  if (!first?.failure) return summary;
+  const failure = first.failure as ChainFailure;
+  const failedWeeks = failedRuns.map((r) => r.week);
+  if (opts.notify ?? true) {
+    const note = failureOf(failedWeeks, failure.stage, failure.error);
+    if (failedRuns.length > 1) note.error += ` (and ${failedRuns.length - 1} more failed weeks)`;
+    summary.notifications = await notifyFailure(note, opts.ctx.log);
   }
-  return summary;
+  summary.notified = notified(summary.notifications ?? []);
+  // The top level prints the table (or the JSON) from the error's result, as on success.
+  const error = chainError('backfill', first.week, failure, summary);
+  if (failedRuns.length > 1) error.message += ` (${failedRuns.length} weeks failed: ${failedWeeks.join(', ')})`;
+  throw error;
 }
 
 /**
@@ -178,39 +212,45 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
  */
 const PHASES: readonly (readonly StageName[])[] = [['generate', 'clean'], ['load-pg', 'aggregate'], ['migrate-click']];
 
+/** The weeks' chains as they run through `runWeeks`. */
+interface OverlappedWeeks {
+  readonly weeks: readonly ChainOptions[];
+  readonly run: WeeksRun<void>;
+  /** Each week's chain, once it has begun (undefined until then, and for ever if it never does). */
+  readonly chains: readonly (Chain | undefined)[];
+  /** The week's chain once it is over, or undefined if it never began. */
+  chain(i: number): Promise<Chain | undefined>;
+}
+
 /**
- * One week's chain in groups of stages. Group p of week i starts once group
- * p-1 of week i, group p of week i-1, and group p+1 of week i-2 are done: one
- * week per group at a time, in week order, and never more than two weeks
- * ahead of the last one published. `done` holds each earlier week's groups;
- * this week's are appended. Once a week fails (with `halt.onFailure`) no week
- * starts another group: the ones after it stop where they are (undefined if
- * they had not begun).
+ * The weeks' chains in groups of stages (PHASES), one `runWeeks` stage per group: one week per
+ * group at a time, in week order, and never more than two weeks ahead of the last one published
+ * (`lead` 2). A week whose chain fails (with `haltOnFailure`, or by a stop signal) fails its group,
+ * so the weeks after it start no other group: they stop where they are.
  */
-async function pipelined(
-  done: Promise<void>[][],
-  halt: { on: boolean; onFailure: boolean },
-  opts: ChainOptions,
-): Promise<Chain | undefined> {
-  const i = done.length;
-  const mine: Promise<void>[] = [];
-  done.push(mine);
-  let chain: Chain | undefined;
-  for (const [p, stages] of PHASES.entries()) {
-    const after = [mine[p - 1], done[i - 1]?.[p], done[i - 2]?.[p + 1]];
-    mine.push(
-      Promise.all(after).then(async () => {
-        if (halt.on) return;
-        if (p === 0) chain = newChain(opts);
-        if (!chain) return;
-        // After a stop signal the next stage refuses to start: the chain fails there, and halts the rest.
-        await runStages(chain, stages);
-        if (chain.failure && (halt.onFailure || interrupted())) halt.on = true;
-      }),
-    );
-  }
-  await mine.at(-1);
-  return chain;
+function overlapWeeks(weeks: readonly ChainOptions[], haltOnFailure: boolean): OverlappedWeeks {
+  const chains: (Chain | undefined)[] = weeks.map(() => undefined);
+  const stages = PHASES.map((names, p) => ({
+    width: 1,
+    step: async (i: number): Promise<StepOutcome<void>> => {
+      if (p === 0) chains[i] = newChain(weeks[i]!);
+      const chain = chains[i]!;
+      // After a stop signal the next stage refuses to start: the chain fails there, and halts the rest.
+      await runStages(chain, names);
+      if (chain.failure && (haltOnFailure || interrupted())) return { kind: 'failed', error: chain.failure.error };
+      return { kind: 'committed', value: undefined };
+    },
+  }));
+  const run = runWeeks(
+    weeks.map((_, i) => i),
+    stages,
+    { lead: 2 },
+  );
+  const chain = async (i: number) => {
+    await run.weeks[i];
+    return chains[i];
+  };
+  return { weeks, run, chains, chain };
 }
 
 /** The plan's period, creating the plan (with the plan flags) when there is none. */
@@ -286,17 +326,6 @@ export function backfillTable(result: BackfillResult): string {
   const sums = STAGES.map((s) => result.totals[s].toLocaleString('en-US'));
   rows.push(['total', ...sums, total, formatDuration(result.seconds * 1000)]);
   return formatTable(head, rows, [false, ...STAGES.map(() => true), false, true]);
-}
-
-/** A plain text table; `right[i]` aligns column i to the right. */
-export function formatTable(head: string[], rows: string[][], right: boolean[] = []): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** The final one-line summary of a backfill. */

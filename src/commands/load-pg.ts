@@ -2,17 +2,19 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Week } from '../lib/core/calendar.js';
 import type { Context } from '../lib/core/config.js';
 import { redact, StageError } from '../lib/core/errors.js';
-import { during } from '../lib/core/interrupt.js';
+import { CUSTOMERS_HEADER, PRODUCTS_HEADER, SALES_HEADER } from '../lib/core/headers.js';
+import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
+import { defaultWeeks } from '../lib/core/plan.js';
 import { checkRegion } from '../lib/core/regions.js';
 import { readFileStream } from '../lib/files/layout.js';
-import { SALES_HEADER } from '../lib/core/headers.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
-import { defaultWeeks } from '../lib/core/plan.js';
+import { pgSql, runSql, sqlError, type SqlFile } from '../lib/pg/sql.js';
+import { runWeeks, type Slot, type StepOutcome } from '../lib/pipeline/weeks.js';
 
 /** Options of `load-pg`. */
 export interface LoadPgOptions {
@@ -43,9 +45,6 @@ export interface LoadPgResult {
 }
 
 const STAGE = 'load-pg';
-const SALES_COLUMNS = SALES_HEADER;
-const CUSTOMER_COLUMNS = 'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders';
-const PRODUCT_COLUMNS = 'product_id,name,category,list_price';
 
 /** The part of `clean/<week>/manifest.json` load-pg relies on. */
 interface Manifest {
@@ -61,50 +60,46 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
   const manifests = await Promise.all(weeks.map((week) => readManifest(ctx, week)));
   return withPg(ctx, opts.pg, async (db) => {
     const dimensions = await upsertDimensions(ctx, db);
-    const loaded: LoadedWeek[] = [];
-    // Two weeks at a time, each in its own transaction on its own connection: PostgreSQL parses
-    // and indexes one week's COPY on each of the two cores. A week commits only after the week
-    // before it has, so the outcome is that of loading them one by one (see `loadWeek`); when
-    // two weeks hold the same sale_id, the rest of the weeks are loaded one by one.
-    let together = weeks.length > 1;
-    type InFlight = { week: Week; manifest: Manifest; attempt: Promise<Attempt> };
-    const settle = async ({ week, manifest, attempt }: InFlight): Promise<void> => {
-      const outcome = await ctx.log.task(`load-pg ${week.id}`, async () => {
-        const first = await attempt;
-        if (first.kind !== 'retry') return first;
-        together = false;
-        ctx.log.debug(`load-pg: ${week.id} shares sale_ids with the week loaded beside it; loading the rest one week at a time`);
-        return loadWeek(ctx, db, week, manifest, { together: false });
-      });
-      if (outcome.kind !== 'loaded') throw new Error(`load-pg: ${week.id} was not loaded (${outcome.kind})`);
-      loaded.push(outcome.week);
-    };
-    let previous: InFlight | undefined;
-    for (const [i, week] of weeks.entries()) {
-      const manifest = manifests[i] as Manifest;
-      if (!together && previous) {
-        await settle(previous);
-        previous = undefined;
-      }
-      const turn = { after: previous?.attempt, together };
-      const attempt = during(`load-pg of ${week.id}`, () => loadWeek(ctx, db, week, manifest, turn));
-      attempt.catch(() => undefined); // awaited in turn below; an earlier week's failure is reported first
-      if (previous) {
-        try {
-          await settle(previous);
-        } catch (error) {
-          await attempt.catch(() => undefined); // rolls back: the week before it failed
-          throw error;
-        }
-      }
-      previous = { week, manifest, attempt };
-    }
-    if (previous) await settle(previous);
-    // No ANALYZE here: it samples the whole table (0.4-0.6 s at a million rows, more than loading a
-    // week), autovacuum analyzes a table that grew by a tenth, and the statements that read sales by
-    // week (aggregate-week.sql, migrate-click) are written to plan well on lagging statistics.
+    const loaded = await loadWeeks(ctx, db, weeks, manifests);
+    // No ANALYZE here: it samples the whole table (longer than loading a week), autovacuum analyzes a
+    // table that grew by a tenth, and the statements that read sales by week (aggregate-week.sql,
+    // migrate-click) are written to plan well on lagging statistics.
     return { weeks: loaded, dimensions };
   });
+}
+
+/**
+ * The weeks, two at a time, each in its own transaction on its own connection: PostgreSQL parses
+ * and indexes one week's COPY on each of the two cores. The order and what commits when are those
+ * of `runWeeks` (src/lib/pipeline/weeks.ts), so the outcome is that of loading them one by one;
+ * when two weeks hold the same sale_id, the rest of the weeks are loaded one by one.
+ */
+async function loadWeeks(ctx: Context, db: PgDatabase, weeks: Week[], manifests: Manifest[]): Promise<LoadedWeek[]> {
+  const jobs = weeks.map((week, i) => ({ week, manifest: manifests[i] as Manifest }));
+  const run = runWeeks(jobs, [
+    {
+      width: 2,
+      step: ({ week, manifest }, slot) =>
+        during(`load-pg of ${week.id}`, () => loadWeek(ctx, db, week, manifest, slot)),
+    },
+  ]);
+  const loaded: LoadedWeek[] = [];
+  try {
+    // Reported in week order: an earlier week's failure is the one reported.
+    for (const [i, week] of weeks.entries()) {
+      const outcome = await ctx.log.task(`load-pg ${week.id}`, async () => {
+        const ended = await run.weeks[i]!;
+        if (ended.kind === 'failed') throw ended.error;
+        return ended;
+      });
+      if (outcome.kind !== 'committed') throw new Error(`load-pg: ${week.id} was not loaded (${outcome.kind})`);
+      loaded.push(outcome.value);
+    }
+  } finally {
+    // A week loaded beside a failed one rolls back before load-pg reports the failure.
+    await run.settled;
+  }
+  return loaded;
 }
 
 async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
@@ -115,7 +110,8 @@ async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new StageError(
-      `load-pg: week ${week.id} has no clean output (${layout.relative(file)} is missing); run \`sales-etl clean --week ${week.id}\` first`,
+      `load-pg: week ${week.id} has no clean output (${layout.relative(file)} is missing); ` +
+        `run \`sales-etl clean --week ${week.id}\` first`,
       STAGE,
       { cause: error },
     );
@@ -133,93 +129,95 @@ async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
   }
 }
 
+/**
+ * A statement file with its `{{name}}` placeholders replaced by identifiers, each quoted by pg's
+ * `escapeIdentifier` (a list becomes a comma-separated list). The line numbers a failure names stay
+ * those of the file.
+ */
+async function withIdentifiers(name: string, ids: Record<string, string | readonly string[]>): Promise<SqlFile> {
+  const file = await pgSql(name);
+  const quote = (id: string | readonly string[]) =>
+    typeof id === 'string' ? pg.escapeIdentifier(id) : id.map((c) => pg.escapeIdentifier(c)).join(', ');
+  const text = file.text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    const id = ids[key];
+    if (id === undefined) throw new Error(`${file.name}: no identifier for {{${key}}}`);
+    return quote(id);
+  });
+  return { name: file.name, text };
+}
+
 /** COPY a CSV file (with its header) into a table through pg-copy-streams; returns the rows copied. */
-async function copyFile(client: pg.PoolClient, table: string, columns: string, file: string): Promise<number> {
-  // HEADER MATCH (PostgreSQL 15+) refuses a file whose header is not exactly these columns.
-  const copy = client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv, HEADER MATCH)`));
+async function copyFile(client: pg.PoolClient, table: string, header: string, file: string): Promise<number> {
+  const statement = await withIdentifiers('load-pg-copy.sql', { table, columns: header.split(',') });
+  const copy = client.query(copyFrom(statement.text));
   await pipeline(readFileStream(file, (await stat(file)).size), copy);
   return copy.rowCount;
 }
 
-
 /** The dimension files load-pg upserts before the weeks: table (and file) name, key, the file's columns. */
 export const DIMENSIONS = [
-  { name: 'customers', key: 'customer_id', columns: CUSTOMER_COLUMNS },
-  { name: 'products', key: 'product_id', columns: PRODUCT_COLUMNS },
+  { name: 'customers', key: 'customer_id', columns: CUSTOMERS_HEADER, upsert: 'load-pg-upsert-customers.sql' },
+  { name: 'products', key: 'product_id', columns: PRODUCTS_HEADER, upsert: 'load-pg-upsert-products.sql' },
 ] as const;
 
-/**
- * Upsert `dim/customers.csv` and `dim/products.csv` (COPY into a temporary
- * table, then INSERT ... ON CONFLICT DO UPDATE), each only when the file
- * changed since it was last loaded.
- */
+type Dimension = (typeof DIMENSIONS)[number];
+
+/** Upsert `dim/customers.csv` and `dim/products.csv`, each only when the file changed since it was last loaded. */
 async function upsertDimensions(ctx: Context, db: PgDatabase): Promise<string[]> {
-  const { layout } = ctx.config;
   const done: string[] = [];
   for (const dim of DIMENSIONS) {
-    const file = layout.dim(dim.name);
-    const rel = layout.relative(file);
-    if (!(await access(file).then(() => true, () => false))) {
-      ctx.log.warn(`load-pg: ${rel} not found; ${dim.name} not updated`);
-      continue;
-    }
-    const sha256 = await fileSha256(file);
-    const last = await db.pool.query<{ sha256: string }>('SELECT sha256 FROM dim_files WHERE name = $1', [dim.name]);
-    if (last.rows[0]?.sha256 === sha256) {
-      ctx.log.debug(`load-pg: ${rel} unchanged since it was loaded`);
-      continue;
-    }
-    const startedAt = new Date();
-    const updates = dim.columns
-      .split(',')
-      .filter((c) => c !== dim.key)
-      .map((c) => `${c} = EXCLUDED.${c}`)
-      .join(', ');
-    const changed = `(${dim.columns
-      .split(',')
-      .map((c) => `${dim.name}.${c}`)
-      .join(', ')}) IS DISTINCT FROM (${dim.columns
-      .split(',')
-      .map((c) => `EXCLUDED.${c}`)
-      .join(', ')})`;
-    await inTransaction(db, async (client) => {
-      // The first load goes straight into the empty table (half the time of staging and upserting
-      // 140k customers); the lock keeps it empty until this transaction ends.
-      await client.query(`LOCK TABLE ${dim.name} IN SHARE ROW EXCLUSIVE MODE`);
-      const empty = (await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${dim.name}) AS empty`)).rows[0]?.empty === true;
-      const target = empty ? dim.name : `${dim.name}_load`;
-      if (!empty) await client.query(`CREATE TEMP TABLE ${dim.name}_load (LIKE ${dim.name}) ON COMMIT DROP`);
-      let rows: number;
-      try {
-        rows = await copyFile(client, target, dim.columns, file);
-      } catch (error) {
-        throw new StageError(`load-pg: cannot load ${rel}`, STAGE, { cause: error });
-      }
-      const upserted = empty
-        ? { rowCount: rows }
-        : await client.query(
-            `INSERT INTO ${dim.name} (${dim.columns}) SELECT ${dim.columns} FROM ${dim.name}_load
-             ON CONFLICT (${dim.key}) DO UPDATE SET ${updates} WHERE ${changed}`,
-          );
-      await client.query(
-        `INSERT INTO dim_files (name, sha256) VALUES ($1, $2)
-         ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, loaded_at = now()`,
-        [dim.name, sha256],
-      );
-      await recordRun(client, {
-        stage: `${STAGE}:${dim.name}`,
-        week: null,
-        status: 'ok',
-        rowsIn: rows,
-        rowsOut: upserted.rowCount ?? 0,
-        startedAt,
-        message: `${rel}: ${rows} rows, ${upserted.rowCount ?? 0} new or changed`,
-      });
-      ctx.log.info(`load-pg: ${dim.name}: ${rows} rows from ${rel}, ${upserted.rowCount ?? 0} new or changed`);
-    });
-    done.push(dim.name);
+    if (await upsertDimension(ctx, db, dim)) done.push(dim.name);
   }
   return done;
+}
+
+/** One dimension file, when it exists and changed: COPY into a temporary table, then INSERT ... ON CONFLICT. */
+async function upsertDimension(ctx: Context, db: PgDatabase, dim: Dimension): Promise<boolean> {
+  const { layout } = ctx.config;
+  const file = layout.dim(dim.name);
+  const rel = layout.relative(file);
+  if (!(await access(file).then(() => true, () => false))) {
+    ctx.log.warn(`load-pg: ${rel} not found; ${dim.name} not updated`);
+    return false;
+  }
+  const sha256 = await fileSha256(file);
+  const lastFile = await pgSql('load-pg-dim-sha256.sql');
+  const last = await db.pool.query<{ sha256: string }>(lastFile.text, [dim.name]).catch((error: unknown) => {
+    throw sqlError(lastFile, error);
+  });
+  if (last.rows[0]?.sha256 === sha256) {
+    ctx.log.debug(`load-pg: ${rel} unchanged since it was loaded`);
+    return false;
+  }
+  const startedAt = new Date();
+  await inTransaction(db, async (client) => {
+    const { rows, changed } = await copyDimension(client, dim, file, rel);
+    await runSql(client, await pgSql('load-pg-dim-file.sql'), [dim.name, sha256]);
+    const message = `${rel}: ${rows} rows, ${changed} new or changed`;
+    const stage = `${STAGE}:${dim.name}`;
+    await recordRun(client, { stage, week: null, status: 'ok', rowsIn: rows, rowsOut: changed, startedAt, message });
+    ctx.log.info(`load-pg: ${dim.name}: ${rows} rows from ${rel}, ${changed} new or changed`);
+  });
+  return true;
+}
+
+/** The file's rows into its table (inside the caller's transaction): the rows in the file, and those new or changed. */
+async function copyDimension(client: pg.PoolClient, dim: Dimension, file: string, rel: string) {
+  const ids = { table: dim.name, staging: `${dim.name}_load` };
+  // The first load goes straight into the empty table (half the time of staging and upserting);
+  // the lock keeps it empty until this transaction ends.
+  await runSql(client, await withIdentifiers('load-pg-dim-lock.sql', ids));
+  const empty = (await runSql(client, await withIdentifiers('load-pg-dim-empty.sql', ids))).rows[0]?.empty === true;
+  if (!empty) await runSql(client, await withIdentifiers('load-pg-dim-staging.sql', ids));
+  let rows: number;
+  try {
+    rows = await copyFile(client, empty ? ids.table : ids.staging, dim.columns, file);
+  } catch (error) {
+    throw new StageError(`load-pg: cannot load ${rel}`, STAGE, { cause: error });
+  }
+  if (empty) return { rows, changed: rows };
+  const upserted = await runSql(client, await pgSql(dim.upsert));
+  return { rows, changed: upserted.rowCount ?? 0 };
 }
 
 /** Digests already computed in this process, by path, for the file's identity (inode, size, mtime). */
@@ -243,47 +241,36 @@ async function fileSha256(file: string): Promise<string> {
   return sha256;
 }
 
-/**
- * How long a week loaded beside another waits for a row lock the other holds
- * before both are loaded again one by one. Only weeks sharing a sale_id wait.
- */
-const LOCK_TIMEOUT = '2s';
+/** The SQLSTATE of a server error, also when a statement file's error carries it as its cause. */
+function sqlState(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
 
 /** A COPY that stopped on a sale_id already in the table (SQLSTATE 23505). */
-const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === '23505';
-
-interface WeekLoad {
-  rowsIn: number;
-  rowsOut: number;
-  duplicates: { count: number; examples: string[] };
-}
-
-/** How one attempt at a week ended. */
-type Attempt =
-  | { kind: 'loaded'; week: LoadedWeek }
-  /** Rolled back because it met the week loaded beside it on a sale_id; load it again on its own. */
-  | { kind: 'retry' }
-  /** Rolled back because the week before it failed. */
-  | { kind: 'skipped' };
-
-/** When a week may commit: after the week before it (`after`; none: at once), and whether it runs beside that week. */
-interface Turn {
-  after?: Promise<Attempt> | undefined;
-  together: boolean;
-}
-
-/** Thrown inside a week's transaction to roll it back when the week before it did not commit. */
-class NotMyTurn extends Error {
-  constructor(readonly outcome: 'retry' | 'skipped') {
-    super(`load-pg: rolled back (${outcome})`);
-  }
-}
+const isUniqueViolation = (error: unknown) => sqlState(error) === '23505';
 
 /**
  * A lock wait or deadlock between two weeks loaded side by side: they hold the
  * same sale_id (SQLSTATE 55P03 lock_not_available after lock_timeout, 40P01).
  */
-const isWeekCollision = (error: unknown) => ['55P03', '40P01'].includes(String((error as { code?: unknown }).code));
+const isWeekCollision = (error: unknown) => ['55P03', '40P01'].includes(sqlState(error) ?? '');
+
+/** One week being loaded: what the steps below share. */
+interface WeekJob {
+  ctx: Context;
+  db: PgDatabase;
+  week: Week;
+  files: { region: string; written: number; path: string }[];
+  slot: Slot;
+  startedAt: Date;
+}
+
+/** How a transaction of a week ended: as a step, or rolled back because a sale_id is already in sales. */
+type WeekTry = StepOutcome<LoadedWeek> | { kind: 'duplicate' };
 
 /**
  * Replace one week in `sales`: delete its rows, COPY the manifest's files,
@@ -291,158 +278,191 @@ const isWeekCollision = (error: unknown) => ['55P03', '40P01'].includes(String((
  * copies straight into `sales`; when a sale_id is already there for another
  * week, it starts over through a staging table that leaves those rows out.
  *
- * Beside the week before it (`turn.together`), the transaction commits only
- * once that week has, and rolls back if it did not. A sale_id in both weeks
- * makes one wait for the other: when the earlier week committed first, this
- * one finds the id taken and leaves it out, as one by one; when this one had
- * taken it first, the earlier week's wait ends with lock_timeout, both roll
- * back, and they are loaded again one by one ('retry'), so the earlier week
- * always keeps the row.
+ * Beside another week (`slot.beside`), a sale_id in both makes one wait for
+ * the other: when the earlier week committed first, this one finds the id
+ * taken and leaves it out, as one by one; when this one had taken it first,
+ * the earlier week's wait ends with lock_timeout, both roll back, and they
+ * are loaded again one by one ('again'), so the earlier week always keeps the row.
  */
-async function loadWeek(ctx: Context, db: PgDatabase, week: Week, manifest: Manifest, turn: Turn): Promise<Attempt> {
-  try {
-    return { kind: 'loaded', week: await loadWeekOnce(ctx, db, week, manifest, turn) };
-  } catch (error) {
-    if (error instanceof NotMyTurn) return { kind: error.outcome };
-    // This week's own failure is not recorded: it is loaded again.
-    if (turn.together && isWeekCollision(error)) return { kind: 'retry' };
-    throw error;
-  }
-}
-
-/** Wait for the week before; roll back (by throwing) unless it committed. */
-async function myTurn(turn: Turn): Promise<void> {
-  if (!turn.after) return;
-  let before: Attempt;
-  try {
-    before = await turn.after;
-  } catch {
-    throw new NotMyTurn('skipped');
-  }
-  if (before.kind !== 'loaded') throw new NotMyTurn(before.kind === 'retry' ? 'retry' : 'skipped');
-}
-
-async function loadWeekOnce(ctx: Context, db: PgDatabase, week: Week, manifest: Manifest, turn: Turn): Promise<LoadedWeek> {
-  const { layout } = ctx.config;
-  const files = manifest.files.map((f) => ({ ...f, path: layout.clean(week, f.region) }));
-  const expected = files.reduce((n, f) => n + f.written, 0);
-  const startedAt = new Date();
-
-  const copyAll = async (client: pg.PoolClient, table: string): Promise<number> => {
-    let total = 0;
-    for (const f of files) {
-      const rel = layout.relative(f.path);
-      let rows: number;
-      try {
-        rows = await copyFile(client, table, SALES_COLUMNS, f.path);
-      } catch (error) {
-        if (isUniqueViolation(error) || (turn.together && isWeekCollision(error))) throw error;
-        throw new StageError(`load-pg: cannot load ${rel} into PostgreSQL (week ${week.id} left as it was)`, STAGE, {
-          cause: error,
-        });
-      }
-      if (rows !== f.written) {
-        throw new StageError(
-          `load-pg: ${rel} has ${rows} rows but its manifest says ${f.written}; run \`sales-etl clean --week ${week.id}\` again`,
-          STAGE,
-        );
-      }
-      total += rows;
-    }
-    return total;
-  };
-
-  const finish = async (client: pg.PoolClient, load: WeekLoad): Promise<LoadedWeek> => {
-    // One pass over the week's rows gives the check figures and the per-region totals aggregate's
-    // year to date is made of (sales_region_weeks, kept in step with sales in this transaction).
-    const check = await client.query<{ rows: string; amount: string }>(
-      `WITH regions AS (
-         SELECT region, count(*) AS n, sum(sale_amount) AS revenue
-         FROM sales WHERE sale_date BETWEEN $1::date AND $2::date GROUP BY region
-       ), saved AS (
-         INSERT INTO sales_region_weeks (week_start, region, sales_count, revenue)
-         SELECT $1::date, region, n, revenue FROM regions
-       )
-       SELECT coalesce(sum(n), 0) AS rows, coalesce(sum(revenue), 0)::text AS amount FROM regions`,
-      [week.start, week.end],
+async function loadWeek(
+  ctx: Context,
+  db: PgDatabase,
+  week: Week,
+  manifest: Manifest,
+  slot: Slot,
+): Promise<StepOutcome<LoadedWeek>> {
+  const files = manifest.files.map((f) => ({ ...f, path: ctx.config.layout.clean(week, f.region) }));
+  const job: WeekJob = { ctx, db, week, files, slot, startedAt: new Date() };
+  const outcome = await loadWeekOnce(job);
+  if (outcome.kind === 'committed') reportWeek(job, outcome.value);
+  if (outcome.kind === 'again') {
+    ctx.log.debug(
+      `load-pg: ${week.id} shares sale_ids with the week loaded beside it; loading the rest one week at a time`,
     );
-    const rows = Number(check.rows[0]?.rows ?? 0);
-    if (rows !== load.rowsOut) {
+  }
+  return outcome;
+}
+
+async function loadWeekOnce(job: WeekJob): Promise<StepOutcome<LoadedWeek>> {
+  try {
+    const direct = await weekTransaction(job.db, (client) => copyDirect(job, client));
+    return direct.kind === 'duplicate' ? await copyThroughStaging(job) : direct;
+  } catch (error) {
+    // This week's own failure is not recorded: it is loaded again.
+    if (job.slot.beside && isWeekCollision(error)) return { kind: 'again' };
+    await recordFailure(job.ctx, job.db, job.week, job.startedAt, error);
+    return { kind: 'failed', error };
+  }
+}
+
+/**
+ * BEGIN, `work`, then COMMIT when it loaded the week (and no stop signal came) or ROLLBACK when it did
+ * not; a thrown error rolls back and is rethrown.
+ */
+async function weekTransaction<O extends WeekTry>(
+  db: PgDatabase,
+  work: (client: pg.PoolClient) => Promise<O>,
+): Promise<O> {
+  const client = await db.pool.connect();
+  let broken: Error | undefined;
+  const rollback = () =>
+    client.query('ROLLBACK').then(
+      () => undefined,
+      (error: Error) => {
+        broken = error;
+      },
+    );
+  try {
+    await client.query('BEGIN');
+    const outcome = await work(client);
+    if (outcome.kind !== 'committed') {
+      await rollback();
+      return outcome;
+    }
+    throwIfInterrupted();
+    await client.query('COMMIT');
+    return outcome;
+  } catch (error) {
+    await rollback();
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** The fast path: the files straight into `sales`; `duplicate` when a sale_id is already there. */
+async function copyDirect(job: WeekJob, client: pg.PoolClient): Promise<WeekTry> {
+  await deleteWeek(job, client);
+  const copied = await copyAll(job, client, 'sales');
+  if (copied.kind === 'duplicate') return copied;
+  return finish(job, client, { rowsIn: copied.rows, rowsOut: copied.rows, duplicates: { count: 0, examples: [] } });
+}
+
+/** The files through a staging table, leaving out the sale_ids already loaded for another week. */
+async function copyThroughStaging(job: WeekJob): Promise<StepOutcome<LoadedWeek>> {
+  job.ctx.log.debug(`load-pg: ${job.week.id} has sale_ids already in sales; loading through a staging table`);
+  return weekTransaction(job.db, async (client) => {
+    await deleteWeek(job, client);
+    await runSql(client, await pgSql('load-pg-sales-staging.sql'));
+    const copied = await copyAll(job, client, 'sales_load');
+    if (copied.kind === 'duplicate') throw copied.error; // the staging table has no unique key
+    const dup = await runSql<{ count: string; examples: string[] | null }>(
+      client,
+      await pgSql('load-pg-staged-duplicates.sql'),
+    );
+    const inserted = (await runSql(client, await pgSql('load-pg-insert-staged.sql'))).rowCount ?? 0;
+    const duplicates = { count: copied.rows - inserted, examples: dup.rows[0]?.examples ?? [] };
+    return finish(job, client, { rowsIn: copied.rows, rowsOut: inserted, duplicates });
+  });
+}
+
+async function deleteWeek({ week, slot }: WeekJob, client: pg.PoolClient): Promise<void> {
+  if (slot.beside) await runSql(client, await pgSql('load-pg-lock-timeout.sql'));
+  await runSql(client, await pgSql('load-pg-delete-week.sql'), [week.start, week.end]);
+  await runSql(client, await pgSql('load-pg-delete-region-weeks.sql'), [week.start]);
+}
+
+/** COPY the week's files into `table`, each checked against its manifest count. */
+async function copyAll(
+  { ctx, week, files, slot }: WeekJob,
+  client: pg.PoolClient,
+  table: string,
+): Promise<{ kind: 'copied'; rows: number } | { kind: 'duplicate'; error: unknown }> {
+  let rows = 0;
+  for (const f of files) {
+    const rel = ctx.config.layout.relative(f.path);
+    let copied: number;
+    try {
+      copied = await copyFile(client, table, SALES_HEADER, f.path);
+    } catch (error) {
+      if (isUniqueViolation(error)) return { kind: 'duplicate', error };
+      if (slot.beside && isWeekCollision(error)) throw error;
+      throw new StageError(`load-pg: cannot load ${rel} into PostgreSQL (week ${week.id} left as it was)`, STAGE, {
+        cause: error,
+      });
+    }
+    if (copied !== f.written) {
       throw new StageError(
-        `load-pg: ${load.rowsOut - rows} rows of clean/${week.id} have a sale_date outside ${week.start}..${week.end}; run \`sales-etl clean --week ${week.id}\` again`,
+        `load-pg: ${rel} has ${copied} rows but its manifest says ${f.written}; ` +
+          `run \`sales-etl clean --week ${week.id}\` again`,
         STAGE,
       );
     }
-    const { count, examples } = load.duplicates;
-    const message =
-      count > 0
-        ? `${count} sale_id(s) already loaded for another week were skipped, e.g. ${examples.join(', ')}`
-        : null;
-    await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn: load.rowsIn, rowsOut: rows, startedAt, message });
-    await myTurn(turn);
-    return {
-      week: week.id,
-      rows,
-      amount: check.rows[0]?.amount ?? '0',
-      crossWeekDuplicates: count,
-      crossWeekDuplicateIds: examples,
-    };
-  };
-
-  const deleteWeek = async (client: pg.PoolClient) => {
-    if (turn.together) await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-    await client.query('DELETE FROM sales WHERE sale_date BETWEEN $1 AND $2', [week.start, week.end]);
-    await client.query('DELETE FROM sales_region_weeks WHERE week_start = $1', [week.start]);
-  };
-
-  let result: LoadedWeek;
-  try {
-    try {
-      result = await inTransaction(db, async (client) => {
-        await deleteWeek(client);
-        const rows = await copyAll(client, 'sales');
-        return finish(client, { rowsIn: rows, rowsOut: rows, duplicates: { count: 0, examples: [] } });
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      ctx.log.debug(`load-pg: ${week.id} has sale_ids already in sales; loading through a staging table`);
-      result = await inTransaction(db, async (client) => {
-        await deleteWeek(client);
-        await client.query('CREATE TEMP TABLE sales_load (LIKE sales INCLUDING DEFAULTS) ON COMMIT DROP');
-        const rows = await copyAll(client, 'sales_load');
-        const dup = await client.query<{ count: string; examples: string[] | null }>(
-          `SELECT count(*) AS count, (array_agg(l.sale_id::text ORDER BY l.sale_id))[1:5] AS examples
-           FROM sales_load l JOIN sales s USING (sale_id)`,
-        );
-        const inserted = await client.query(
-          `INSERT INTO sales (${SALES_COLUMNS}) SELECT ${SALES_COLUMNS} FROM sales_load ORDER BY sale_id
-           ON CONFLICT (sale_id) DO NOTHING`,
-        );
-        const count = rows - (inserted.rowCount ?? 0);
-        return finish(client, {
-          rowsIn: rows,
-          rowsOut: inserted.rowCount ?? 0,
-          duplicates: { count, examples: dup.rows[0]?.examples ?? [] },
-        });
-      });
-    }
-  } catch (error) {
-    if (!(error instanceof NotMyTurn) && !(turn.together && isWeekCollision(error))) {
-      await recordFailure(ctx, db, week, startedAt, error);
-    }
-    throw error;
+    rows += copied;
   }
+  return { kind: 'copied', rows };
+}
+
+/** What a transaction put in `sales`, for `finish`. */
+interface WeekLoad {
+  rowsIn: number;
+  rowsOut: number;
+  duplicates: { count: number; examples: string[] };
+}
+
+/** Check the week's figures, record the run, and wait for the week before: commit, or roll back. */
+async function finish(job: WeekJob, client: pg.PoolClient, load: WeekLoad): Promise<StepOutcome<LoadedWeek>> {
+  const { week } = job;
+  const figures = await pgSql('load-pg-week-figures.sql');
+  const check = await runSql<{ rows: string; amount: string }>(client, figures, [week.start, week.end]);
+  const rows = Number(check.rows[0]?.rows ?? 0);
+  if (rows !== load.rowsOut) {
+    throw new StageError(
+      `load-pg: ${load.rowsOut - rows} rows of clean/${week.id} have a sale_date outside ` +
+        `${week.start}..${week.end}; run \`sales-etl clean --week ${week.id}\` again`,
+      STAGE,
+    );
+  }
+  const { count, examples } = load.duplicates;
+  const message =
+    count > 0 ? `${count} sale_id(s) already loaded for another week were skipped, e.g. ${examples.join(', ')}` : null;
+  const { rowsIn } = load;
+  const { startedAt } = job;
+  await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn, rowsOut: rows, startedAt, message });
+  const turn = await job.slot.turn();
+  if (turn !== 'commit') return { kind: turn === 'again' ? 'again' : 'stopped' };
+  const amount = check.rows[0]?.amount ?? '0';
+  const value = { week: week.id, rows, amount, crossWeekDuplicates: count, crossWeekDuplicateIds: examples };
+  return { kind: 'committed', value };
+}
+
+/** After the commit: what the log says of the week. */
+function reportWeek({ ctx, week, files }: WeekJob, result: LoadedWeek): void {
+  const expected = files.reduce((n, f) => n + f.written, 0);
   if (result.rows + result.crossWeekDuplicates !== expected) {
     // Unreachable unless the counting above is wrong; the transaction has committed, so say it loudly.
-    ctx.log.warn(`load-pg: ${week.id}: ${result.rows} rows loaded + ${result.crossWeekDuplicates} skipped != ${expected} in the manifest`);
+    ctx.log.warn(
+      `load-pg: ${week.id}: ${result.rows} rows loaded + ${result.crossWeekDuplicates} skipped != ${expected} ` +
+        'in the manifest',
+    );
   }
   if (result.crossWeekDuplicates > 0) {
     ctx.log.warn(
-      `load-pg: ${week.id}: ${result.crossWeekDuplicates} sale_id(s) were already loaded for another week and were skipped (e.g. ${result.crossWeekDuplicateIds.join(', ')})`,
+      `load-pg: ${week.id}: ${result.crossWeekDuplicates} sale_id(s) were already loaded for another week ` +
+        `and were skipped (e.g. ${result.crossWeekDuplicateIds.join(', ')})`,
     );
   }
   ctx.log.debug(`load-pg: ${week.id}: ${result.rows} rows, sum ${result.amount}`);
-  return result;
 }
 
 /** A failed run is recorded outside the rolled-back transaction, for `status`; failing to record it hides nothing. */

@@ -1,10 +1,11 @@
 import { previousWeek, type Week } from '../lib/core/calendar.js';
-import { openClickHouse, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
+import type { ClickHouseDatabase } from '../lib/clickhouse/database.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, StageError, UsageError } from '../lib/core/errors.js';
 import { during, interrupted, InterruptedError, type StopSignal } from '../lib/core/interrupt.js';
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
-import { openPg, recordRun, type PgDatabase } from '../lib/pg/database.js';
+import { recordRun, type PgDatabase } from '../lib/pg/database.js';
+import { Connections } from '../lib/pipeline/connections.js';
 import { aggregate } from './aggregate.js';
 import { clean } from './clean.js';
 import { generate } from './generate.js';
@@ -25,89 +26,6 @@ export interface StageFunctions {
 }
 
 const REAL_STAGES: StageFunctions = { generate, clean, loadPg, aggregate, migrateClick };
-
-/**
- * The databases of a chain of stages, opened when a stage first needs them (so
- * an unreachable server fails the stage that needed it) and shared by every
- * stage and week after that. Databases handed in are used and left open.
- */
-export class Connections {
-  private pgOpen: Promise<PgDatabase> | undefined;
-  private chOpen: Promise<ClickHouseDatabase> | undefined;
-
-  constructor(
-    private readonly ctx: Context,
-    private readonly given: { pg?: PgDatabase | undefined; ch?: ClickHouseDatabase | undefined } = {},
-  ) {}
-
-  /** The PostgreSQL database, opened on first use (or by `warmPg`); a failed open goes to one caller and is retried by the next. */
-  pg(): Promise<PgDatabase> {
-    if (this.given.pg) return Promise.resolve(this.given.pg);
-    const open = (this.pgOpen ??= settled(openPg(this.ctx)));
-    open.catch(() => {
-      if (this.pgOpen === open) this.pgOpen = undefined;
-    });
-    return open;
-  }
-
-  /** The ClickHouse database, opened on first use; a failed open is retried on the next call. */
-  ch(): Promise<ClickHouseDatabase> {
-    if (this.given.ch) return Promise.resolve(this.given.ch);
-    this.chOpen ??= openClickHouse(this.ctx).catch((error: unknown) => {
-      this.chOpen = undefined;
-      throw error;
-    });
-    return this.chOpen;
-  }
-
-  /**
-   * Start opening PostgreSQL now, while the file stages run: the embedded
-   * server's initdb and start take a second or two in processes of their own.
-   * A failure waits for the first stage that needs the database and is its
-   * failure, as if that stage had opened it. (ClickHouse is not warmed: the
-   * embedded engine loads on this process's own thread, so it would gain
-   * nothing.)
-   */
-  warmPg(): void {
-    if (!this.given.pg) this.pgOpen ??= settled(openPg(this.ctx));
-  }
-
-  /**
-   * Start opening ClickHouse now, while this process waits for PostgreSQL to
-   * start: loading the embedded engine takes this process's thread for a few
-   * hundred milliseconds, which it has nothing else to do with then. Only while
-   * an embedded PostgreSQL starts (a server answers at once, and one that does
-   * not must leave ClickHouse untouched). A failure is left for the stage that
-   * needs the database, which opens it again.
-   */
-  warmCh(): void {
-    if (this.given.ch || this.given.pg || this.ctx.config.pgUrl) return;
-    this.ch().catch(() => undefined);
-  }
-
-  /** The PostgreSQL database if it is open already, without opening it. */
-  async openedPg(): Promise<PgDatabase | undefined> {
-    if (this.given.pg) return this.given.pg;
-    return this.pgOpen?.catch(() => undefined);
-  }
-
-  /** Close what this object opened; a failure to close is logged, not thrown. */
-  async close(): Promise<void> {
-    const opened = [this.pgOpen, this.chOpen];
-    this.pgOpen = undefined;
-    this.chOpen = undefined;
-    for (const open of opened) {
-      const db = await open?.catch(() => undefined);
-      await db?.close().catch((error: unknown) => this.ctx.log.warn(`closing ${db.target}: ${describeError(error)}`));
-    }
-  }
-}
-
-/** The promise itself, marked as handled: it may reject before anyone awaits it. */
-function settled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
 
 /** Options of `run-week`. */
 export interface RunWeekOptions {
@@ -237,11 +155,40 @@ export async function finishChain(chain: Chain): Promise<RunWeekResult & { failu
  * backfill runs a week's stages in groups, overlapping with other weeks.
  */
 export async function runStages(chain: Chain, names: readonly StageName[]): Promise<void> {
+  const { opts, runs } = chain;
+  const { ctx, week } = opts;
+  const steps = stageSteps(chain);
+  for (const run of runs.filter((r) => names.includes(r.stage))) {
+    if (chain.failure) break;
+    if (run.stage === 'generate' && opts.skipGenerate) {
+      run.status = 'skipped';
+      continue;
+    }
+    const t = performance.now();
+    opts.onStage?.(run.stage);
+    try {
+      run.rows = await during(`${run.stage} of ${week.id}`, steps[run.stage]);
+      run.status = 'ok';
+      run.seconds = seconds(t);
+      ctx.log.debug(`${week.id} ${run.stage}: ${run.rows.toLocaleString('en-US')} rows in ${run.seconds}s`);
+    } catch (thrown) {
+      // After a stop signal, whatever a stage throws (a rolled-back transaction, a refused start) is the interruption.
+      const error = interrupted() ?? thrown;
+      run.status = 'failed';
+      run.seconds = seconds(t);
+      run.error = describeError(error);
+      chain.failure = { stage: run.stage, error };
+    }
+  }
+}
+
+/** Each stage's call for the chain's week, returning the rows it wrote. */
+function stageSteps(chain: Chain): Record<StageName, () => Promise<number>> {
   const { opts, runs, warnings } = chain;
   const { ctx, week, connections } = opts;
   const fns = opts.stages ?? REAL_STAGES;
   const weeks = [week];
-  const steps: Record<StageName, () => Promise<number>> = {
+  return {
     generate: async () => {
       const r = await fns.generate({ ctx, weeks });
       runs[0]!.validSales = sum(r.weeks, (w) => w.validSales);
@@ -268,29 +215,6 @@ export async function runStages(chain: Chain, names: readonly StageName[]): Prom
         (w) => w.rows,
       ),
   };
-
-  for (const run of runs.filter((r) => names.includes(r.stage))) {
-    if (chain.failure) break;
-    if (run.stage === 'generate' && opts.skipGenerate) {
-      run.status = 'skipped';
-      continue;
-    }
-    const t = performance.now();
-    opts.onStage?.(run.stage);
-    try {
-      run.rows = await during(`${run.stage} of ${week.id}`, steps[run.stage]);
-      run.status = 'ok';
-      run.seconds = seconds(t);
-      ctx.log.debug(`${week.id} ${run.stage}: ${run.rows.toLocaleString('en-US')} rows in ${run.seconds}s`);
-    } catch (thrown) {
-      // After a stop signal, whatever a stage throws (a rolled-back transaction, a refused start) is the interruption.
-      const error = interrupted() ?? thrown;
-      run.status = 'failed';
-      run.seconds = seconds(t);
-      run.error = describeError(error);
-      chain.failure = { stage: run.stage, error };
-    }
-  }
 }
 
 /** Record the chain in etl_runs when PostgreSQL is open; bookkeeping never fails the run. */

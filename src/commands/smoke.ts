@@ -12,7 +12,8 @@ import { REGIONS } from '../lib/core/regions.js';
 import { withLock } from '../lib/files/lock.js';
 import { quietLogger } from '../lib/ui/progress.js';
 import { backfill } from './backfill.js';
-import { Connections, runChain } from './run-week.js';
+import { Connections } from '../lib/pipeline/connections.js';
+import { runChain } from './run-week.js';
 
 /** Options of `smoke`. */
 export interface SmokeOptions {

@@ -11,7 +11,7 @@ import { relocatedCluster } from '../lib/pg/embedded/cluster.js';
 import { openPg } from '../lib/pg/database.js';
 import { pgSql, runSql } from '../lib/pg/sql.js';
 import { planPeriod, readPlan } from '../lib/core/plan.js';
-import { formatTable } from './backfill.js';
+import { formatTable } from '../lib/ui/table.js';
 
 /** Options of `status`. */
 export interface StatusOptions {

@@ -9,3 +9,10 @@ export const SALES_COLUMNS = [
   'region',
 ] as const;
 export const SALES_HEADER = SALES_COLUMNS.join(',');
+
+/** The header of `dim/customers.csv` (docs/architecture.md). */
+export const CUSTOMERS_HEADER =
+  'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders';
+
+/** The header of `dim/products.csv` (docs/architecture.md). */
+export const PRODUCTS_HEADER = 'product_id,name,category,list_price';

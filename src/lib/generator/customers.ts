@@ -136,9 +136,7 @@ export function customer(schedule: Schedule, id: number): Customer {
   return { id, registeredDay, region, activity, maxOrders, gender, age, birthDay, fullName, city, address };
 }
 
-/** The header of `dim/customers.csv` (docs/architecture.md). */
-export const CUSTOMERS_HEADER =
-  'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders';
+export { CUSTOMERS_HEADER } from '../core/headers.js';
 
 /** Quote a CSV field when it needs it (RFC 4180). */
 export function csvField(value: string): string {

@@ -93,8 +93,7 @@ export function catalogue(plan: Pick<GeneratorPlan, 'seed' | 'products'>): Produ
   return products;
 }
 
-/** The header of `dim/products.csv` (docs/architecture.md). */
-export const PRODUCTS_HEADER = 'product_id,name,category,list_price';
+export { PRODUCTS_HEADER } from '../core/headers.js';
 
 /** Kopecks as `1234.50`. */
 export function formatKopecks(kopecks: number): string {

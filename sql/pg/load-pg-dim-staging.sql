@@ -1,0 +1,1 @@
+CREATE TEMP TABLE {{staging}} (LIKE {{table}}) ON COMMIT DROP

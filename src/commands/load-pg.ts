@@ -13,6 +13,7 @@ import { defaultWeeks } from '../lib/core/plan.js';
 import { checkRegion } from '../lib/core/regions.js';
 import { readFileStream } from '../lib/files/layout.js';
 import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
+import { withNames } from '../lib/core/sql.js';
 import { pgSql, runSql, sqlError, type SqlFile } from '../lib/pg/sql.js';
 import { runWeeks, type Slot, type StepOutcome } from '../lib/pipeline/weeks.js';
 
@@ -129,21 +130,9 @@ async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
   }
 }
 
-/**
- * A statement file with its `{{name}}` placeholders replaced by identifiers, each quoted by pg's
- * `escapeIdentifier` (a list becomes a comma-separated list). The line numbers a failure names stay
- * those of the file.
- */
+/** A statement file with its `{{name}}` placeholders filled by identifiers (core/sql.ts `withNames`). */
 async function withIdentifiers(name: string, ids: Record<string, string | readonly string[]>): Promise<SqlFile> {
-  const file = await pgSql(name);
-  const quote = (id: string | readonly string[]) =>
-    typeof id === 'string' ? pg.escapeIdentifier(id) : id.map((c) => pg.escapeIdentifier(c)).join(', ');
-  const text = file.text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-    const id = ids[key];
-    if (id === undefined) throw new Error(`${file.name}: no identifier for {{${key}}}`);
-    return quote(id);
-  });
-  return { name: file.name, text };
+  return withNames(await pgSql(name), ids);
 }
 
 /** COPY a CSV file (with its header) into a table through pg-copy-streams; returns the rows copied. */
@@ -203,11 +192,12 @@ async function upsertDimension(ctx: Context, db: PgDatabase, dim: Dimension): Pr
 
 /** The file's rows into its table (inside the caller's transaction): the rows in the file, and those new or changed. */
 async function copyDimension(client: pg.PoolClient, dim: Dimension, file: string, rel: string) {
-  const ids = { table: dim.name, staging: `${dim.name}_load` };
+  const table = { table: dim.name };
+  const ids = { ...table, staging: `${dim.name}_load` };
   // The first load goes straight into the empty table (half the time of staging and upserting);
   // the lock keeps it empty until this transaction ends.
-  await runSql(client, await withIdentifiers('load-pg-dim-lock.sql', ids));
-  const empty = (await runSql(client, await withIdentifiers('load-pg-dim-empty.sql', ids))).rows[0]?.empty === true;
+  await runSql(client, await withIdentifiers('load-pg-dim-lock.sql', table));
+  const empty = (await runSql(client, await withIdentifiers('load-pg-dim-empty.sql', table))).rows[0]?.empty === true;
   if (!empty) await runSql(client, await withIdentifiers('load-pg-dim-staging.sql', ids));
   let rows: number;
   try {

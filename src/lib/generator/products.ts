@@ -1,3 +1,4 @@
+import { formatKopecks } from '../core/money.js';
 import { csvField } from './customers.js';
 import { CATEGORIES, ITEM_TYPES, type ItemType } from './item-types.js';
 import { intBetween, pick, rngFor, STREAM, type Rng } from './random.js';
@@ -95,14 +96,6 @@ export function catalogue(plan: Pick<GeneratorPlan, 'seed' | 'products'>): Produ
 
 /** The header of `dim/products.csv` (docs/architecture.md). */
 export const PRODUCTS_HEADER = 'product_id,name,category,list_price';
-
-/** Kopecks as `1234.50`. */
-export function formatKopecks(kopecks: number): string {
-  const abs = kopecks < 0 ? -kopecks : kopecks;
-  const cents = abs % 100;
-  // Plain concatenation: this runs for every line the generator writes.
-  return (kopecks < 0 ? '-' : '') + (abs - cents) / 100 + (cents < 10 ? '.0' : '.') + cents;
-}
 
 /** A product as a `dim/products.csv` line (without the newline). */
 export function productLine(p: Product): string {

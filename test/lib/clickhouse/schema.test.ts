@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { openClickHouse, type ClickHouseDatabase } from '../../../src/lib/clickhouse/database.js';
 import { embeddedHolder } from '../../../src/lib/clickhouse/lock.js';
 import { applyClickHouseSchema, splitStatements } from '../../../src/lib/clickhouse/schema.js';
-import { canonicalDecimal, describeMismatch } from '../../../src/lib/core/week-figures.js';
+import { canonicalDecimal } from '../../../src/lib/core/money.js';
+import { describeMismatch } from '../../../src/lib/core/week-figures.js';
 import { chRows, chTestContext, tempDataDir } from '../../helpers/clickhouse.js';
 
 describe('splitStatements', () => {

@@ -11,7 +11,7 @@ import { during } from '../lib/core/interrupt.js';
 import { checkRegion } from '../lib/core/regions.js';
 import { readFileStream } from '../lib/files/layout.js';
 import { SALES_HEADER } from '../lib/core/headers.js';
-import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
+import { inTransaction, recordRun, recordRunApart, withPg, type PgDatabase } from '../lib/pg/database.js';
 import { defaultWeeks } from '../lib/core/plan.js';
 
 /** Options of `load-pg`. */
@@ -448,18 +448,13 @@ async function loadWeekOnce(ctx: Context, db: PgDatabase, week: Week, manifest: 
 /** A failed run is recorded outside the rolled-back transaction, for `status`; failing to record it hides nothing. */
 async function recordFailure(ctx: Context, db: PgDatabase, week: Week, startedAt: Date, error: unknown): Promise<void> {
   try {
-    const client = await db.pool.connect();
-    try {
-      await recordRun(client, {
-        stage: STAGE,
-        week: week.id,
-        status: 'failed',
-        startedAt,
-        message: redact(error instanceof Error ? error.message : String(error)),
-      });
-    } finally {
-      client.release();
-    }
+    await recordRunApart(db, {
+      stage: STAGE,
+      week: week.id,
+      status: 'failed',
+      startedAt,
+      message: redact(error instanceof Error ? error.message : String(error)),
+    });
   } catch (recordError) {
     ctx.log.debug(`load-pg: could not record the failure of ${week.id}: ${(recordError as Error).message}`);
   }

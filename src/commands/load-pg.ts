@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -8,8 +8,8 @@ import type { Week } from '../lib/core/calendar.js';
 import type { Context } from '../lib/core/config.js';
 import { redact, StageError } from '../lib/core/errors.js';
 import { during } from '../lib/core/interrupt.js';
-import { checkRegion } from '../lib/core/regions.js';
 import { readFileStream } from '../lib/files/layout.js';
+import { readCleanManifest } from '../lib/files/manifest.js';
 import { SALES_HEADER } from '../lib/core/headers.js';
 import { inTransaction, recordRun, recordRunApart, withPg, type PgDatabase } from '../lib/pg/database.js';
 import { defaultWeeks } from '../lib/core/plan.js';
@@ -109,28 +109,14 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
 
 async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
   const { layout } = ctx.config;
-  const file = layout.manifest(week);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new StageError(
-      `load-pg: week ${week.id} has no clean output (${layout.relative(file)} is missing); run \`sales-etl clean --week ${week.id}\` first`,
-      STAGE,
-      { cause: error },
-    );
-  }
-  try {
-    const manifest = JSON.parse(text) as Manifest;
-    if (manifest.week !== week.id || !Array.isArray(manifest.files)) throw new Error(`not the manifest of ${week.id}`);
-    for (const f of manifest.files) {
-      checkRegion(f.region);
-      if (!Number.isInteger(f.written) || f.written < 0) throw new Error(`bad written count for ${f.region}`);
-    }
-    return manifest;
-  } catch (error) {
-    throw new StageError(`load-pg: ${layout.relative(file)} is not a valid manifest`, STAGE, { cause: error });
-  }
+  const rel = layout.relative(layout.manifest(week));
+  const read = await readCleanManifest(layout, week);
+  if (read.kind === 'ok') return read.manifest;
+  const message =
+    read.kind === 'missing'
+      ? `load-pg: week ${week.id} has no clean output (${rel} is missing); run \`sales-etl clean --week ${week.id}\` first`
+      : `load-pg: ${rel} is not a valid manifest`;
+  throw new StageError(message, STAGE, { cause: read.error });
 }
 
 /** COPY a CSV file (with its header) into a table through pg-copy-streams; returns the rows copied. */

@@ -1,5 +1,4 @@
 import { formatKopecks } from '../core/money.js';
-import { csvField } from './customers.js';
 import { CATEGORIES, ITEM_TYPES, type ItemType } from './item-types.js';
 import { intBetween, pick, rngFor, STREAM, type Rng } from './random.js';
 import type { GeneratorPlan } from './store-plan.js';
@@ -97,7 +96,7 @@ export function catalogue(plan: Pick<GeneratorPlan, 'seed' | 'products'>): Produ
 /** The header of `dim/products.csv` (docs/architecture.md). */
 export const PRODUCTS_HEADER = 'product_id,name,category,list_price';
 
-/** A product as a `dim/products.csv` line (without the newline). */
-export function productLine(p: Product): string {
-  return `${p.id},${csvField(p.name)},${csvField(p.category)},${formatKopecks(p.listPrice)}`;
+/** A product as the fields of a `dim/products.csv` record, in PRODUCTS_HEADER's order. */
+export function productFields(p: Product): string[] {
+  return [String(p.id), p.name, p.category, formatKopecks(p.listPrice)];
 }

@@ -19,6 +19,8 @@ const DIM_CSV: Options = {
   quote: '"',
   escape: '"',
   record_delimiter: 'unix',
+  // A lone CR is quoted too; csv-stringify quotes only the record delimiter (LF) unless told.
+  quote_record_delimiter: true,
   eof: true,
   bom: false,
   header: false,

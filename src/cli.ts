@@ -120,7 +120,9 @@ addWeekOptions(
   addPlanOptions(
     program
       .command('generate')
-      .description("Generate the store's plan, customers, products and weekly raw sales files (default: the plan's period)"),
+      .description(
+        "Generate the store's plan, customers, products and weekly raw sales files (default: the plan's period)",
+      ),
   )
     .option('--new-plan', 'replace an existing store.json (of any generator model) with a new plan from these flags')
     .addHelpText(
@@ -146,7 +148,9 @@ addWeekOptions(
   addRejectRateOption(
     program
       .command('clean')
-      .description("Normalise, validate and deduplicate raw files into clean/<week>/ (default: the plan's period)"),
+      .description(
+        "Normalise, validate and deduplicate raw files into clean/<week>/ (default: the plan's period)",
+      ),
   )
     .addHelpText('after', '\nExamples:\n  $ sales-etl clean --week 2024-W20\n  $ sales-etl clean --from 2024-W01 --to 2024-W10 --max-reject-rate 0.1\n'),
 ).action(async (_o, cmd: Command) => {
@@ -216,7 +220,9 @@ addRejectRateOption(
         'generate → clean → load-pg → aggregate → migrate-click for one week (default: the previous week, Moscow time)',
       )
       .addOption(
-        new Option('-w, --week <week>', `the week to run: ${WEEK_FORMS} (default: the previous week)`).argParser(weekArg),
+        new Option('-w, --week <week>', `the week to run: ${WEEK_FORMS} (default: the previous week)`).argParser(
+          weekArg,
+        ),
       ),
   ),
 )
@@ -278,7 +284,8 @@ addWeekOptions(
 ).action(async (_o, cmd: Command) => {
   const { backfill, backfillLine, backfillTable } = await import('./commands/backfill.js');
   type BackfillResult = Awaited<ReturnType<typeof backfill>>;
-  const flags = cmd.opts<Flags<PlanOptionValues & { keepGoing?: boolean; skipGenerate?: boolean; maxRejectRate: number }>>();
+  type BackfillFlags = PlanOptionValues & { keepGoing?: boolean; skipGenerate?: boolean; maxRejectRate: number };
+  const flags = cmd.opts<Flags<BackfillFlags>>();
   // The table and its summary line, on stdout after a failure too: results belong there.
   const report = (r: BackfillResult) => `${backfillTable(r)}\n${backfillLine(r)}`;
   await run(
@@ -336,8 +343,12 @@ program
 program
   .command('smoke')
   .description('Every stage on a small plan in a temporary data directory (embedded databases); fails if any count disagrees')
-  .addOption(new Option('--total <n>', 'valid sales in the small plan').default(SMOKE_DEFAULTS.total).argParser(intArg(1)))
-  .addOption(new Option('--weeks <n>', 'weeks in the small plan').default(SMOKE_DEFAULTS.weeks).argParser(intArg(1, 52)))
+  .addOption(
+    new Option('--total <n>', 'valid sales in the small plan').default(SMOKE_DEFAULTS.total).argParser(intArg(1)),
+  )
+  .addOption(
+    new Option('--weeks <n>', 'weeks in the small plan').default(SMOKE_DEFAULTS.weeks).argParser(intArg(1, 52)),
+  )
   .option('--keep', 'keep the temporary data directory')
   .addHelpText('after', '\nExamples:\n  $ sales-etl smoke\n  $ npm run smoke\n')
   .action(async (_o, cmd: Command) => {

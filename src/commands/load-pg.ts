@@ -114,7 +114,8 @@ async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
   if (read.kind === 'ok') return read.manifest;
   const message =
     read.kind === 'missing'
-      ? `load-pg: week ${week.id} has no clean output (${rel} is missing); run \`sales-etl clean --week ${week.id}\` first`
+      ? `load-pg: week ${week.id} has no clean output (${rel} is missing); ` +
+        `run \`sales-etl clean --week ${week.id}\` first`
       : `load-pg: ${rel} is not a valid manifest`;
   throw new StageError(message, STAGE, { cause: read.error });
 }

@@ -571,7 +571,8 @@ async function record(pgDb: PgDatabase, run: RunRecord): Promise<void> {
     startedAt: run.startedAt,
     message:
       run.status === 'ok'
-        ? `${what}: ${run.published?.rows} rows, sum(amount_sum) ${run.published?.amountSum}, ${run.published?.buyers} buyers`
+        ? `${what}: ${run.published?.rows} rows, sum(amount_sum) ${run.published?.amountSum}, ` +
+          `${run.published?.buyers} buyers`
         : `${what}: ${redact(run.error instanceof Error ? run.error.message : String(run.error))}`,
   });
 }

@@ -39,7 +39,8 @@ describe('smoke', () => {
     await mkdir(layout.cleanDir(WEEK), { recursive: true });
     const row = (id: number, amount: string, region: string) => `${id},1,1,1,2024-05-13,${amount},${region}`;
     await writeFile(layout.clean(WEEK, 'north'), `${SALES_HEADER}\n${row(1, '1000.00', 'north')}\n`);
-    await writeFile(layout.clean(WEEK, 'south'), `${SALES_HEADER}\n${row(2, '234.50', 'south')}\n${row(3, '0.05', 'south')}\n`);
+    const south = `${SALES_HEADER}\n${row(2, '234.50', 'south')}\n${row(3, '0.05', 'south')}\n`;
+    await writeFile(layout.clean(WEEK, 'south'), south);
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

@@ -223,7 +223,7 @@ describe('PostgreSQL errors', () => {
       }
     });
 
-    test(`recordRunApart writes one etl_runs row on a connection it gives back, also on failure (${target.name})`, async () => {
+    test(`recordRunApart records on a connection it gives back, also on failure (${target.name})`, async () => {
       const db = await freshDatabase(target);
       // One connection in all: a call that kept its connection would leave the next one waiting for ever.
       const pool = new pg.Pool({ connectionString: db.url, max: 1 });

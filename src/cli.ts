@@ -3,11 +3,27 @@ import { errorLine, ownSignals } from './cli-signals.js';
 import { Command, CommanderError, Option } from 'commander';
 // Command modules are imported inside their actions: `--help`, a usage error or `cron`
 // must not pay for loading PostgreSQL, ClickHouse (chDB), faker and ECharts.
-import { addWeekOptions, intArg, onlyAtArg, rateArg, weekArg } from './cli-options.js';
+import {
+  addPlanOptions,
+  addRejectRateOption,
+  addSkipGenerateOption,
+  addWeekOptions,
+  intArg,
+  onlyAtArg,
+  planFlagsOf,
+  type PlanOptionValues,
+  weekArg,
+} from './cli-options.js';
 import { REPORT_LOCALES, type ReportLocale } from './lib/report/format.js';
 import { withLock } from './lib/files/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/core/calendar.js';
-import { createContext, resolveConfig, type Context, type GlobalFlags } from './lib/core/config.js';
+import {
+  createContext,
+  resolveConfig,
+  SMOKE_DEFAULTS,
+  type Context,
+  type GlobalFlags,
+} from './lib/core/config.js';
 import { describeError, EXIT, exitCodeFor, resultOf } from './lib/core/errors.js';
 import { interrupted } from './lib/core/interrupt.js';
 import { isInteractive } from './lib/ui/logger.js';
@@ -101,41 +117,25 @@ const weeksOf = (flags: WeekFlags) => parseWeekFlags(flags);
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 addWeekOptions(
-  program
-    .command('generate')
-    .description("Generate the store's plan, customers, products and weekly raw sales files (default: the plan's period)")
-    .addOption(new Option('--seed <n>', 'random seed of a new plan').argParser(intArg(0, 2 ** 31 - 1)))
-    .addOption(new Option('--total <n>', 'valid unique sales over the period of a new plan (default 1000000)').argParser(intArg(1)))
-    .addOption(new Option('--start-week <week>', 'first week of a new plan (default: 52 weeks ending last week)'))
-    .addOption(new Option('--weeks <n>', 'weeks in the period of a new plan (default 52)').argParser(intArg(1, 520)))
-    .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
+  addPlanOptions(
+    program
+      .command('generate')
+      .description(
+        "Generate the store's plan, customers, products and weekly raw sales files (default: the plan's period)",
+      ),
+  )
     .option('--new-plan', 'replace an existing store.json (of any generator model) with a new plan from these flags')
-    .addHelpText('after', '\nExamples:\n  $ sales-etl generate\n  $ sales-etl generate --week 2024-W20\n  $ sales-etl --data-dir /tmp/small generate --total 20000 --seed 7\n'),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sales-etl generate\n  $ sales-etl generate --week 2024-W20\n' +
+        '  $ sales-etl --data-dir /tmp/small generate --total 20000 --seed 7\n',
+    ),
 ).action(async (_o, cmd: Command) => {
   const { generate } = await import('./commands/generate.js');
-  const flags = cmd.opts<
-    Flags<{
-      seed?: number;
-      total?: number;
-      startWeek?: string;
-      weeks?: number;
-      simulateOutage?: boolean;
-      newPlan?: boolean;
-    }>
-  >();
+  const flags = cmd.opts<Flags<PlanOptionValues & { newPlan?: boolean }>>();
   await run(
     cmd,
-    (ctx) =>
-      generate({
-        ctx,
-        weeks: weeksOf(flags),
-        seed: flags.seed,
-        total: flags.total,
-        startWeek: flags.startWeek === undefined ? undefined : parseWeek(flags.startWeek),
-        periodWeeks: flags.weeks,
-        simulateOutage: flags.simulateOutage,
-        newPlan: flags.newPlan,
-      }),
+    (ctx) => generate({ ctx, weeks: weeksOf(flags), ...planFlagsOf(flags), newPlan: flags.newPlan }),
     (r) =>
       `generated ${plural(r.weeks.length, 'week')}, ${plural(
         r.weeks.reduce((n, w) => n + w.validSales, 0),
@@ -145,14 +145,13 @@ addWeekOptions(
 });
 
 addWeekOptions(
-  program
-    .command('clean')
-    .description("Normalise, validate and deduplicate raw files into clean/<week>/ (default: the plan's period)")
-    .addOption(
-      new Option('--max-reject-rate <rate>', 'fail when a file rejects more than this share of its rows')
-        .default(0.05)
-        .argParser(rateArg),
-    )
+  addRejectRateOption(
+    program
+      .command('clean')
+      .description(
+        "Normalise, validate and deduplicate raw files into clean/<week>/ (default: the plan's period)",
+      ),
+  )
     .addHelpText('after', '\nExamples:\n  $ sales-etl clean --week 2024-W20\n  $ sales-etl clean --from 2024-W01 --to 2024-W10 --max-reject-rate 0.1\n'),
 ).action(async (_o, cmd: Command) => {
   const { clean } = await import('./commands/clean.js');
@@ -213,14 +212,20 @@ addWeekOptions(
   );
 });
 
-program
-  .command('run-week')
-  .description('generate → clean → load-pg → aggregate → migrate-click for one week (default: the previous week, Moscow time)')
-  .addOption(new Option('-w, --week <week>', `the week to run: ${WEEK_FORMS} (default: the previous week)`).argParser(weekArg))
-  .option('--skip-generate', 'use the raw files already there instead of generating them')
-  .addOption(
-    new Option('--max-reject-rate <rate>', "fail when a file rejects more than this share of its rows").default(0.05).argParser(rateArg),
-  )
+addRejectRateOption(
+  addSkipGenerateOption(
+    program
+      .command('run-week')
+      .description(
+        'generate → clean → load-pg → aggregate → migrate-click for one week (default: the previous week, Moscow time)',
+      )
+      .addOption(
+        new Option('-w, --week <week>', `the week to run: ${WEEK_FORMS} (default: the previous week)`).argParser(
+          weekArg,
+        ),
+      ),
+  ),
+)
   .addOption(
     new Option(
       '--only-at <when>',
@@ -257,19 +262,18 @@ program
   });
 
 addWeekOptions(
-  program
-    .command('backfill')
-    .description("run-week for every week in order (default: the plan's whole period, creating the plan if there is none)")
-    .option('--keep-going', 'run the remaining weeks after a failure')
-    .option('--skip-generate', 'use the raw files already there instead of generating them')
-    .addOption(
-      new Option('--max-reject-rate <rate>', 'fail when a file rejects more than this share of its rows').default(0.05).argParser(rateArg),
-    )
-    .addOption(new Option('--seed <n>', 'random seed of a new plan').argParser(intArg(0, 2 ** 31 - 1)))
-    .addOption(new Option('--total <n>', 'valid unique sales over the period of a new plan (default 1000000)').argParser(intArg(1)))
-    .addOption(new Option('--start-week <week>', 'first week of a new plan (default: 52 weeks ending last week)').argParser(weekArg))
-    .addOption(new Option('--weeks <n>', 'weeks in the period of a new plan (default 52)').argParser(intArg(1, 520)))
-    .option('--simulate-outage', "a new plan's weeks 20-23 each miss one region's file")
+  addPlanOptions(
+    addRejectRateOption(
+      addSkipGenerateOption(
+        program
+          .command('backfill')
+          .description(
+            "run-week for every week in order (default: the plan's whole period, creating the plan if there is none)",
+          )
+          .option('--keep-going', 'run the remaining weeks after a failure'),
+      ),
+    ),
+  )
     .addHelpText(
       'after',
       `\n${RUN_HELP}` +
@@ -280,18 +284,8 @@ addWeekOptions(
 ).action(async (_o, cmd: Command) => {
   const { backfill, backfillLine, backfillTable } = await import('./commands/backfill.js');
   type BackfillResult = Awaited<ReturnType<typeof backfill>>;
-  const flags = cmd.opts<
-    Flags<{
-      keepGoing?: boolean;
-      skipGenerate?: boolean;
-      maxRejectRate: number;
-      seed?: number;
-      total?: number;
-      startWeek?: string;
-      weeks?: number;
-      simulateOutage?: boolean;
-    }>
-  >();
+  type BackfillFlags = PlanOptionValues & { keepGoing?: boolean; skipGenerate?: boolean; maxRejectRate: number };
+  const flags = cmd.opts<Flags<BackfillFlags>>();
   // The table and its summary line, on stdout after a failure too: results belong there.
   const report = (r: BackfillResult) => `${backfillTable(r)}\n${backfillLine(r)}`;
   await run(
@@ -303,11 +297,7 @@ addWeekOptions(
         keepGoing: flags.keepGoing,
         skipGenerate: flags.skipGenerate,
         maxRejectRate: flags.maxRejectRate,
-        seed: flags.seed,
-        total: flags.total,
-        startWeek: flags.startWeek === undefined ? undefined : parseWeek(flags.startWeek),
-        periodWeeks: flags.weeks,
-        simulateOutage: flags.simulateOutage,
+        ...planFlagsOf(flags),
       }),
     report,
     report,
@@ -353,8 +343,12 @@ program
 program
   .command('smoke')
   .description('Every stage on a small plan in a temporary data directory (embedded databases); fails if any count disagrees')
-  .addOption(new Option('--total <n>', 'valid sales in the small plan').default(6000).argParser(intArg(1)))
-  .addOption(new Option('--weeks <n>', 'weeks in the small plan').default(3).argParser(intArg(1, 52)))
+  .addOption(
+    new Option('--total <n>', 'valid sales in the small plan').default(SMOKE_DEFAULTS.total).argParser(intArg(1)),
+  )
+  .addOption(
+    new Option('--weeks <n>', 'weeks in the small plan').default(SMOKE_DEFAULTS.weeks).argParser(intArg(1, 52)),
+  )
   .option('--keep', 'keep the temporary data directory')
   .addHelpText('after', '\nExamples:\n  $ sales-etl smoke\n  $ npm run smoke\n')
   .action(async (_o, cmd: Command) => {

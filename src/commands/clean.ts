@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Week } from '../lib/core/calendar.js';
 import { cleanFile, REJECTS_HEADER } from '../lib/clean/file.js';
 import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/files/manifest.js';
-import type { Context } from '../lib/core/config.js';
+import { DEFAULT_MAX_REJECT_RATE, type Context } from '../lib/core/config.js';
 import { during } from '../lib/core/interrupt.js';
 import { StageError } from '../lib/core/errors.js';
 import { openAtomicWriter, readFileStream, removeStaleTemps, writeFileAtomic, type AtomicWriter, type Layout } from '../lib/files/layout.js';
@@ -39,7 +39,6 @@ export interface CleanResult {
   weeks: CleanedWeek[];
 }
 
-export const DEFAULT_MAX_REJECT_RATE = 0.05;
 /** A raw row is about 45 bytes; a little more here, so the estimate of rows errs low. */
 const BYTES_PER_ROW = 48;
 

@@ -5,22 +5,17 @@ import { during } from '../lib/core/interrupt.js';
 import { UsageError } from '../lib/core/errors.js';
 import { removeStaleTemps } from '../lib/files/layout.js';
 import { type Region } from '../lib/core/regions.js';
-import { planPeriod, type StorePlan } from '../lib/core/plan.js';
+import { planPeriod, type PlanFlags, type StorePlan } from '../lib/core/plan.js';
 import { salesModelFor } from '../lib/generator/model-cache.js';
 import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
 import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';
 import { writeWeek } from '../lib/generator/write-week.js';
 
 /** Options of `generate`; the plan flags apply only when `store.json` is created. */
-export interface GenerateOptions {
+export interface GenerateOptions extends PlanFlags {
   ctx: Context;
   /** Weeks to generate; undefined means the plan's whole period. */
   weeks?: Week[] | undefined;
-  seed?: number | undefined;
-  total?: number | undefined;
-  startWeek?: Week | undefined;
-  periodWeeks?: number | undefined;
-  simulateOutage?: boolean | undefined;
   /** Replace an existing plan with a new one from the plan flags (how a plan of an older model is renewed). */
   newPlan?: boolean | undefined;
   /** The current time, for the default period and the "week has ended" check (tests); default now. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -10,10 +10,10 @@ import { redact, StageError } from '../lib/core/errors.js';
 import { CUSTOMERS_HEADER, PRODUCTS_HEADER, SALES_HEADER } from '../lib/core/headers.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
 import { defaultWeeks } from '../lib/core/plan.js';
-import { checkRegion } from '../lib/core/regions.js';
-import { readFileStream } from '../lib/files/layout.js';
-import { inTransaction, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
 import { withNames } from '../lib/core/sql.js';
+import { readFileStream } from '../lib/files/layout.js';
+import { readCleanManifest } from '../lib/files/manifest.js';
+import { inTransaction, recordRun, recordRunApart, withPg, type PgDatabase } from '../lib/pg/database.js';
 import { pgSql, runSql, sqlError, type SqlFile } from '../lib/pg/sql.js';
 import { runWeeks, type Slot, type StepOutcome } from '../lib/pipeline/weeks.js';
 
@@ -105,29 +105,15 @@ async function loadWeeks(ctx: Context, db: PgDatabase, weeks: Week[], manifests:
 
 async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
   const { layout } = ctx.config;
-  const file = layout.manifest(week);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new StageError(
-      `load-pg: week ${week.id} has no clean output (${layout.relative(file)} is missing); ` +
-        `run \`sales-etl clean --week ${week.id}\` first`,
-      STAGE,
-      { cause: error },
-    );
-  }
-  try {
-    const manifest = JSON.parse(text) as Manifest;
-    if (manifest.week !== week.id || !Array.isArray(manifest.files)) throw new Error(`not the manifest of ${week.id}`);
-    for (const f of manifest.files) {
-      checkRegion(f.region);
-      if (!Number.isInteger(f.written) || f.written < 0) throw new Error(`bad written count for ${f.region}`);
-    }
-    return manifest;
-  } catch (error) {
-    throw new StageError(`load-pg: ${layout.relative(file)} is not a valid manifest`, STAGE, { cause: error });
-  }
+  const rel = layout.relative(layout.manifest(week));
+  const read = await readCleanManifest(layout, week);
+  if (read.kind === 'ok') return read.manifest;
+  const message =
+    read.kind === 'missing'
+      ? `load-pg: week ${week.id} has no clean output (${rel} is missing); ` +
+        `run \`sales-etl clean --week ${week.id}\` first`
+      : `load-pg: ${rel} is not a valid manifest`;
+  throw new StageError(message, STAGE, { cause: read.error });
 }
 
 /** A statement file with its `{{name}}` placeholders filled by identifiers (core/sql.ts `withNames`). */
@@ -458,18 +444,13 @@ function reportWeek({ ctx, week, files }: WeekJob, result: LoadedWeek): void {
 /** A failed run is recorded outside the rolled-back transaction, for `status`; failing to record it hides nothing. */
 async function recordFailure(ctx: Context, db: PgDatabase, week: Week, startedAt: Date, error: unknown): Promise<void> {
   try {
-    const client = await db.pool.connect();
-    try {
-      await recordRun(client, {
-        stage: STAGE,
-        week: week.id,
-        status: 'failed',
-        startedAt,
-        message: redact(error instanceof Error ? error.message : String(error)),
-      });
-    } finally {
-      client.release();
-    }
+    await recordRunApart(db, {
+      stage: STAGE,
+      week: week.id,
+      status: 'failed',
+      startedAt,
+      message: redact(error instanceof Error ? error.message : String(error)),
+    });
   } catch (recordError) {
     ctx.log.debug(`load-pg: could not record the failure of ${week.id}: ${(recordError as Error).message}`);
   }

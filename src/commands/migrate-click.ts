@@ -22,7 +22,7 @@ import type { Context } from '../lib/core/config.js';
 import { describeError, redact, StageError } from '../lib/core/errors.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
 import { LINK_PULLED, linkPostgres } from '../lib/clickhouse/pg-link.js';
-import { inTransaction, READ_ONLY_SNAPSHOT, recordRun, withPg, type PgDatabase } from '../lib/pg/database.js';
+import { inTransaction, READ_ONLY_SNAPSHOT, recordRunApart, withPg, type PgDatabase } from '../lib/pg/database.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg/sql.js';
 import { defaultWeeks } from '../lib/core/plan.js';
 import { describeMismatch, type WeekFigures } from '../lib/core/week-figures.js';
@@ -562,22 +562,18 @@ interface RunRecord {
 }
 
 async function record(pgDb: PgDatabase, run: RunRecord): Promise<void> {
-  const client = await pgDb.pool.connect();
-  try {
-    const what = run.verifyOnly ? 'verify-only' : 'published';
-    await recordRun(client, {
-      stage: STAGE,
-      week: run.week.id,
-      status: run.status,
-      rowsIn: run.published?.rows ?? null,
-      rowsOut: run.verifyOnly ? 0 : (run.published?.rows ?? null),
-      startedAt: run.startedAt,
-      message:
-        run.status === 'ok'
-          ? `${what}: ${run.published?.rows} rows, sum(amount_sum) ${run.published?.amountSum}, ${run.published?.buyers} buyers`
-          : `${what}: ${redact(run.error instanceof Error ? run.error.message : String(run.error))}`,
-    });
-  } finally {
-    client.release();
-  }
+  const what = run.verifyOnly ? 'verify-only' : 'published';
+  await recordRunApart(pgDb, {
+    stage: STAGE,
+    week: run.week.id,
+    status: run.status,
+    rowsIn: run.published?.rows ?? null,
+    rowsOut: run.verifyOnly ? 0 : (run.published?.rows ?? null),
+    startedAt: run.startedAt,
+    message:
+      run.status === 'ok'
+        ? `${what}: ${run.published?.rows} rows, sum(amount_sum) ${run.published?.amountSum}, ` +
+          `${run.published?.buyers} buyers`
+        : `${what}: ${redact(run.error instanceof Error ? run.error.message : String(run.error))}`,
+  });
 }

@@ -3,24 +3,29 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseWeek } from '../lib/core/calendar.js';
-import type { Context } from '../lib/core/config.js';
-import { createContext } from '../lib/core/config.js';
+import { parseWeek, type Week } from '../lib/core/calendar.js';
+import { createContext, SMOKE_DEFAULTS, type Context } from '../lib/core/config.js';
 import { StageError } from '../lib/core/errors.js';
-import { Layout } from '../lib/files/layout.js';
+import { fromKopecks, toKopecks, twoDecimals } from '../lib/core/money.js';
 import { REGIONS } from '../lib/core/regions.js';
+import { clickHouseStatement } from '../lib/clickhouse/sql.js';
+import type { ClickHouseDatabase } from '../lib/clickhouse/database.js';
+import { Layout } from '../lib/files/layout.js';
 import { withLock } from '../lib/files/lock.js';
+import type { PgDatabase } from '../lib/pg/database.js';
+import { pgSql, runSql } from '../lib/pg/sql.js';
+import type { Logger } from '../lib/ui/logger.js';
 import { quietLogger } from '../lib/ui/progress.js';
 import { backfill } from './backfill.js';
 import { Connections } from '../lib/pipeline/connections.js';
-import { runChain } from './run-week.js';
+import { runChain, type RunWeekResult } from './run-week.js';
 
 /** Options of `smoke`. */
 export interface SmokeOptions {
   ctx: Context;
-  /** Valid sales in the small plan (default 6000). */
+  /** Valid sales in the small plan (default SMOKE_DEFAULTS.total). */
   total?: number | undefined;
-  /** Weeks in the small plan (default 3). */
+  /** Weeks in the small plan (default SMOKE_DEFAULTS.weeks). */
   weeks?: number | undefined;
   /** Keep the temporary data directory (default: removed). */
   keep?: boolean | undefined;
@@ -44,12 +49,25 @@ export interface SmokeResult {
   seconds: number;
 }
 
-/** Rows and the exact amount sum (kopecks) of a week's clean files. */
-async function cleanFigures(layout: Layout, week: string): Promise<{ rows: number; kopecks: bigint }> {
+/** The checks made so far; a failed one is logged as it is made. */
+export class Checks {
+  readonly all: SmokeCheck[] = [];
+  constructor(private readonly log: Logger) {}
+
+  check(week: string, what: string, expected: string | number, actual: string | number): void {
+    const ok = String(expected) === String(actual);
+    this.all.push({ week, what, expected: String(expected), actual: String(actual), ok });
+    if (!ok) this.log.error(`smoke ${week}: ${what}: expected ${expected}, got ${actual}`);
+  }
+}
+
+/** Rows and the exact amount sum of a week's clean files, read back from the files themselves. */
+async function cleanFigures(layout: Layout, week: string): Promise<{ rows: number; amount: string }> {
   let rows = 0;
   let kopecks = 0n;
   for (const region of REGIONS) {
-    const lines = createInterface({ input: createReadStream(layout.clean(week, region)).on('error', () => undefined) });
+    const input = createReadStream(layout.clean(week, region)).on('error', () => undefined);
+    const lines = createInterface({ input });
     let header = true;
     try {
       for await (const line of lines) {
@@ -57,18 +75,94 @@ async function cleanFigures(layout: Layout, week: string): Promise<{ rows: numbe
           header = false;
           continue;
         }
-        const amount = line.split(',')[5] ?? '0';
-        kopecks += BigInt(amount.replace('.', ''));
+        kopecks += toKopecks(line.split(',')[5] ?? '0');
         rows++;
       }
     } catch {
       // a region without a clean file (an outage) adds nothing
     }
   }
-  return { rows, kopecks };
+  return { rows, amount: fromKopecks(kopecks) };
 }
 
-const money = (kopecks: bigint) => `${kopecks / 100n}.${String(kopecks % 100n).padStart(2, '0')}`;
+/** A week's figures in PostgreSQL and ClickHouse, by the stages' own queries; sums as the databases spell them. */
+export interface SmokeFigures {
+  sales: { rows: string; amount: string };
+  agg: { rows: string; amountSum: string; salesCount: string };
+  clickhouse: { rows: string; amountSum: string; salesCount: string };
+}
+
+/** `sales` and `sales_agg` of a week, by migrate-click's queries (migrate-click-daily-figures.sql, -figures.sql). */
+async function pgFigures(db: PgDatabase, week: Week): Promise<Omit<SmokeFigures, 'clickhouse'>> {
+  const client = await db.pool.connect();
+  try {
+    type Sales = { sales_count: string; amount_sum: string };
+    const sales = (await runSql<Sales>(client, await pgSql('migrate-click-daily-figures.sql'), [week.start])).rows[0]!;
+    type Agg = { rows: string; amount_sum: string; sales_count: string };
+    const agg = (await runSql<Agg>(client, await pgSql('migrate-click-figures.sql'), [week.start, week.start])).rows;
+    const a = agg[0] ?? { rows: '0', amount_sum: '0', sales_count: '0' };
+    return { sales: { rows: sales.sales_count, amount: sales.amount_sum }, agg: { rows: a.rows, amountSum: a.amount_sum, salesCount: a.sales_count } };
+  } finally {
+    client.release();
+  }
+}
+
+/** ClickHouse's sales_agg of a week, by migrate-click's reconciliation query (week-figures.sql). */
+async function chFigures(ch: ClickHouseDatabase, week: Week): Promise<SmokeFigures['clickhouse']> {
+  const result = await ch.client.query({
+    query: await clickHouseStatement('week-figures.sql'),
+    query_params: { weeks: [week.start] },
+    format: 'JSONEachRow',
+  });
+  const row = (await result.json<{ rows: string; amount_sum: string; sales_count: string }>())[0];
+  return { rows: row?.rows ?? '0', amountSum: row?.amount_sum ?? '0', salesCount: row?.sales_count ?? '0' };
+}
+
+async function weekFigures(db: PgDatabase, ch: ClickHouseDatabase, week: Week): Promise<SmokeFigures> {
+  return { ...(await pgFigures(db, week)), clickhouse: await chFigures(ch, week) };
+}
+
+/** What must stay the same when the week is run again. */
+const fingerprint = ({ sales, clickhouse }: SmokeFigures) =>
+  `${sales.rows}/${sales.amount}/${clickhouse.rows}/${clickhouse.amountSum}`;
+
+/** Check that one week's counts and sums agree from stage to stage. */
+export async function checkWeek(checks: Checks, layout: Layout, f: SmokeFigures, result: RunWeekResult): Promise<void> {
+  const week = result.week;
+  const stage = (name: string) => result.stages.find((s) => s.stage === name);
+  const file = await cleanFigures(layout, week);
+  const cleanRows = stage('clean')?.rows ?? -1;
+  const generated = stage('generate')?.validSales ?? 'a count from generate';
+  checks.check(week, 'clean rows = generated valid sales', generated, cleanRows);
+  checks.check(week, 'clean rows = clean files', cleanRows, file.rows);
+  checks.check(week, 'PostgreSQL sales rows = clean rows', file.rows, f.sales.rows);
+  checks.check(week, 'PostgreSQL sales amount = clean amount', file.amount, twoDecimals(f.sales.amount));
+  checks.check(week, 'sales_agg sales_count sum = sales rows', f.sales.rows, f.agg.salesCount);
+  const amount = twoDecimals(f.sales.amount);
+  checks.check(week, 'sales_agg amount_sum sum = sales amount', amount, twoDecimals(f.agg.amountSum));
+  checks.check(week, 'ClickHouse rows = sales_agg rows', f.agg.rows, f.clickhouse.rows);
+  checks.check(week, 'ClickHouse sales = PostgreSQL sales', f.sales.rows, f.clickhouse.salesCount);
+  checks.check(week, 'ClickHouse amount = PostgreSQL amount', amount, twoDecimals(f.clickhouse.amountSum));
+}
+
+/** The plan through backfill, every week checked, then the last week run again: it must change nothing. */
+async function smokeRun(ctx: Context, opts: SmokeOptions, checks: Checks, connections: Connections): Promise<string[]> {
+  const [pg, ch] = [await connections.pg(), await connections.ch()];
+  const plan = { total: opts.total ?? SMOKE_DEFAULTS.total, periodWeeks: opts.weeks ?? SMOKE_DEFAULTS.weeks };
+  const run = await backfill({ ctx, ...plan, seed: 1, pg, ch, notify: false });
+  const fingerprints = new Map<string, string>();
+  for (const result of run.weeks) {
+    const figures = await weekFigures(pg, ch, parseWeek(result.week));
+    await checkWeek(checks, ctx.config.layout, figures, result);
+    fingerprints.set(result.week, fingerprint(figures));
+  }
+  const last = parseWeek(run.weeks.at(-1)!.week);
+  const again = await runChain({ ctx: { config: ctx.config, log: quietLogger(ctx.log) }, week: last, connections });
+  checks.check(last.id, 'second run-week succeeds', 'ok', again.ok ? 'ok' : `${again.failedStage}: ${again.error}`);
+  const after = fingerprint(await weekFigures(pg, ch, last));
+  checks.check(last.id, 'a second run changes nothing', fingerprints.get(last.id) ?? '', after);
+  return run.weeks.map((w) => w.week);
+}
 
 /**
  * Every stage on a small plan in a temporary data directory with the embedded
@@ -81,100 +175,31 @@ export async function smoke(opts: SmokeOptions): Promise<SmokeResult> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-smoke-'));
   // mkdtemp makes it private; the embedded PostgreSQL may run as another user (root runs it as postgres).
   await chmod(dataDir, 0o711);
-  const parent = opts.ctx;
-  const ctx = createContext({ ...parent.config, dataDir, layout: new Layout(dataDir), pgUrl: undefined, clickhouseUrl: undefined });
-  const log = parent.log;
-  const checks: SmokeCheck[] = [];
-  const check = (week: string, what: string, expected: string | number, actual: string | number) => {
-    const ok = String(expected) === String(actual);
-    checks.push({ week, what, expected: String(expected), actual: String(actual), ok });
-    if (!ok) log.error(`smoke ${week}: ${what}: expected ${expected}, got ${actual}`);
-  };
-  log.info(`smoke: a ${opts.weeks ?? 3}-week plan of ${(opts.total ?? 6000).toLocaleString('en-US')} sales in ${dataDir}`);
-  const connections = new Connections({ config: ctx.config, log: ctx.log });
+  const { config, log } = opts.ctx;
+  const layout = new Layout(dataDir);
+  // Its own context (and logger) for the lock and the connections; the stages log to the caller's.
+  const own = createContext({ ...config, dataDir, layout, pgUrl: undefined, clickhouseUrl: undefined });
+  const ctx = { config: own.config, log };
+  const checks = new Checks(log);
+  const total = (opts.total ?? SMOKE_DEFAULTS.total).toLocaleString('en-US');
+  log.info(`smoke: a ${opts.weeks ?? SMOKE_DEFAULTS.weeks}-week plan of ${total} sales in ${dataDir}`);
+  const connections = new Connections({ config: own.config, log: own.log });
   let weeks: string[] = [];
   try {
-    await withLock(ctx, 'smoke', async () => {
-      const pg = await connections.pg();
-      const ch = await connections.ch();
-      const run = await backfill({
-        ctx: { config: ctx.config, log },
-        total: opts.total ?? 6000,
-        periodWeeks: opts.weeks ?? 3,
-        seed: 1,
-        pg,
-        ch,
-        notify: false,
-      });
-      weeks = run.weeks.map((w) => w.week);
-      const checksums = new Map<string, string>();
-      for (const result of run.weeks) {
-        const week = parseWeek(result.week);
-        const rows = (stage: string) => result.stages.find((s) => s.stage === stage)?.rows ?? -1;
-        const file = await cleanFigures(ctx.config.layout, week.id);
-        const generated = result.stages.find((s) => s.stage === 'generate')?.validSales;
-        check(week.id, 'clean rows = generated valid sales', generated ?? 'a count from generate', rows('clean'));
-        check(week.id, 'clean rows = clean files', rows('clean'), file.rows);
-        const pgFigures = await pg.pool.query<{ rows: string; amount: string; agg_count: string; agg_amount: string; agg_rows: string }>(
-          `SELECT (SELECT count(*) FROM sales WHERE sale_date BETWEEN $1 AND $2)::text AS rows,
-                  (SELECT coalesce(sum(sale_amount), 0) FROM sales WHERE sale_date BETWEEN $1 AND $2)::text AS amount,
-                  (SELECT coalesce(sum(sales_count), 0) FROM sales_agg WHERE week_start = $1)::text AS agg_count,
-                  (SELECT coalesce(sum(amount_sum), 0) FROM sales_agg WHERE week_start = $1)::text AS agg_amount,
-                  (SELECT count(*) FROM sales_agg WHERE week_start = $1)::text AS agg_rows`,
-          [week.start, week.end],
-        );
-        const p = pgFigures.rows[0]!;
-        check(week.id, 'PostgreSQL sales rows = clean rows', file.rows, p.rows);
-        check(week.id, 'PostgreSQL sales amount = clean amount', money(file.kopecks), Number(p.amount).toFixed(2));
-        check(week.id, 'sales_agg sales_count sum = sales rows', p.rows, p.agg_count);
-        check(week.id, 'sales_agg amount_sum sum = sales amount', Number(p.amount).toFixed(2), Number(p.agg_amount).toFixed(2));
-        const chFigures = await ch.client.query({
-          query: `SELECT toString(count()) AS rows, toString(sum(amount_sum)) AS amount, toString(sum(sales_count)) AS sales
-                  FROM sales_etl.sales_agg WHERE week_start = {week:Date}`,
-          query_params: { week: week.start },
-          format: 'JSONEachRow',
-        });
-        const c = (await chFigures.json<{ rows: string; amount: string; sales: string }>())[0]!;
-        check(week.id, 'ClickHouse rows = sales_agg rows', p.agg_rows, c.rows);
-        check(week.id, 'ClickHouse sales = PostgreSQL sales', p.rows, c.sales);
-        check(week.id, 'ClickHouse amount = PostgreSQL amount', Number(p.amount).toFixed(2), Number(c.amount).toFixed(2));
-        checksums.set(week.id, `${p.rows}/${p.amount}/${c.rows}/${c.amount}`);
-      }
-      // A second run of the last week must leave the same figures behind.
-      const last = parseWeek(weeks.at(-1)!);
-      const again = await runChain({ ctx: { config: ctx.config, log: quietLogger(log) }, week: last, connections });
-      check(last.id, 'second run-week succeeds', 'ok', again.ok ? 'ok' : `${again.failedStage}: ${again.error}`);
-      const p = (
-        await pg.pool.query<{ rows: string; amount: string }>(
-          `SELECT count(*)::text AS rows, coalesce(sum(sale_amount), 0)::text AS amount FROM sales WHERE sale_date BETWEEN $1 AND $2`,
-          [last.start, last.end],
-        )
-      ).rows[0]!;
-      const c = (
-        await (
-          await ch.client.query({
-            query: `SELECT toString(count()) AS rows, toString(sum(amount_sum)) AS amount FROM sales_etl.sales_agg WHERE week_start = {week:Date}`,
-            query_params: { week: last.start },
-            format: 'JSONEachRow',
-          })
-        ).json<{ rows: string; amount: string }>()
-      )[0]!;
-      check(last.id, 'a second run changes nothing', checksums.get(last.id) ?? '', `${p.rows}/${p.amount}/${c.rows}/${c.amount}`);
-    });
+    weeks = await withLock(own, 'smoke', () => smokeRun(ctx, opts, checks, connections));
   } finally {
     await connections.close();
     if (!opts.keep) await rm(dataDir, { recursive: true, force: true });
   }
-  const failed = checks.filter((c) => !c.ok);
-  const result: SmokeResult = {
-    ok: failed.length === 0,
-    dataDir,
-    weeks,
-    checks,
-    seconds: Math.round((performance.now() - started) / 10) / 100,
-  };
-  if (failed.length > 0) {
-    throw new StageError(`smoke: ${failed.length} of ${checks.length} checks failed; first: ${failed[0]!.week} ${failed[0]!.what}: expected ${failed[0]!.expected}, got ${failed[0]!.actual}`, 'smoke');
+  const seconds = Math.round((performance.now() - started) / 10) / 100;
+  const failed = checks.all.filter((c) => !c.ok);
+  const first = failed[0];
+  if (first) {
+    throw new StageError(
+      `smoke: ${failed.length} of ${checks.all.length} checks failed; ` +
+        `first: ${first.week} ${first.what}: expected ${first.expected}, got ${first.actual}`,
+      'smoke',
+    );
   }
-  return result;
+  return { ok: true, dataDir, weeks, checks: checks.all, seconds };
 }

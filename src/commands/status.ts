@@ -1,10 +1,11 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { parseWeek, type Week } from '../lib/core/calendar.js';
 import { clickHouseStatement } from '../lib/clickhouse/sql.js';
 import { openClickHouse } from '../lib/clickhouse/database.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, LockedError } from '../lib/core/errors.js';
 import { inspectDataDir } from '../lib/files/layout.js';
+import { readCleanManifest } from '../lib/files/manifest.js';
 import { REGIONS, type Region } from '../lib/core/regions.js';
 import { acquireLock, type Lock } from '../lib/files/lock.js';
 import { relocatedCluster } from '../lib/pg/embedded/cluster.js';
@@ -77,17 +78,10 @@ async function fileStatus(ctx: Context, week: Week): Promise<Pick<WeekStatus, 'r
   const layout = ctx.config.layout;
   const rawRegions: Region[] = [];
   for (const region of REGIONS) if (await exists(layout.raw(week, region))) rawRegions.push(region);
-  let clean: WeekStatus['clean'] = null;
-  try {
-    const manifest = JSON.parse(await readFile(layout.manifest(week), 'utf8')) as {
-      totals: { written: number; duplicates: number; rejected: number };
-      missingRegions?: string[];
-    };
-    clean = { ...manifest.totals, missingRegions: manifest.missingRegions ?? [] };
-  } catch {
-    // not cleaned yet (or a manifest being rewritten): shown as absent
-  }
-  return { rawRegions, clean };
+  const read = await readCleanManifest(layout, week);
+  // Not cleaned yet (or a manifest being rewritten): shown as absent.
+  if (read.kind !== 'ok') return { rawRegions, clean: null };
+  return { rawRegions, clean: { ...read.manifest.totals, missingRegions: read.manifest.missingRegions } };
 }
 
 /**

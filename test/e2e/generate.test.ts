@@ -21,6 +21,21 @@ describe('sales-etl generate', () => {
   });
   after(() => removeDir(dir));
 
+  test('a bad --start-week is the same usage error as backfill\'s, before any file is written', async () => {
+    const own = await tempDir('gen-e2e-start-week');
+    try {
+      const generate = cli(own, 'generate', '--start-week', '2024-W99');
+      const backfill = cli(own, 'backfill', '--start-week', '2024-W99');
+      assert.equal(generate.code, 2, generate.stderr);
+      assert.equal(backfill.code, 2, backfill.stderr);
+      assert.match(generate.stderr, /^✖ option '--start-week <week>' argument '2024-W99' is invalid\. bad week/);
+      assert.equal(generate.stderr, backfill.stderr);
+      assert.deepEqual(await readdir(own), []);
+    } finally {
+      await removeDir(own);
+    }
+  });
+
   test('removes what a killed run left under temporary names: ' +
     'in raw/<week>/, dim/ and the data directory', async () => {
     const own = await tempDir('gen-e2e-temps');

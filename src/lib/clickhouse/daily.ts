@@ -7,7 +7,7 @@ import { clickHouseStatement } from './sql.js';
 import { StageError } from '../core/errors.js';
 import { inTransaction, READ_ONLY_SNAPSHOT, type PgDatabase } from '../pg/database.js';
 import { pgSql, runSql } from '../pg/sql.js';
-import { toKopecks } from '../report/queries.js';
+import { toKopecks } from '../core/money.js';
 
 const COLUMNS = [
   'week_start',

@@ -1,6 +1,12 @@
 import { Layout } from '../files/layout.js';
 import { createLogger, isInteractive, type Logger } from '../ui/logger.js';
 
+/** The share of a file's rows that may be rejected before clean fails the week (`--max-reject-rate`). */
+export const DEFAULT_MAX_REJECT_RATE = 0.05;
+
+/** The small plan of `smoke`: valid sales and weeks. */
+export const SMOKE_DEFAULTS = { total: 6000, weeks: 3 } as const;
+
 /** The global flags, as commander hands them over. */
 export interface GlobalFlags {
   dataDir?: string | undefined;

@@ -21,6 +21,15 @@ export interface StorePlan {
   readonly [key: string]: unknown;
 }
 
+/** The flags of a new plan (generate, backfill); they only matter when `store.json` is created. */
+export interface PlanFlags {
+  seed?: number | undefined;
+  total?: number | undefined;
+  startWeek?: Week | undefined;
+  periodWeeks?: number | undefined;
+  simulateOutage?: boolean | undefined;
+}
+
 /** The plan of a data directory, or undefined when there is none yet. */
 export async function readPlan(layout: Layout): Promise<StorePlan | undefined> {
   let text: string;

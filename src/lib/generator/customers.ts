@@ -138,23 +138,18 @@ export function customer(schedule: Schedule, id: number): Customer {
 
 export { CUSTOMERS_HEADER } from '../core/headers.js';
 
-/** Quote a CSV field when it needs it (RFC 4180). */
-export function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** A customer as a `dim/customers.csv` line (without the newline). */
-export function customerLine(c: Customer): string {
+/** A customer as the fields of a `dim/customers.csv` record, in CUSTOMERS_HEADER's order. */
+export function customerFields(c: Customer): string[] {
   return [
     String(c.id),
-    csvField(c.fullName),
+    c.fullName,
     c.gender,
     isoDay(c.birthDay),
     isoDay(c.registeredDay),
     REGION_NAMES[c.region],
-    csvField(c.city),
-    csvField(c.address),
+    c.city,
+    c.address,
     c.activity,
     String(c.maxOrders),
-  ].join(',');
+  ];
 }

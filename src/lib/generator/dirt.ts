@@ -1,7 +1,7 @@
 import { dayNumber, moscowDateTime, type Week } from '../core/calendar.js';
 import { isoDay } from './days.js';
 import { REGION_NAMES } from '../core/regions.js';
-import { formatKopecks } from './products.js';
+import { formatKopecks } from '../core/money.js';
 import { intBetween, pick, type Rng } from './random.js';
 import type { Sale } from './sales.js';
 import type { DirtRates } from './store-plan.js';

@@ -1,4 +1,4 @@
-import { csvField } from './customers.js';
+import { formatKopecks } from '../core/money.js';
 import { CATEGORIES, ITEM_TYPES, type ItemType } from './item-types.js';
 import { intBetween, pick, rngFor, STREAM, type Rng } from './random.js';
 import type { GeneratorPlan } from './store-plan.js';
@@ -95,15 +95,7 @@ export function catalogue(plan: Pick<GeneratorPlan, 'seed' | 'products'>): Produ
 
 export { PRODUCTS_HEADER } from '../core/headers.js';
 
-/** Kopecks as `1234.50`. */
-export function formatKopecks(kopecks: number): string {
-  const abs = kopecks < 0 ? -kopecks : kopecks;
-  const cents = abs % 100;
-  // Plain concatenation: this runs for every line the generator writes.
-  return (kopecks < 0 ? '-' : '') + (abs - cents) / 100 + (cents < 10 ? '.0' : '.') + cents;
-}
-
-/** A product as a `dim/products.csv` line (without the newline). */
-export function productLine(p: Product): string {
-  return `${p.id},${csvField(p.name)},${csvField(p.category)},${formatKopecks(p.listPrice)}`;
+/** A product as the fields of a `dim/products.csv` record, in PRODUCTS_HEADER's order. */
+export function productFields(p: Product): string[] {
+  return [String(p.id), p.name, p.category, formatKopecks(p.listPrice)];
 }

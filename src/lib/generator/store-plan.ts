@@ -2,7 +2,7 @@ import { addWeeks, dayNumber, dateOfDay, parseWeek, previousWeek, weeksApart, ty
 import { UsageError } from '../core/errors.js';
 import { writeFileAtomic, type Layout } from '../files/layout.js';
 import type { Logger } from '../ui/logger.js';
-import { readPlan, type StorePlan } from '../core/plan.js';
+import { readPlan, type PlanFlags, type StorePlan } from '../core/plan.js';
 import { rngFor, STREAM } from './random.js';
 import { retailDay } from './retail-calendar.js';
 
@@ -48,12 +48,7 @@ export interface GeneratorPlan extends StorePlan {
 }
 
 /** The plan flags of `generate`; they only matter when the plan is created. */
-export interface PlanFlags {
-  seed?: number | undefined;
-  total?: number | undefined;
-  startWeek?: Week | undefined;
-  periodWeeks?: number | undefined;
-  simulateOutage?: boolean | undefined;
+export interface GeneratePlanFlags extends PlanFlags {
   /** Replace an existing plan (of any model) with a new one made from the flags. */
   newPlan?: boolean | undefined;
 }
@@ -166,7 +161,7 @@ export function completePlan(stored: StorePlan): GeneratorPlan {
  */
 export async function openPlan(
   layout: Layout,
-  flags: PlanFlags,
+  flags: GeneratePlanFlags,
   log: Logger,
   now: number = Date.now(),
 ): Promise<{ plan: GeneratorPlan; created: boolean }> {

@@ -2,15 +2,41 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { stringify, type Options } from 'csv-stringify/sync';
 import { openAtomicWriter, writeFileAtomic, type Layout } from '../files/layout.js';
-import { customer, customerLine, CUSTOMERS_HEADER } from './customers.js';
-import { productLine, PRODUCTS_HEADER, type Product } from './products.js';
+import { customer, customerFields, CUSTOMERS_HEADER } from './customers.js';
+import { productFields, PRODUCTS_HEADER, type Product } from './products.js';
 import type { Schedule } from './store-plan.js';
+
+/**
+ * How the dimension files are written (RFC 4180, as load-pg's COPY ... CSV reads
+ * them): a field is quoted only when it holds a comma, a quote, CR or LF, a
+ * quote inside doubled; every record ends in LF, the last one too. Spaces,
+ * leading ones as well, stay unquoted; no formula escaping, no BOM.
+ */
+const DIM_CSV: Options = {
+  delimiter: ',',
+  quote: '"',
+  escape: '"',
+  record_delimiter: 'unix',
+  // A lone CR is quoted too; csv-stringify quotes only the record delimiter (LF) unless told.
+  quote_record_delimiter: true,
+  eof: true,
+  bom: false,
+  header: false,
+  quoted: false,
+  quoted_empty: false,
+  escape_formulas: false,
+};
+
+/** Records as `dim/*.csv` lines, each ending in LF. */
+export function dimCsv(records: readonly (readonly string[])[]): string {
+  return stringify(records as string[][], DIM_CSV);
+}
 
 /** Write `dim/products.csv` (a pure function of the plan, so rewriting it changes nothing). */
 export async function writeProducts(layout: Layout, products: readonly Product[]): Promise<void> {
-  const text = `${PRODUCTS_HEADER}\n${products.map((p) => `${productLine(p)}\n`).join('')}`;
-  await writeFileAtomic(layout.dim('products'), text);
+  await writeFileAtomic(layout.dim('products'), `${PRODUCTS_HEADER}\n${dimCsv(products.map(productFields))}`);
 }
 
 /**
@@ -42,6 +68,9 @@ async function lastCustomerId(file: string, start: string): Promise<number> {
   }
 }
 
+/** Customers stringified and written at a time: about 64 KiB of text. */
+const CUSTOMERS_PER_WRITE = 512;
+
 async function write(stream: Writable, data: string | Buffer): Promise<void> {
   if (!stream.write(data)) await once(stream, 'drain');
 }
@@ -55,7 +84,8 @@ async function write(stream: Writable, data: string | Buffer): Promise<void> {
  */
 export async function writeCustomers(layout: Layout, schedule: Schedule, needed: number): Promise<number> {
   const file = layout.dim('customers');
-  const existing = await lastCustomerId(file, `${CUSTOMERS_HEADER}\n${customerLine(customer(schedule, 1))}\n`);
+  const start = `${CUSTOMERS_HEADER}\n${dimCsv([customerFields(customer(schedule, 1))])}`;
+  const existing = await lastCustomerId(file, start);
   if (existing >= needed) return existing;
   const writer = await openAtomicWriter(file);
   try {
@@ -64,15 +94,11 @@ export async function writeCustomers(layout: Layout, schedule: Schedule, needed:
     } else {
       await write(writer.stream, `${CUSTOMERS_HEADER}\n`);
     }
-    let text = '';
-    for (let id = existing + 1; id <= needed; id++) {
-      text += `${customerLine(customer(schedule, id))}\n`;
-      if (text.length > 1 << 16) {
-        await write(writer.stream, text);
-        text = '';
-      }
+    for (let first = existing + 1; first <= needed; first += CUSTOMERS_PER_WRITE) {
+      const last = Math.min(needed, first + CUSTOMERS_PER_WRITE - 1);
+      const records = Array.from({ length: last - first + 1 }, (_, i) => customerFields(customer(schedule, first + i)));
+      await write(writer.stream, dimCsv(records));
     }
-    await write(writer.stream, text);
     await writer.commit();
   } catch (error) {
     await writer.abort();

@@ -162,6 +162,19 @@ export async function recordRun(client: pg.ClientBase, run: EtlRun): Promise<voi
   );
 }
 
+/**
+ * Record a run on a connection of its own, outside any transaction: a failure
+ * after its work rolled back, or a summary of stages that committed on their own.
+ */
+export async function recordRunApart(db: PgDatabase, run: EtlRun): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await recordRun(client, run);
+  } finally {
+    client.release();
+  }
+}
+
 /** One read-only snapshot, so figures and copies taken in it describe the same rows. */
 export const READ_ONLY_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 

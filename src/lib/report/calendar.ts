@@ -2,8 +2,8 @@ import { dayNumber } from '../core/calendar.js';
 import { retailDay } from '../generator/retail-calendar.js';
 import { renderSvg } from './charts.js';
 import { escapeHtml, type ReportFormat } from './format.js';
-import type { CategoryMonth, DailyFigures, Money } from './queries.js';
-import { toKopecks } from './queries.js';
+import { type Money, toKopecks } from '../core/money.js';
+import type { CategoryMonth, DailyFigures } from './queries.js';
 import type { ReportText } from './text.js';
 
 /** A named peak of the retail calendar, as the period's figures show it. */

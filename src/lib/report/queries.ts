@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { addWeeks, weekOfDate, weekRange, type Week } from '../core/calendar.js';
 import { clickHouseSql } from '../clickhouse/sql.js';
+import { averageCheck, type Money, twoDecimals } from '../core/money.js';
 
 /** An inclusive run of weeks. */
 export interface Period {
@@ -19,9 +20,6 @@ export function previousPeriod(period: Period): Period {
   const n = period.weeks.length;
   return periodOf(addWeeks(period.from, -n), addWeeks(period.from, -1));
 }
-
-/** Money as an exact decimal string with two decimals: `'1234.50'`. */
-export type Money = string;
 
 /** Headline figures of a period (SPEC 8). */
 export interface Headline {
@@ -140,32 +138,7 @@ const MONEY = /^-?\d+(\.\d+)?$/;
 function money(value: unknown): Money {
   const s = text(value);
   if (!MONEY.test(s)) throw new Error(`expected a decimal from ClickHouse, got ${JSON.stringify(value)}`);
-  return fromKopecks(toKopecks(s));
-}
-
-/** An exact decimal string as whole kopecks. */
-export function toKopecks(amount: Money): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount);
-  if (!m) throw new Error(`not a decimal amount: ${JSON.stringify(amount)}`);
-  const fraction = (m[3] ?? '').padEnd(2, '0');
-  if (/[^0]/.test(fraction.slice(2))) throw new Error(`amount has more than two decimals: ${amount}`);
-  const kopecks = BigInt(m[2]!) * 100n + BigInt(fraction.slice(0, 2));
-  return m[1] === '-' ? -kopecks : kopecks;
-}
-
-/** Whole kopecks as a decimal string with two decimals. */
-export function fromKopecks(kopecks: bigint): Money {
-  const sign = kopecks < 0n ? '-' : '';
-  const abs = kopecks < 0n ? -kopecks : kopecks;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
-}
-
-/** revenue / orders, rounded half up to the kopeck (exact, in integers); null when there are no orders. */
-export function averageCheck(revenue: Money, orders: number): Money | null {
-  if (orders <= 0) return null;
-  const n = BigInt(orders);
-  const kopecks = toKopecks(revenue);
-  return fromKopecks((2n * kopecks + n) / (2n * n));
+  return twoDecimals(s);
 }
 
 function bounds(period: Period): { from: string; to: string } {

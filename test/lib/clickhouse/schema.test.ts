@@ -7,8 +7,9 @@ import { openClickHouse, type ClickHouseDatabase } from '../../../src/lib/clickh
 import { embeddedHolder } from '../../../src/lib/clickhouse/lock.js';
 import { applyClickHouseSchema } from '../../../src/lib/clickhouse/schema.js';
 import { clickHouseStatement } from '../../../src/lib/clickhouse/sql.js';
+import { canonicalDecimal } from '../../../src/lib/core/money.js';
 import { withNames } from '../../../src/lib/core/sql.js';
-import { canonicalDecimal, describeMismatch } from '../../../src/lib/core/week-figures.js';
+import { describeMismatch } from '../../../src/lib/core/week-figures.js';
 import { chRows, chTestContext, tempDataDir } from '../../helpers/clickhouse.js';
 
 describe('reconciliation figures', () => {

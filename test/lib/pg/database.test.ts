@@ -10,7 +10,7 @@ import { parseWeek } from '../../../src/lib/core/calendar.js';
 import { describeError } from '../../../src/lib/core/errors.js';
 import { migratePg } from '../../../src/lib/pg/migrations.js';
 import { runSql } from '../../../src/lib/pg/sql.js';
-import { describePgUrl, openPg, withPg } from '../../../src/lib/pg/database.js';
+import { describePgUrl, openPg, recordRunApart, withPg } from '../../../src/lib/pg/database.js';
 import {
   freshDatabase,
   pgTargets,
@@ -219,6 +219,30 @@ describe('PostgreSQL errors', () => {
         assert.equal(n.rows[0]?.n, MIGRATIONS.length);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
+        await db.drop();
+      }
+    });
+
+    test(`recordRunApart records on a connection it gives back, also on failure (${target.name})`, async () => {
+      const db = await freshDatabase(target);
+      // One connection in all: a call that kept its connection would leave the next one waiting for ever.
+      const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+      try {
+        await migratePg(pool, recordingLogger());
+        const apart = { pool, target: 'test', close: () => pool.end() };
+        const startedAt = new Date('2024-05-20T10:00:00Z');
+        await recordRunApart(apart, { stage: 'load-pg', week: '2024-W20', status: 'failed', startedAt, message: 'm' });
+        const bad = { stage: null as unknown as string, week: null, status: 'ok' as const, startedAt };
+        await assert.rejects(recordRunApart(apart, bad), /null value in column "stage"/);
+        await recordRunApart(apart, { stage: 'migrate-click', week: '2024-W20', status: 'ok', rowsIn: 3, startedAt });
+        const runs = await pool.query('SELECT stage, status, rows_in::int FROM etl_runs ORDER BY run_id');
+        assert.deepEqual(runs.rows, [
+          { stage: 'load-pg', status: 'failed', rows_in: null },
+          { stage: 'migrate-click', status: 'ok', rows_in: 3 },
+        ]);
+        assert.equal(pool.idleCount, 1);
+      } finally {
+        await pool.end();
         await db.drop();
       }
     });

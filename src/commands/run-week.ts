@@ -4,7 +4,7 @@ import type { Context } from '../lib/core/config.js';
 import { describeError, StageError, UsageError } from '../lib/core/errors.js';
 import { during, interrupted, InterruptedError, type StopSignal } from '../lib/core/interrupt.js';
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
-import { recordRun, type PgDatabase } from '../lib/pg/database.js';
+import { recordRunApart, type PgDatabase } from '../lib/pg/database.js';
 import { Connections } from '../lib/pipeline/connections.js';
 import { aggregate } from './aggregate.js';
 import { clean } from './clean.js';
@@ -223,20 +223,15 @@ async function recordChain(ctx: Context, connections: Connections, result: RunWe
   if (!db) return;
   const rows = (stage: StageName) => result.stages.find((s) => s.stage === stage)?.rows ?? 0;
   try {
-    const client = await db.pool.connect();
-    try {
-      await recordRun(client, {
-        stage: 'run-week',
-        week: result.week,
-        status: result.ok ? 'ok' : 'failed',
-        rowsIn: rows('clean'),
-        rowsOut: rows('migrate-click'),
-        startedAt,
-        message: result.ok ? (result.warnings.join('; ') || null) : `${result.failedStage}: ${result.error}`,
-      });
-    } finally {
-      client.release();
-    }
+    await recordRunApart(db, {
+      stage: 'run-week',
+      week: result.week,
+      status: result.ok ? 'ok' : 'failed',
+      rowsIn: rows('clean'),
+      rowsOut: rows('migrate-click'),
+      startedAt,
+      message: result.ok ? (result.warnings.join('; ') || null) : `${result.failedStage}: ${result.error}`,
+    });
   } catch (error) {
     ctx.log.warn(`could not record the run of ${result.week} in etl_runs: ${describeError(error)}`);
   }

@@ -136,7 +136,6 @@ export function customer(schedule: Schedule, id: number): Customer {
   return { id, registeredDay, region, activity, maxOrders, gender, age, birthDay, fullName, city, address };
 }
 
-export { CUSTOMERS_HEADER } from '../core/headers.js';
 
 /** A customer as the fields of a `dim/customers.csv` record, in CUSTOMERS_HEADER's order. */
 export function customerFields(c: Customer): string[] {

@@ -93,7 +93,6 @@ export function catalogue(plan: Pick<GeneratorPlan, 'seed' | 'products'>): Produ
   return products;
 }
 
-export { PRODUCTS_HEADER } from '../core/headers.js';
 
 /** A product as the fields of a `dim/products.csv` record, in PRODUCTS_HEADER's order. */
 export function productFields(p: Product): string[] {

@@ -4,8 +4,9 @@ import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { stringify, type Options } from 'csv-stringify/sync';
 import { openAtomicWriter, writeFileAtomic, type Layout } from '../files/layout.js';
-import { customer, customerFields, CUSTOMERS_HEADER } from './customers.js';
-import { productFields, PRODUCTS_HEADER, type Product } from './products.js';
+import { CUSTOMERS_HEADER, PRODUCTS_HEADER } from '../core/headers.js';
+import { customer, customerFields } from './customers.js';
+import { productFields, type Product } from './products.js';
 import type { Schedule } from './store-plan.js';
 
 /**

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { Layout } from '../../../src/lib/files/layout.js';
-import { productFields, PRODUCTS_HEADER, type Product } from '../../../src/lib/generator/products.js';
+import { PRODUCTS_HEADER } from '../../../src/lib/core/headers.js';
+import { productFields, type Product } from '../../../src/lib/generator/products.js';
 import { dimCsv, writeProducts } from '../../../src/lib/generator/write-dims.js';
 
 /**

@@ -33,7 +33,10 @@ export async function benchBackfill(options: { total?: number; weeks?: number } 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-backfill-'));
   await chmod(dir, 0o711); // the embedded PostgreSQL may run as another user
   try {
-    const config = resolveConfig({ dataDir: dir, color: false }, { ...process.env, DATABASE_URL: '', CLICKHOUSE_URL: '' });
+    const config = resolveConfig(
+      { dataDir: dir, color: false },
+      { ...process.env, DATABASE_URL: '', CLICKHOUSE_URL: '' },
+    );
     const ctx = { ...createContext(config), log: silentLogger() };
     const started = performance.now();
     const result = await backfill({ ctx, total: options.total, periodWeeks: options.weeks, notify: false });

@@ -133,26 +133,34 @@ async function snapshot(scratch: string): Promise<Tools> {
 }
 
 /** Run `node --import usage-hook <args>`; its wall time, CPU time and peak RSS, and its stdout. */
-async function measure(label: string, args: string[], env: NodeJS.ProcessEnv, tools: Tools): Promise<Measured & { stdout: string }> {
+async function measure(
+  label: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  tools: Tools,
+): Promise<Measured & { stdout: string }> {
   const usageFile = path.join(tools.scratch, `usage-${process.hrtime.bigint()}.json`);
   const load = os.loadavg()[0];
   const started = performance.now();
   progress(`${label} ...`);
-  const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', tools.usageHook, ...args], {
-        cwd: tools.scratch,
-        env: { ...env, SALES_ETL_BENCH_USAGE: usageFile },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-20_000)));
-      child.on('error', reject);
-      child.on('close', (c, s) => resolve({ code: c, signal: s, stdout: out, stderr: err }));
-    },
-  );
+  const { code, signal, stdout, stderr } = await new Promise<{
+    code: number | null;
+    signal: string | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tools.usageHook, ...args], {
+      cwd: tools.scratch,
+      env: { ...env, SALES_ETL_BENCH_USAGE: usageFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-20_000)));
+    child.on('error', reject);
+    child.on('close', (c, s) => resolve({ code: c, signal: s, stdout: out, stderr: err }));
+  });
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) {
     const last = stderr.trim().split('\n').slice(-3).join(' | ');
@@ -184,9 +192,20 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
   const embedded: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', CLICKHOUSE_URL: '', NO_COLOR: '1' };
   const totalFlag = total === DEFAULT_TOTAL ? [] : ['--total', String(total)];
   const notes: string[] = [];
-  const cli = (dir: string, ...args: string[]) => [...NODE_FLAGS, tools.cli, '--data-dir', dir, '--json', '--no-color', ...args];
+  const cli = (dir: string, ...args: string[]) => [
+    ...NODE_FLAGS,
+    tools.cli,
+    '--data-dir',
+    dir,
+    '--json',
+    '--no-color',
+    ...args,
+  ];
 
-  const cliStart: Line = { label: 'CLI start (`sales-etl --help`)', ...(await measure(`${tag} CLI start`, [...NODE_FLAGS, tools.cli, '--help'], embedded, tools)) };
+  const cliStart: Line = {
+    label: 'CLI start (`sales-etl --help`)',
+    ...(await measure(`${tag} CLI start`, [...NODE_FLAGS, tools.cli, '--help'], embedded, tools)),
+  };
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-bench-year-'));
   await chmod(dir, 0o711); // the embedded PostgreSQL runs as another user when we are root
@@ -194,7 +213,10 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
   let runWeek: Line;
   try {
     const gen = await measure(`${tag} generate`, cli(dir, 'generate', ...totalFlag), embedded, tools);
-    const generated = json<{ weeks: (WeekRows & { validSales: number; files: { rows: number }[] })[] }>(gen.stdout, 'generate');
+    const generated = json<{ weeks: (WeekRows & { validSales: number; files: { rows: number }[] })[] }>(
+      gen.stdout,
+      'generate',
+    );
     const rawRows = generated.weeks.reduce((n, w) => n + w.files.reduce((m, f) => m + f.rows, 0), 0);
     const validSales = generated.weeks.reduce((n, w) => n + w.validSales, 0);
     const weeks: Week[] = [];
@@ -226,7 +248,13 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
         progress(`${tag} psql \\copy baseline ...`);
         const load = os.loadavg()[0];
         const r = await psqlCopyBaseline(ctx, db, weeks, psqlPath);
-        psql = { label: 'baseline: `psql \\copy` of the same files (dim/ and clean/)', rows: r.rows, rowsNote: 'sales (and the dimensions)', seconds: r.seconds, load };
+        psql = {
+          label: 'baseline: `psql \\copy` of the same files (dim/ and clean/)',
+          rows: r.rows,
+          rowsNote: 'sales (and the dimensions)',
+          seconds: r.seconds,
+          load,
+        };
         progress(`${tag} psql \\copy baseline done in ${secs(r.seconds)} s`);
       } else {
         psql = { skipped: 'psql not found (Debian: apt-get install postgresql-client): the load-pg ratio is skipped' };
@@ -258,7 +286,8 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
     const pubSales = published.reduce((n, w) => n + w.salesCount, 0);
 
     // Not a test, but figures from a run whose counts disagree would mean nothing.
-    if (written !== validSales) notes.push(`clean wrote ${int(written)} rows, generate made ${int(validSales)} valid sales`);
+    if (written !== validSales)
+      notes.push(`clean wrote ${int(written)} rows, generate made ${int(validSales)} valid sales`);
     if (written - crossWeek !== loadRows) notes.push(`load-pg loaded ${int(loadRows)} rows of clean's ${int(written)}`);
     if (pubRows !== aggRows || pubSales !== loadRows) {
       notes.push(
@@ -279,7 +308,12 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
         aggregate: { label: 'aggregate', rows: loadRows, rowsNote: `sales → ${int(aggRows)} sales_agg rows`, ...agg },
         'migrate-click': { label: 'migrate-click', rows: pubRows, rowsNote: 'sales_agg rows published', ...mig },
       },
-      cleanBaseline: { label: 'baseline: csv-parse → csv-stringify of the same raw files', rows: baseRows, rowsNote: 'records (headers too)', ...base },
+      cleanBaseline: {
+        label: 'baseline: csv-parse → csv-stringify of the same raw files',
+        rows: baseRows,
+        rowsNote: 'records (headers too)',
+        ...base,
+      },
       psql,
       pgStartStop: { label: 'embedded PostgreSQL start + stop', seconds: startStop },
       notes,
@@ -301,16 +335,27 @@ async function runYear(total: number, tools: Tools): Promise<YearRun> {
   await chmod(dir2, 0o711);
   try {
     const bf = await measure(`${tag} backfill`, cli(dir2, 'backfill', ...totalFlag), embedded, tools);
-    const result = json<{ weeks: { stages: { stage: string; seconds: number }[] }[]; totals: Record<string, number> }>(bf.stdout, 'backfill');
+    const result = json<{ weeks: { stages: { stage: string; seconds: number }[] }[]; totals: Record<string, number> }>(
+      bf.stdout,
+      'backfill',
+    );
     const stageSeconds: Record<string, number> = {};
-    for (const w of result.weeks) for (const s of w.stages) stageSeconds[s.stage] = (stageSeconds[s.stage] ?? 0) + s.seconds;
-    const backfillSales = result.totals['clean'] ?? 0;
-    if (backfillSales !== year.sales) notes.push(`backfill cleaned ${int(backfillSales)} sales, the stages ${int(year.sales)}`);
+    for (const w of result.weeks)
+      for (const s of w.stages) stageSeconds[s.stage] = (stageSeconds[s.stage] ?? 0) + s.seconds;
+    const backfillSales = result.totals.clean ?? 0;
+    if (backfillSales !== year.sales)
+      notes.push(`backfill cleaned ${int(backfillSales)} sales, the stages ${int(year.sales)}`);
     return {
       ...year,
       runWeek,
       stagesSum,
-      backfill: { label: 'backfill: the whole year, one command', rows: backfillSales, rowsNote: 'sales', stageSeconds, ...bf },
+      backfill: {
+        label: 'backfill: the whole year, one command',
+        rows: backfillSales,
+        rowsNote: 'sales',
+        stageSeconds,
+        ...bf,
+      },
     };
   } finally {
     await rm(dir2, { recursive: true, force: true });
@@ -325,7 +370,9 @@ async function machine(): Promise<{ lines: string[]; loadStart: number[] }> {
   try {
     const git = promisify(execFile);
     commit = (await git('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })).stdout.trim();
-    const dirty = (await git('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })).stdout.trim();
+    const dirty = (
+      await git('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })
+    ).stdout.trim();
     if (dirty) commit += ' (with uncommitted changes in the working tree)';
   } catch {
     // not a git checkout: the commit stays unknown
@@ -446,7 +493,8 @@ function describeTargets(y: YearRun): string[] {
         : `| ${what} ≤ ${limit}× psql \\copy | ${(l.seconds / p).toFixed(2)}× | ${met(l.seconds / p <= limit)} |`,
     );
   }
-  if (y.total !== DEFAULT_TOTAL) lines.push('', `(this run had ${int(y.total)} sales, not the default year: the targets do not apply to it)`);
+  if (y.total !== DEFAULT_TOTAL)
+    lines.push('', `(this run had ${int(y.total)} sales, not the default year: the targets do not apply to it)`);
   return [...lines, ''];
 }
 
@@ -464,7 +512,9 @@ function describeScale(a: YearRun, b: YearRun): string[] {
   const pairs: [string, Line, Line][] = [
     ...STAGE_NAMES.map((n): [string, Line, Line] => [n, a.stages[n], b.stages[n]]),
     ['clean baseline', a.cleanBaseline, b.cleanBaseline],
-    ...(!('skipped' in a.psql) && !('skipped' in b.psql) ? [['psql \\copy baseline', a.psql, b.psql] as [string, Line, Line]] : []),
+    ...(!('skipped' in a.psql) && !('skipped' in b.psql)
+      ? [['psql \\copy baseline', a.psql, b.psql] as [string, Line, Line]]
+      : []),
     ['sum of the stages', a.stagesSum, b.stagesSum],
     ['backfill', a.backfill, b.backfill],
   ];
@@ -505,7 +555,8 @@ async function main(argv: string[]): Promise<void> {
   const count = (text: string | undefined, flag: string) => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < 1000) throw new Error(`bench: ${flag} wants a whole number of sales ≥ 1000, not "${text}"`);
+    if (!Number.isSafeInteger(n) || n < 1000)
+      throw new Error(`bench: ${flag} wants a whole number of sales ≥ 1000, not "${text}"`);
     return n;
   };
   const base = count(values.base, '--base') ?? DEFAULT_TOTAL;

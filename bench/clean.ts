@@ -135,7 +135,13 @@ function random(seed: number): () => number {
  * generator's noise forms: ~1% exact duplicates, ~0.3% re-exports, ~0.5% invalid rows.
  * For benchmarks only; the real generator is `sales-etl generate`.
  */
-export async function writeSyntheticWeek(dataDir: string, week: Week, rows: number, firstSaleId: number, seed: number): Promise<void> {
+export async function writeSyntheticWeek(
+  dataDir: string,
+  week: Week,
+  rows: number,
+  firstSaleId: number,
+  seed: number,
+): Promise<void> {
   const rand = random(seed);
   const dir = path.join(dataDir, 'raw', week.id);
   await mkdir(dir, { recursive: true });

@@ -121,11 +121,17 @@ async function side(
     const { rows } = await db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM sales');
     await db.pool.query('CHECKPOINT');
     const one = ['--week', week];
-    const loadPg = await tools.measure(`${tag} ${name}: load-pg --week ${week}`,
-      tools.cli(dir, 'load-pg', ...one), env);
+    const loadPg = await tools.measure(
+      `${tag} ${name}: load-pg --week ${week}`,
+      tools.cli(dir, 'load-pg', ...one),
+      env,
+    );
     await db.pool.query('CHECKPOINT');
-    const aggregate = await tools.measure(`${tag} ${name}: aggregate --week ${week}`,
-      tools.cli(dir, 'aggregate', ...one), env);
+    const aggregate = await tools.measure(
+      `${tag} ${name}: aggregate --week ${week}`,
+      tools.cli(dir, 'aggregate', ...one),
+      env,
+    );
     const weekRows = weekSales({ salesBefore: 0, loadPg, aggregate });
     return { salesBefore: Number(rows[0]?.n ?? 0) - weekRows, loadPg, aggregate };
   } finally {

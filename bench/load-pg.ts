@@ -48,12 +48,16 @@ export interface LoadPgBench {
 
 /** psql from Debian's /usr/lib/postgresql/<v>/bin or PATH; undefined when there is none. */
 export async function findPsql(): Promise<string | undefined> {
-  const executable = (file: string) => access(file, constants.X_OK).then(() => true, () => false);
+  const executable = (file: string) =>
+    access(file, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
   for (const v of ['18', '17', '16', '15', '14', '13']) {
     const candidate = `/usr/lib/postgresql/${v}/bin/psql`;
     if (await executable(candidate)) return candidate;
   }
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean)) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     if (await executable(path.join(dir, 'psql'))) return path.join(dir, 'psql');
   }
   return undefined;
@@ -94,14 +98,22 @@ export async function psqlCopyBaseline(
     const lines = ['\\set ON_ERROR_STOP on', 'BEGIN;'];
     for (const dim of DIMENSIONS) {
       const file = ctx.config.layout.dim(dim.name);
-      if (!(await access(file).then(() => true, () => false))) continue;
+      if (
+        !(await access(file).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       lines.push(
         `\\copy bench_psql_${dim.name} (${dim.columns}) FROM '${file.replace(/'/g, "''")}' ` +
           'WITH (FORMAT csv, HEADER true)',
       );
     }
     for (const week of weeks) {
-      const manifest = JSON.parse(await readFile(ctx.config.layout.manifest(week), 'utf8')) as { files: { region: string }[] };
+      const manifest = JSON.parse(await readFile(ctx.config.layout.manifest(week), 'utf8')) as {
+        files: { region: string }[];
+      };
       for (const f of manifest.files) {
         const file = ctx.config.layout.clean(week, f.region).replace(/'/g, "''");
         lines.push(

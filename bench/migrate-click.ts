@@ -115,7 +115,9 @@ export async function benchMigrateClick(options: MigrateClickBenchOptions = {}):
 }
 
 async function weeksWithAggregates(pgDb: PgDatabase): Promise<Week[]> {
-  const { rows } = await pgDb.pool.query<{ week_start: string }>('SELECT DISTINCT week_start FROM sales_agg ORDER BY 1');
+  const { rows } = await pgDb.pool.query<{ week_start: string }>(
+    'SELECT DISTINCT week_start FROM sales_agg ORDER BY 1',
+  );
   return rows.map((r) => weekOfDate(r.week_start));
 }
 

@@ -15,11 +15,15 @@ export interface ProcessUsage {
   systemSeconds: number;
 }
 
-const file = process.env['SALES_ETL_BENCH_USAGE'];
+const file = process.env.SALES_ETL_BENCH_USAGE;
 if (file) {
   process.on('exit', () => {
     const u = process.resourceUsage();
-    const usage: ProcessUsage = { maxRssKiB: u.maxRSS, userSeconds: u.userCPUTime / 1e6, systemSeconds: u.systemCPUTime / 1e6 };
+    const usage: ProcessUsage = {
+      maxRssKiB: u.maxRSS,
+      userSeconds: u.userCPUTime / 1e6,
+      systemSeconds: u.systemCPUTime / 1e6,
+    };
     writeFileSync(file, JSON.stringify(usage));
   });
 }

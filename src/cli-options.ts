@@ -30,7 +30,8 @@ export const weekArg = usageArg((value) => parseWeek(value).id);
 /** A whole number within bounds, for commander's argParser. */
 export function intArg(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value.trim()))
+      throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
     const n = Number(value);
     if (n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
     return n;

@@ -17,13 +17,7 @@ import {
 import { REPORT_LOCALES, type ReportLocale } from './lib/report/format.js';
 import { withLock } from './lib/files/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/core/calendar.js';
-import {
-  createContext,
-  resolveConfig,
-  SMOKE_DEFAULTS,
-  type Context,
-  type GlobalFlags,
-} from './lib/core/config.js';
+import { createContext, resolveConfig, SMOKE_DEFAULTS, type Context, type GlobalFlags } from './lib/core/config.js';
 import { describeError, EXIT, exitCodeFor, resultOf } from './lib/core/errors.js';
 import { interrupted } from './lib/core/interrupt.js';
 import { isInteractive } from './lib/ui/logger.js';
@@ -32,9 +26,7 @@ import { keepDataPrivate } from './lib/files/private-data.js';
 
 const program = new Command('sales-etl')
   .description("An online store's weekly sales pipeline: generate → clean → load-pg → aggregate → migrate-click")
-  .addOption(
-    new Option('-d, --data-dir <dir>', 'data directory (default ./data)').env('SALES_ETL_DATA_DIR'),
-  )
+  .addOption(new Option('-d, --data-dir <dir>', 'data directory (default ./data)').env('SALES_ETL_DATA_DIR'))
   .addOption(new Option('--pg-url <url>', 'PostgreSQL server (default: embedded in <data-dir>/pg)').env('DATABASE_URL'))
   .addOption(
     new Option('--clickhouse-url <url>', 'ClickHouse server (default: embedded in <data-dir>/clickhouse)').env(
@@ -148,11 +140,12 @@ addWeekOptions(
   addRejectRateOption(
     program
       .command('clean')
-      .description(
-        "Normalise, validate and deduplicate raw files into clean/<week>/ (default: the plan's period)",
-      ),
-  )
-    .addHelpText('after', '\nExamples:\n  $ sales-etl clean --week 2024-W20\n  $ sales-etl clean --from 2024-W01 --to 2024-W10 --max-reject-rate 0.1\n'),
+      .description("Normalise, validate and deduplicate raw files into clean/<week>/ (default: the plan's period)"),
+  ).addHelpText(
+    'after',
+    '\nExamples:\n  $ sales-etl clean --week 2024-W20\n' +
+      '  $ sales-etl clean --from 2024-W01 --to 2024-W10 --max-reject-rate 0.1\n',
+  ),
 ).action(async (_o, cmd: Command) => {
   const { clean } = await import('./commands/clean.js');
   const flags = cmd.opts<Flags<{ maxRejectRate: number }>>();
@@ -160,8 +153,12 @@ addWeekOptions(
     cmd,
     (ctx) => clean({ ctx, weeks: weeksOf(flags), maxRejectRate: flags.maxRejectRate }),
     (r) =>
-      `cleaned ${plural(r.weeks.length, 'week')}: ${plural(r.weeks.reduce((n, w) => n + w.written, 0), 'row')} written, ` +
-      `${r.weeks.reduce((n, w) => n + w.duplicates, 0)} duplicates, ${r.weeks.reduce((n, w) => n + w.rejected, 0)} rejected`,
+      `cleaned ${plural(r.weeks.length, 'week')}: ${plural(
+        r.weeks.reduce((n, w) => n + w.written, 0),
+        'row',
+      )} written, ` +
+      `${r.weeks.reduce((n, w) => n + w.duplicates, 0)} duplicates, ` +
+      `${r.weeks.reduce((n, w) => n + w.rejected, 0)} rejected`,
   );
 });
 
@@ -169,14 +166,22 @@ addWeekOptions(
   program
     .command('load-pg')
     .description("Load clean files and dimensions into PostgreSQL, replacing each week (default: the plan's period)")
-    .addHelpText('after', '\nExamples:\n  $ sales-etl load-pg --week 2024-W20\n  $ DATABASE_URL=postgres://etl@db/sales sales-etl load-pg --from 2024-W01 --to 2024-W52\n'),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sales-etl load-pg --week 2024-W20\n' +
+        '  $ DATABASE_URL=postgres://etl@db/sales sales-etl load-pg --from 2024-W01 --to 2024-W52\n',
+    ),
 ).action(async (_o, cmd: Command) => {
   const { loadPg } = await import('./commands/load-pg.js');
   const flags = cmd.opts<Flags<object>>();
   await run(
     cmd,
     (ctx) => loadPg({ ctx, weeks: weeksOf(flags) }),
-    (r) => `loaded ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
+    (r) =>
+      `loaded ${plural(r.weeks.length, 'week')}, ${plural(
+        r.weeks.reduce((n, w) => n + w.rows, 0),
+        'row',
+      )}`,
   );
 });
 
@@ -191,7 +196,11 @@ addWeekOptions(
   await run(
     cmd,
     (ctx) => aggregate({ ctx, weeks: weeksOf(flags) }),
-    (r) => `aggregated ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
+    (r) =>
+      `aggregated ${plural(r.weeks.length, 'week')}, ${plural(
+        r.weeks.reduce((n, w) => n + w.rows, 0),
+        'row',
+      )}`,
   );
 });
 
@@ -200,7 +209,11 @@ addWeekOptions(
     .command('migrate-click')
     .description("Publish each week's aggregates to ClickHouse with the import date (default: the plan's period)")
     .option('--verify-only', 'copy nothing; compare ClickHouse with PostgreSQL and fail on a difference')
-    .addHelpText('after', '\nExamples:\n  $ sales-etl migrate-click --week 2024-W20\n  $ sales-etl migrate-click --week 2024-W20 --verify-only\n'),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sales-etl migrate-click --week 2024-W20\n' +
+        '  $ sales-etl migrate-click --week 2024-W20 --verify-only\n',
+    ),
 ).action(async (_o, cmd: Command) => {
   const { migrateClick } = await import('./commands/migrate-click.js');
   const flags = cmd.opts<Flags<{ verifyOnly?: boolean }>>();
@@ -208,7 +221,10 @@ addWeekOptions(
     cmd,
     (ctx) => migrateClick({ ctx, weeks: weeksOf(flags), verifyOnly: flags.verifyOnly }),
     (r) =>
-      `${r.verifyOnly ? 'verified' : 'published'} ${plural(r.weeks.length, 'week')}, ${plural(r.weeks.reduce((n, w) => n + w.rows, 0), 'row')}`,
+      `${r.verifyOnly ? 'verified' : 'published'} ${plural(r.weeks.length, 'week')}, ${plural(
+        r.weeks.reduce((n, w) => n + w.rows, 0),
+        'row',
+      )}`,
   );
 });
 
@@ -273,13 +289,12 @@ addWeekOptions(
           .option('--keep-going', 'run the remaining weeks after a failure'),
       ),
     ),
-  )
-    .addHelpText(
-      'after',
-      `\n${RUN_HELP}` +
-        '\nExamples:\n  $ sales-etl backfill\n  $ sales-etl backfill --from 2024-W01 --to 2024-W10 --keep-going\n' +
-        '  $ sales-etl --data-dir /tmp/small backfill --total 20000 --weeks 8\n',
-    ),
+  ).addHelpText(
+    'after',
+    `\n${RUN_HELP}` +
+      '\nExamples:\n  $ sales-etl backfill\n  $ sales-etl backfill --from 2024-W01 --to 2024-W10 --keep-going\n' +
+      '  $ sales-etl --data-dir /tmp/small backfill --total 20000 --weeks 8\n',
+  ),
   'a single week to run',
 ).action(async (_o, cmd: Command) => {
   const { backfill, backfillLine, backfillTable } = await import('./commands/backfill.js');
@@ -307,15 +322,23 @@ addWeekOptions(
 addWeekOptions(
   program
     .command('status')
-    .description("A table of weeks by stage: raw files, clean rows and rejects, database rows, last run (default: the plan's period)")
-    .addHelpText('after', '\nExamples:\n  $ sales-etl status\n  $ sales-etl status --from 2024-W01 --to 2024-W10 --json\n'),
+    .description(
+      'A table of weeks by stage: raw files, clean rows and rejects, database rows, last run ' +
+        "(default: the plan's period)",
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sales-etl status\n  $ sales-etl status --from 2024-W01 --to 2024-W10 --json\n',
+    ),
 ).action(async (_o, cmd: Command) => {
   const { status, statusTable } = await import('./commands/status.js');
   const flags = cmd.opts<Flags<object>>();
   await run(
     cmd,
     (ctx) => status({ ctx, weeks: weeksOf(flags) }),
-    (r) => `${statusTable(r)}\nstatus: ${plural(r.weeks.length, 'week')}, PostgreSQL ${r.postgres.state}, ClickHouse ${r.clickhouse.state}`,
+    (r) =>
+      `${statusTable(r)}\nstatus: ${plural(r.weeks.length, 'week')}, ` +
+      `PostgreSQL ${r.postgres.state}, ClickHouse ${r.clickhouse.state}`,
   );
 });
 
@@ -342,7 +365,9 @@ program
 
 program
   .command('smoke')
-  .description('Every stage on a small plan in a temporary data directory (embedded databases); fails if any count disagrees')
+  .description(
+    'Every stage on a small plan in a temporary data directory (embedded databases); fails if any count disagrees',
+  )
   .addOption(
     new Option('--total <n>', 'valid sales in the small plan').default(SMOKE_DEFAULTS.total).argParser(intArg(1)),
   )
@@ -357,17 +382,24 @@ program
     await run(
       cmd,
       (ctx) => smoke({ ctx, total: flags.total, weeks: flags.weeks, keep: flags.keep }),
-      (r) => `smoke ok in ${r.seconds.toFixed(1)}s: ${plural(r.weeks.length, 'week')}, ${r.checks.length} checks passed`,
+      (r) =>
+        `smoke ok in ${r.seconds.toFixed(1)}s: ${plural(r.weeks.length, 'week')}, ${r.checks.length} checks passed`,
     );
   });
 
 addWeekOptions(
   program
     .command('report')
-    .description("Write a self-contained HTML sales dashboard from ClickHouse (default: the plan's period) and print its path")
+    .description(
+      "Write a self-contained HTML sales dashboard from ClickHouse (default: the plan's period) and print its path",
+    )
     .option('-o, --out <file>', 'the HTML file (default <data-dir>/reports/sales-<from>_<to>.html)')
     .addOption(new Option('--locale <locale>', 'language and number format').choices(REPORT_LOCALES).default('ru'))
-    .addHelpText('after', '\nExamples:\n  $ sales-etl report\n  $ sales-etl report --from 2024-W01 --to 2024-W26 --locale en --out h1.html\n'),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sales-etl report\n' +
+        '  $ sales-etl report --from 2024-W01 --to 2024-W26 --locale en --out h1.html\n',
+    ),
   'the week to report on',
 ).action(async (_o, cmd: Command) => {
   const { report } = await import('./commands/report.js');

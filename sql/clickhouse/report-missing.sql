@@ -5,7 +5,10 @@ SELECT
     r.region AS region
 FROM
 (
-    SELECT addDays({from:Date}, 7 * arrayJoin(range(toUInt32(intDiv(dateDiff('day', {from:Date}, {to:Date}), 7) + 1)))) AS week_start
+    SELECT addDays(
+             {from:Date},
+             7 * arrayJoin(range(toUInt32(intDiv(dateDiff('day', {from:Date}, {to:Date}), 7) + 1)))
+           ) AS week_start
 ) AS w
 CROSS JOIN
 (

@@ -32,7 +32,8 @@ WITH region_ytd AS MATERIALIZED (
            sum(w.revenue) OVER (PARTITION BY w.region ORDER BY w.week_start ROWS UNBOUNDED PRECEDING) AS ytd
     FROM sales_region_weeks w
     -- ISO week 1 is the week holding January 4th.
-    WHERE w.week_start BETWEEN date_trunc('week', make_date(extract(isoyear FROM $1::date)::int, 1, 4))::date AND $1::date
+    WHERE w.week_start BETWEEN date_trunc('week', make_date(extract(isoyear FROM $1::date)::int, 1, 4))::date
+                           AND $1::date
   ) AS running
   WHERE running.week_start = $1::date
 ),

@@ -5,6 +5,7 @@
 -- published catalogue is already this one and need not be sent again.
 SELECT count(*)::text AS products,
        md5(coalesce(string_agg(
-         product_id::text || E'\t' || name || E'\t' || coalesce(category, '') || E'\t' || coalesce(list_price, 0)::numeric(12,2)::text,
+         product_id::text || E'\t' || name || E'\t' || coalesce(category, '') || E'\t'
+           || coalesce(list_price, 0)::numeric(12,2)::text,
          E'\n' ORDER BY product_id), '')) AS digest
 FROM products

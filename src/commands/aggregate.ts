@@ -44,36 +44,40 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
     const done: AggregatedWeek[] = [];
     for (const week of weeks) {
       done.push(
-        await during(`aggregate of ${week.id}`, () => ctx.log.task(`aggregate ${week.id}`, async () => {
-          const startedAt = new Date();
-          return inTransaction(db, async (client) => {
-            type Sales = { n: string; totals: string | null };
-            const sales = await client.query<Sales>(sql.sales.text, [week.start, week.end]);
-            const rowsIn = Number(sales.rows[0]?.n ?? 0);
-            if (rowsIn === 0) {
-              throw new StageError(
-                `aggregate: no sales loaded for ${week.id} in ${db.target}; run \`sales-etl load-pg --week ${week.id}\` first`,
-                STAGE,
-              );
-            }
-            // The year to date comes from sales_region_weeks, which only load-pg writes: rows put into
-            // sales some other way would leave it behind, and the figure would be wrong without a word.
-            if (Number(sales.rows[0]?.totals ?? 0) !== rowsIn) {
-              throw new StageError(
-                `aggregate: sales_region_weeks counts ${sales.rows[0]?.totals ?? 0} sales for ${week.id} but sales has ${rowsIn} in ${db.target}; ` +
-                  `run \`sales-etl load-pg --week ${week.id}\` again`,
-                STAGE,
-              );
-            }
-            await client.query(sql.remove.text, [week.start]);
-            const inserted = await runSql(client, sql.insert, [week.start, week.end]);
-            const rows = inserted.rowCount ?? 0;
-            const total = await client.query<{ amount: string }>(sql.amount.text, [week.start]);
-            await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn, rowsOut: rows, startedAt });
-            ctx.log.debug(`aggregate: ${week.id}: ${rows} rows from ${rowsIn} sales`);
-            return { week: week.id, rows, amount: total.rows[0]?.amount ?? '0' };
-          });
-        })),
+        await during(`aggregate of ${week.id}`, () =>
+          ctx.log.task(`aggregate ${week.id}`, async () => {
+            const startedAt = new Date();
+            return inTransaction(db, async (client) => {
+              type Sales = { n: string; totals: string | null };
+              const sales = await client.query<Sales>(sql.sales.text, [week.start, week.end]);
+              const rowsIn = Number(sales.rows[0]?.n ?? 0);
+              if (rowsIn === 0) {
+                throw new StageError(
+                  `aggregate: no sales loaded for ${week.id} in ${db.target}; ` +
+                    `run \`sales-etl load-pg --week ${week.id}\` first`,
+                  STAGE,
+                );
+              }
+              // The year to date comes from sales_region_weeks, which only load-pg writes: rows put into
+              // sales some other way would leave it behind, and the figure would be wrong without a word.
+              if (Number(sales.rows[0]?.totals ?? 0) !== rowsIn) {
+                throw new StageError(
+                  `aggregate: sales_region_weeks counts ${sales.rows[0]?.totals ?? 0} sales for ${week.id} ` +
+                    `but sales has ${rowsIn} in ${db.target}; ` +
+                    `run \`sales-etl load-pg --week ${week.id}\` again`,
+                  STAGE,
+                );
+              }
+              await client.query(sql.remove.text, [week.start]);
+              const inserted = await runSql(client, sql.insert, [week.start, week.end]);
+              const rows = inserted.rowCount ?? 0;
+              const total = await client.query<{ amount: string }>(sql.amount.text, [week.start]);
+              await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn, rowsOut: rows, startedAt });
+              ctx.log.debug(`aggregate: ${week.id}: ${rows} rows from ${rowsIn} sales`);
+              return { week: week.id, rows, amount: total.rows[0]?.amount ?? '0' };
+            });
+          }),
+        ),
       );
     }
     return { weeks: done };

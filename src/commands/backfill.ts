@@ -254,7 +254,10 @@ async function planWeeks(opts: BackfillOptions): Promise<Week[]> {
   let plan = await readPlan(layout);
   if (!plan) {
     if (opts.skipGenerate) {
-      throw new StageError(`backfill: no plan in ${layout.root}; run without --skip-generate or give --from/--to`, 'generate');
+      throw new StageError(
+        `backfill: no plan in ${layout.root}; run without --skip-generate or give --from/--to`,
+        'generate',
+      );
     }
     const generate = opts.stages?.generate ?? (await import('./generate.js')).generate;
     try {
@@ -328,7 +331,8 @@ export function backfillLine(result: BackfillResult): string {
   return (
     `backfill: ${result.weeks.length} week${result.weeks.length === 1 ? '' : 's'} ` +
     `in ${formatDuration(result.seconds * 1000)}, ` +
-    `${result.totals.clean.toLocaleString('en-US')} clean rows, ${result.totals['migrate-click'].toLocaleString('en-US')} ClickHouse rows, ` +
+    `${result.totals.clean.toLocaleString('en-US')} clean rows, ` +
+    `${result.totals['migrate-click'].toLocaleString('en-US')} ClickHouse rows, ` +
     `${result.warnings} warnings, ${result.failed} failed`
   );
 }

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { lstat, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Week } from '../lib/core/calendar.js';
@@ -6,7 +7,14 @@ import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from 
 import { DEFAULT_MAX_REJECT_RATE, type Context } from '../lib/core/config.js';
 import { during } from '../lib/core/interrupt.js';
 import { StageError } from '../lib/core/errors.js';
-import { openAtomicWriter, readFileStream, removeStaleTemps, writeFileAtomic, type AtomicWriter, type Layout } from '../lib/files/layout.js';
+import {
+  openAtomicWriter,
+  readFileStream,
+  removeStaleTemps,
+  writeFileAtomic,
+  type AtomicWriter,
+  type Layout,
+} from '../lib/files/layout.js';
 import { REGIONS, type Region } from '../lib/core/regions.js';
 import { SALES_HEADER } from '../lib/core/headers.js';
 import { RowNormalizer } from '../lib/clean/normalize.js';
@@ -67,7 +75,10 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
   const { layout } = ctx.config;
   const { present, missing } = await findRawFiles(ctx, week);
   for (const region of missing) {
-    ctx.log.warn(`${week.id}: no raw file for region ${region} (${rel(layout, layout.raw(week, region))}); cleaning the week without it`);
+    ctx.log.warn(
+      `${week.id}: no raw file for region ${region} (${rel(layout, layout.raw(week, region))}); ` +
+        'cleaning the week without it',
+    );
   }
 
   await removeStaleTemps(layout.cleanDir(week));
@@ -75,7 +86,14 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
 
   // Sized from the input up front (up to 2^25 slots, 400 MB, a 20-million-row week): growing a
   // table of millions of ids holds the old and the new one at once.
-  const rawBytes = await Promise.all(present.map((region) => stat(layout.raw(week, region)).then((s) => s.size, () => 0)));
+  const rawBytes = await Promise.all(
+    present.map((region) =>
+      stat(layout.raw(week, region)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
   const seen = new SaleIdTable(Math.min(2 ** 25, rawBytes.reduce((a, b) => a + b, 0) / BYTES_PER_ROW / 0.7));
   const writers: AtomicWriter[] = [];
   const files: CleanManifestFile[] = [];
@@ -108,7 +126,8 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
 
     const { totals } = manifest;
     ctx.log.info(
-      `${week.id}: ${count(totals.written)} written, ${count(totals.duplicates)} duplicates, ${count(totals.rejected)} rejected` +
+      `${week.id}: ${count(totals.written)} written, ${count(totals.duplicates)} duplicates, ` +
+        `${count(totals.rejected)} rejected` +
         (missing.length > 0 ? `, missing ${missing.join(', ')}` : ''),
     );
     return { week: week.id, ...totals, missingRegions: missing, manifest: rel(layout, layout.manifest(week)) };
@@ -165,7 +184,8 @@ async function cleanRegion(
       .map(([reason, n]) => `${reason} ${count(n)}`)
       .join(', ');
     throw new StageError(
-      `clean: ${name} rejected ${percent(rate)} of its rows (${count(counts.rejected)} of ${count(counts.read)}: ${top}), ` +
+      `clean: ${name} rejected ${percent(rate)} of its rows ` +
+        `(${count(counts.rejected)} of ${count(counts.read)}: ${top}), ` +
         `above --max-reject-rate ${percent(maxRejectRate)}; ${rel(layout, layout.cleanDir(week))} left as it was`,
       'clean',
     );
@@ -214,20 +234,29 @@ async function findRawFiles(ctx: Context, week: Week): Promise<{ present: Region
       present.push(region);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new StageError(`clean: cannot read ${layout.relative(layout.raw(week, region))}`, 'clean', { cause: error });
+        throw new StageError(`clean: cannot read ${layout.relative(layout.raw(week, region))}`, 'clean', {
+          cause: error,
+        });
       }
       missing.push(region);
     }
   }
   if (present.length === 0) {
-    throw new StageError(`clean: no raw files for ${week.id} (${dir} has none of ${REGIONS.map((r) => `${r}.csv`).join(', ')}); ${runFirst}`, 'clean');
+    throw new StageError(
+      `clean: no raw files for ${week.id} ` +
+        `(${dir} has none of ${REGIONS.map((r) => `${r}.csv`).join(', ')}); ${runFirst}`,
+      'clean',
+    );
   }
   return { present, missing };
 }
 
-/** A raw file must be a readable regular file: a directory, a FIFO or a dangling link is an error. Its size in bytes. */
+/**
+ * A raw file must be a readable regular file: a directory, a FIFO or a dangling link is an error.
+ * Its size in bytes.
+ */
 async function checkRegularFile(file: string, name: string): Promise<number> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(file);
   } catch (error) {
@@ -239,5 +268,3 @@ async function checkRegularFile(file: string, name: string): Promise<number> {
   }
   return info.size;
 }
-
-

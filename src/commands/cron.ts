@@ -43,7 +43,6 @@ export interface CronResult {
   text: string;
 }
 
-
 /** The next Tuesday 12:45 Moscow time at or after `now`, epoch milliseconds (Moscow keeps UTC+3 all year). */
 export function nextRunInstant(now: number): number {
   const moscow = new Date(now + MOSCOW_OFFSET_MS);
@@ -162,7 +161,8 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
   // zone has at the runs of the coming year, each guarded so that only the one at 12:45 Moscow runs.
   const guarded = `${command} --only-at ${sh(formatWeeklyTime(WEEKLY_RUN))}`;
   const tail = crontabCommand(
-    `cd ${sh(project)} && umask 077 && mkdir -p ${sh(logDir)} && ${guarded} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`,
+    `cd ${sh(project)} && umask 077 && mkdir -p ${sh(logDir)} && ` +
+      `${guarded} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`,
   );
   const many = schedules.length > 1;
   const text = [

@@ -4,7 +4,7 @@ import type { Context } from '../lib/core/config.js';
 import { during } from '../lib/core/interrupt.js';
 import { UsageError } from '../lib/core/errors.js';
 import { removeStaleTemps } from '../lib/files/layout.js';
-import { type Region } from '../lib/core/regions.js';
+import type { Region } from '../lib/core/regions.js';
 import { planPeriod, type PlanFlags, type StorePlan } from '../lib/core/plan.js';
 import { salesModelFor } from '../lib/generator/model-cache.js';
 import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
@@ -63,7 +63,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const index = schedule.indexOf(week);
     if (index < 0) throw new UsageError(`generate: week ${week.id} is before the plan's first week ${plan.startWeek}`);
     if (weeksApart(lastComplete, week) > 0) {
-      throw new UsageError(`generate: week ${week.id} has not ended yet (the last complete week is ${lastComplete.id})`);
+      throw new UsageError(
+        `generate: week ${week.id} has not ended yet (the last complete week is ${lastComplete.id})`,
+      );
     }
     byIndex.set(index, week);
   }
@@ -89,7 +91,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   );
 
   const weeks: GeneratedWeek[] = [];
-  const label = indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
+  const label =
+    indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
   await ctx.log.task(label, async (progress) => {
     for (const [n, index] of indices.entries()) {
       progress(`${schedule.week(index).id} (${n + 1}/${indices.length})`);

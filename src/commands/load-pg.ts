@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Week } from '../lib/core/calendar.js';
 import type { Context } from '../lib/core/config.js';
@@ -151,7 +151,12 @@ async function upsertDimension(ctx: Context, db: PgDatabase, dim: Dimension): Pr
   const { layout } = ctx.config;
   const file = layout.dim(dim.name);
   const rel = layout.relative(file);
-  if (!(await access(file).then(() => true, () => false))) {
+  if (
+    !(await access(file).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     ctx.log.warn(`load-pg: ${rel} not found; ${dim.name} not updated`);
     return false;
   }

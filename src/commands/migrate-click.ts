@@ -62,7 +62,10 @@ export interface MigrateClickResult {
   weeks: MigratedWeek[];
   /** True when nothing was copied, only compared. */
   verifyOnly: boolean;
-  /** Products in the published catalogue, sent now or found unchanged (undefined with --verify-only, or when PostgreSQL has none). */
+  /**
+   * Products in the published catalogue, sent now or found unchanged (undefined with --verify-only, or when
+   * PostgreSQL has none).
+   */
   products?: number | undefined;
   /** The imported_at of the rows published, Moscow time `YYYY-MM-DD HH:MM:SS`. */
   importedAt?: string | undefined;
@@ -201,10 +204,16 @@ function leadingRun(weeks: Week[]): Week[] {
  * begun to swap in (the embedded engine does this for all on open). Only this
  * partition: another run may be publishing other weeks to the same server.
  */
-async function recoverOnServer(ctx: Context, ch: ClickHouseDatabase, partition: Partition, what: string): Promise<void> {
+async function recoverOnServer(
+  ctx: Context,
+  ch: ClickHouseDatabase,
+  partition: Partition,
+  what: string,
+): Promise<void> {
   if (ch.embedded) return;
   for (const r of await recoverPublications(ch.client, partition)) {
-    if (r.finished) ctx.log.warn(`${what}: finished publishing ${r.tables.join(', ')} to ${ch.target}, which a killed run had begun`);
+    if (r.finished)
+      ctx.log.warn(`${what}: finished publishing ${r.tables.join(', ')} to ${ch.target}, which a killed run had begun`);
   }
 }
 
@@ -393,7 +402,9 @@ async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week):
     async (client) => {
       const totals = (await pgTotals(client, week, week)).get(week.start);
       const distinct = await pgSql('migrate-click-buyers.sql');
-      const { rows: [buyers] } = await runSql<{ buyers: string }>(client, distinct, [week.start]);
+      const {
+        rows: [buyers],
+      } = await runSql<{ buyers: string }>(client, distinct, [week.start]);
       return totals && { ...totals, buyers: buyers?.buyers ?? '0' };
     },
     { begin: READ_ONLY_SNAPSHOT },
@@ -406,7 +417,10 @@ async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week):
 
 /** Compare ClickHouse's figures of the weeks with PostgreSQL's, in one query; the weeks up to the first mismatch. */
 async function reconcile(ch: ClickHouseDatabase, weeks: [Week, WeekFigures][]): Promise<RunOutcome> {
-  const clickhouse = await chFigures(ch, weeks.map(([w]) => w));
+  const clickhouse = await chFigures(
+    ch,
+    weeks.map(([w]) => w),
+  );
   const outcome: RunOutcome = { published: [] };
   for (const [week, postgres] of weeks) {
     const found = clickhouse.get(week.start) ?? { rows: '0', amountSum: '0', salesCount: '0', buyers: '0' };
@@ -512,11 +526,18 @@ interface ProductsDigest {
  * that very catalogue already (compared by digest: the catalogue rarely
  * changes, and a backfill would otherwise send it again with every week).
  */
-async function publishProducts(ctx: Context, pgDb: PgDatabase, ch: ClickHouseDatabase, importedAt: string): Promise<number | undefined> {
+async function publishProducts(
+  ctx: Context,
+  pgDb: PgDatabase,
+  ch: ClickHouseDatabase,
+  importedAt: string,
+): Promise<number | undefined> {
   return inTransaction(
     pgDb,
     async (client) => {
-      const { rows: [postgres] } = await runSql<ProductsDigest>(client, await pgSql('migrate-click-products-digest.sql'));
+      const {
+        rows: [postgres],
+      } = await runSql<ProductsDigest>(client, await pgSql('migrate-click-products-digest.sql'));
       if (!postgres || postgres.products === '0') {
         // Not loaded yet (or a fresh database): an empty catalogue must not wipe the published one.
         ctx.log.warn(`PostgreSQL has no products: the catalogue in ${ch.target} is left as it was`);

@@ -12,7 +12,10 @@ import { reportText } from '../lib/report/text.js';
 /** Options of `report`. */
 export interface ReportOptions {
   ctx: Context;
-  /** Weeks to report on (their first to their last); undefined means the plan's period, or every week ClickHouse holds. */
+  /**
+   * Weeks to report on (their first to their last); undefined means the plan's period, or every week
+   * ClickHouse holds.
+   */
   weeks?: Week[] | undefined;
   /** The HTML file to write; default `<data-dir>/reports/sales-<from>_<to>.html`. */
   out?: string | undefined;
@@ -52,7 +55,14 @@ export interface ReportResult {
 }
 
 function figures(period: Period, h: Headline): ReportFigures {
-  return { from: period.from.id, to: period.to.id, orders: h.orders, revenue: h.revenue, averageCheck: h.averageCheck, buyers: h.buyers };
+  return {
+    from: period.from.id,
+    to: period.to.id,
+    orders: h.orders,
+    revenue: h.revenue,
+    averageCheck: h.averageCheck,
+    buyers: h.buyers,
+  };
 }
 
 /** The period of the report: the weeks asked for, else the plan's, else every week in ClickHouse. */

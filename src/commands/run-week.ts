@@ -198,7 +198,9 @@ function stageSteps(chain: Chain): Record<StageName, () => Promise<number>> {
       const r = await fns.clean({ ctx, weeks, maxRejectRate: opts.maxRejectRate });
       for (const w of r.weeks) {
         if (w.missingRegions.length > 0) {
-          warnings.push(`${w.week}: no raw file for ${w.missingRegions.join(', ')} (region missing; the week is loaded without it)`);
+          warnings.push(
+            `${w.week}: no raw file for ${w.missingRegions.join(', ')} (region missing; the week is loaded without it)`,
+          );
         }
       }
       return sum(r.weeks, (w) => w.written);
@@ -218,7 +220,12 @@ function stageSteps(chain: Chain): Record<StageName, () => Promise<number>> {
 }
 
 /** Record the chain in etl_runs when PostgreSQL is open; bookkeeping never fails the run. */
-async function recordChain(ctx: Context, connections: Connections, result: RunWeekResult, startedAt: Date): Promise<void> {
+async function recordChain(
+  ctx: Context,
+  connections: Connections,
+  result: RunWeekResult,
+  startedAt: Date,
+): Promise<void> {
   const db = await connections.openedPg();
   if (!db) return;
   const rows = (stage: StageName) => result.stages.find((s) => s.stage === stage)?.rows ?? 0;
@@ -230,7 +237,7 @@ async function recordChain(ctx: Context, connections: Connections, result: RunWe
       rowsIn: rows('clean'),
       rowsOut: rows('migrate-click'),
       startedAt,
-      message: result.ok ? (result.warnings.join('; ') || null) : `${result.failedStage}: ${result.error}`,
+      message: result.ok ? result.warnings.join('; ') || null : `${result.failedStage}: ${result.error}`,
     });
   } catch (error) {
     ctx.log.warn(`could not record the run of ${result.week} in etl_runs: ${describeError(error)}`);

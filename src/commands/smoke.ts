@@ -101,7 +101,10 @@ async function pgFigures(db: PgDatabase, week: Week): Promise<Omit<SmokeFigures,
     type Agg = { rows: string; amount_sum: string; sales_count: string };
     const agg = (await runSql<Agg>(client, await pgSql('migrate-click-figures.sql'), [week.start, week.start])).rows;
     const a = agg[0] ?? { rows: '0', amount_sum: '0', sales_count: '0' };
-    return { sales: { rows: sales.sales_count, amount: sales.amount_sum }, agg: { rows: a.rows, amountSum: a.amount_sum, salesCount: a.sales_count } };
+    return {
+      sales: { rows: sales.sales_count, amount: sales.amount_sum },
+      agg: { rows: a.rows, amountSum: a.amount_sum, salesCount: a.sales_count },
+    };
   } finally {
     client.release();
   }

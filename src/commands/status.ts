@@ -96,7 +96,14 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
   const weeks = opts.weeks ?? (await defaultWeeks(ctx));
   const rows = new Map<string, WeekStatus>();
   for (const week of weeks) {
-    rows.set(week.id, { week: week.id, ...(await fileStatus(ctx, week)), pgRows: null, aggRows: null, clickhouseRows: null, lastRun: null });
+    rows.set(week.id, {
+      week: week.id,
+      ...(await fileStatus(ctx, week)),
+      pgRows: null,
+      aggRows: null,
+      clickhouseRows: null,
+      lastRun: null,
+    });
   }
 
   // The embedded databases live in this data directory: they are only started
@@ -165,39 +172,45 @@ function pgStatus(
   rows: Map<string, WeekStatus>,
   presence: { there: boolean; busy: string | undefined },
 ): Promise<DatabaseState> {
-  return databaseStatus(ctx, 'PostgreSQL', presence, () => openPg(ctx), async (db) => {
-    if (weeks.length === 0) return;
-    const file = await pgSql('status-weeks.sql');
-    const client = await db.pool.connect();
-    try {
-      const result = await runSql<{
-        week: string;
-        sales_rows: string;
-        agg_rows: string;
-        last_stage: string | null;
-        last_status: string | null;
-        last_finished: Date | null;
-        last_message: string | null;
-      }>(client, file, [weeks.map((w) => w.id), weeks.map((w) => w.start)]);
-      for (const r of result.rows) {
-        const row = rows.get(r.week);
-        if (!row) continue;
-        row.pgRows = Number(r.sales_rows);
-        row.aggRows = Number(r.agg_rows);
-        row.lastRun =
-          r.last_stage === null
-            ? null
-            : {
-                stage: r.last_stage,
-                status: r.last_status ?? '',
-                finishedAt: r.last_finished ? r.last_finished.toISOString() : null,
-                message: r.last_message,
-              };
+  return databaseStatus(
+    ctx,
+    'PostgreSQL',
+    presence,
+    () => openPg(ctx),
+    async (db) => {
+      if (weeks.length === 0) return;
+      const file = await pgSql('status-weeks.sql');
+      const client = await db.pool.connect();
+      try {
+        const result = await runSql<{
+          week: string;
+          sales_rows: string;
+          agg_rows: string;
+          last_stage: string | null;
+          last_status: string | null;
+          last_finished: Date | null;
+          last_message: string | null;
+        }>(client, file, [weeks.map((w) => w.id), weeks.map((w) => w.start)]);
+        for (const r of result.rows) {
+          const row = rows.get(r.week);
+          if (!row) continue;
+          row.pgRows = Number(r.sales_rows);
+          row.aggRows = Number(r.agg_rows);
+          row.lastRun =
+            r.last_stage === null
+              ? null
+              : {
+                  stage: r.last_stage,
+                  status: r.last_status ?? '',
+                  finishedAt: r.last_finished ? r.last_finished.toISOString() : null,
+                  message: r.last_message,
+                };
+        }
+      } finally {
+        client.release();
       }
-    } finally {
-      client.release();
-    }
-  });
+    },
+  );
 }
 
 function chStatus(
@@ -206,24 +219,33 @@ function chStatus(
   rows: Map<string, WeekStatus>,
   presence: { there: boolean; busy: string | undefined },
 ): Promise<DatabaseState> {
-  return databaseStatus(ctx, 'ClickHouse', presence, () => openClickHouse(ctx), async (db) => {
-    if (weeks.length === 0) return;
-    const result = await db.client.query({
-      query: await clickHouseStatement('status-weeks.sql'),
-      query_params: { from: weeks[0]!.start, to: weeks.at(-1)!.end },
-      format: 'JSONEachRow',
-    });
-    const counts = new Map((await result.json<{ monday: string; rows: string }>()).map((r) => [r.monday, Number(r.rows)]));
-    for (const week of weeks) {
-      const row = rows.get(week.id);
-      if (row) row.clickhouseRows = counts.get(week.start) ?? 0;
-    }
-  });
+  return databaseStatus(
+    ctx,
+    'ClickHouse',
+    presence,
+    () => openClickHouse(ctx),
+    async (db) => {
+      if (weeks.length === 0) return;
+      const result = await db.client.query({
+        query: await clickHouseStatement('status-weeks.sql'),
+        query_params: { from: weeks[0]!.start, to: weeks.at(-1)!.end },
+        format: 'JSONEachRow',
+      });
+      const counts = new Map(
+        (await result.json<{ monday: string; rows: string }>()).map((r) => [r.monday, Number(r.rows)]),
+      );
+      for (const week of weeks) {
+        const row = rows.get(week.id);
+        if (row) row.clickhouseRows = counts.get(week.start) ?? 0;
+      }
+    },
+  );
 }
 
 /** The status as a text table, with a line per database that could not be read. */
 export function statusTable(result: StatusResult): string {
-  const n = (v: number | null, db: DatabaseState) => (v === null ? (db.state === 'ok' ? '' : db.state) : v.toLocaleString('en-US'));
+  const n = (v: number | null, db: DatabaseState) =>
+    v === null ? (db.state === 'ok' ? '' : db.state) : v.toLocaleString('en-US');
   const head = ['week', 'raw', 'clean', 'rejects', 'postgres', 'sales_agg', 'clickhouse', 'last run'];
   const rows = result.weeks.map((w) => [
     w.week,
@@ -237,7 +259,9 @@ export function statusTable(result: StatusResult): string {
     n(w.pgRows, result.postgres),
     n(w.aggRows, result.postgres),
     n(w.clickhouseRows, result.clickhouse),
-    w.lastRun ? `${w.lastRun.stage} ${w.lastRun.status} ${w.lastRun.finishedAt?.slice(0, 16).replace('T', ' ') ?? ''}`.trim() : '-',
+    w.lastRun
+      ? `${w.lastRun.stage} ${w.lastRun.status} ${w.lastRun.finishedAt?.slice(0, 16).replace('T', ' ') ?? ''}`.trim()
+      : '-',
   ]);
   const lines = [formatTable(head, rows, [false, false, true, true, true, true, true, false])];
   for (const [name, db] of [

@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 import type { ProcessUsage } from '../../bench/usage-hook.js';
 
 const run = promisify(execFile);
-const HOOK = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/usage-hook.js')).href;
+const HOOK = pathToFileURL(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/usage-hook.js'),
+).href;
 
 // npm run bench's peak-memory figures come from this hook: it must see memory a process touched,
 // and not disturb the process it measures.
@@ -27,14 +29,18 @@ test('the bench usage hook reports the peak RSS of the process it is preloaded i
     assert.ok(usage.userSeconds + usage.systemSeconds > 0);
 
     const small = path.join(dir, 'small.json');
-    await run(process.execPath, ['--import', HOOK, '-e', '0'], { env: { ...process.env, SALES_ETL_BENCH_USAGE: small } });
+    await run(process.execPath, ['--import', HOOK, '-e', '0'], {
+      env: { ...process.env, SALES_ETL_BENCH_USAGE: small },
+    });
     const idle = JSON.parse(await readFile(small, 'utf8')) as ProcessUsage;
     assert.ok(idle.maxRssKiB * 1024 < 300e6, `an idle node process peaked at ${idle.maxRssKiB} KiB`);
 
     // A failing process still reports, and keeps its exit code.
     const failed = path.join(dir, 'failed.json');
     await assert.rejects(
-      run(process.execPath, ['--import', HOOK, '-e', 'process.exitCode = 3'], { env: { ...process.env, SALES_ETL_BENCH_USAGE: failed } }),
+      run(process.execPath, ['--import', HOOK, '-e', 'process.exitCode = 3'], {
+        env: { ...process.env, SALES_ETL_BENCH_USAGE: failed },
+      }),
       (error: { code?: number }) => error.code === 3,
     );
     assert.ok((JSON.parse(await readFile(failed, 'utf8')) as ProcessUsage).maxRssKiB > 0);

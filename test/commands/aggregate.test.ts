@@ -4,7 +4,14 @@ import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { aggregate } from '../../src/commands/aggregate.js';
 import { loadPg } from '../../src/commands/load-pg.js';
 import { parseWeek, weekOfDate, type Week } from '../../src/lib/core/calendar.js';
-import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
+import {
+  freshDatabase,
+  pgTargets,
+  stopTestCluster,
+  tempDataDir,
+  testContext,
+  type TestDatabase,
+} from '../helpers/pg.js';
 import { makeSales, money, writeCleanWeek, type SaleRow } from '../helpers/pg-fixtures.js';
 
 after(stopTestCluster);
@@ -41,7 +48,8 @@ function expected(week: Week, all: SaleRow[]): AggRow[] {
   const ytd = new Map<string, bigint>();
   for (const r of all) {
     const w = weekOfDate(r.sale_date);
-    if (w.isoYear === week.isoYear && w.start <= week.start) ytd.set(r.region, (ytd.get(r.region) ?? 0n) + BigInt(r.kopecks));
+    if (w.isoYear === week.isoYear && w.start <= week.start)
+      ytd.set(r.region, (ytd.get(r.region) ?? 0n) + BigInt(r.kopecks));
     if (w.id !== week.id) continue;
     const key = `${r.region}|${String(r.product_id).padStart(9, '0')}`;
     const g = groups.get(key) ?? { region: r.region, product: r.product_id, count: 0, qty: 0, kop: 0n };
@@ -72,7 +80,14 @@ function expected(week: Week, all: SaleRow[]): AggRow[] {
 }
 
 /** A hand-made sale. */
-const sale = (sale_id: number, region: string, product_id: number, quantity: number, sale_date: string, amount: string): SaleRow => ({
+const sale = (
+  sale_id: number,
+  region: string,
+  product_id: number,
+  quantity: number,
+  sale_date: string,
+  amount: string,
+): SaleRow => ({
   sale_id,
   customer_id: 1,
   product_id,
@@ -99,34 +114,44 @@ for (const target of pgTargets()) {
       const weeks = new Map<string, Week>();
       for (const r of rows) weeks.set(weekOfDate(r.sale_date).id, weekOfDate(r.sale_date));
       for (const week of weeks.values()) {
-        await writeCleanWeek(ctx.config.layout, week, rows.filter((r) => weekOfDate(r.sale_date).id === week.id));
+        await writeCleanWeek(
+          ctx.config.layout,
+          week,
+          rows.filter((r) => weekOfDate(r.sale_date).id === week.id),
+        );
       }
       await loadPg({ ctx, weeks: [...weeks.values()] });
     };
 
-    test('the numbers equal an independent computation from the files ' +
-      '(counts, sums, averages, rank, share, YTD)', async () => {
-      const ctx = testContext(dataDir, db.url);
-      const w52 = parseWeek('2023-W52');
-      const w01 = parseWeek('2024-W01');
-      const w02 = parseWeek('2024-W02');
-      const rows = [...makeSales(w52, 1500, 1, 21, 30), ...makeSales(w01, 2000, 10_001, 22, 30), ...makeSales(w02, 2500, 20_001, 23, 30)];
-      await load(ctx, rows);
-      const result = await aggregate({ ctx, weeks: [w52, w01, w02] });
-      for (const week of [w52, w01, w02]) {
-        const got = (await db.query<AggRow>(AGG_ROWS, [week.start])).rows;
-        const want = expected(week, rows);
-        assert.equal(got.length, want.length);
-        assert.deepEqual(got, want, `week ${week.id}`);
-        assert.equal(result.weeks.find((w) => w.week === week.id)?.rows, want.length);
-      }
-      // Sums over the aggregate equal the loaded sales.
-      const check = await db.query(
-        'SELECT (SELECT sum(amount_sum) FROM sales_agg)::text AS agg, ' +
-          '(SELECT sum(sale_amount) FROM sales)::text AS sales',
-      );
-      assert.equal(check.rows[0]?.agg, check.rows[0]?.sales);
-    });
+    test(
+      'the numbers equal an independent computation from the files ' + '(counts, sums, averages, rank, share, YTD)',
+      async () => {
+        const ctx = testContext(dataDir, db.url);
+        const w52 = parseWeek('2023-W52');
+        const w01 = parseWeek('2024-W01');
+        const w02 = parseWeek('2024-W02');
+        const rows = [
+          ...makeSales(w52, 1500, 1, 21, 30),
+          ...makeSales(w01, 2000, 10_001, 22, 30),
+          ...makeSales(w02, 2500, 20_001, 23, 30),
+        ];
+        await load(ctx, rows);
+        const result = await aggregate({ ctx, weeks: [w52, w01, w02] });
+        for (const week of [w52, w01, w02]) {
+          const got = (await db.query<AggRow>(AGG_ROWS, [week.start])).rows;
+          const want = expected(week, rows);
+          assert.equal(got.length, want.length);
+          assert.deepEqual(got, want, `week ${week.id}`);
+          assert.equal(result.weeks.find((w) => w.week === week.id)?.rows, want.length);
+        }
+        // Sums over the aggregate equal the loaded sales.
+        const check = await db.query(
+          'SELECT (SELECT sum(amount_sum) FROM sales_agg)::text AS agg, ' +
+            '(SELECT sum(sale_amount) FROM sales)::text AS sales',
+        );
+        assert.equal(check.rows[0]?.agg, check.rows[0]?.sales);
+      },
+    );
 
     test('rank, share, average rounding and year-to-date on a hand-made data set', async () => {
       const ctx = testContext(dataDir, db.url);
@@ -147,7 +172,17 @@ for (const target of pgTargets()) {
         sale(10, 'North', 1, 1, '2024-12-30', '7.00'),
       ]);
       await aggregate({ ctx, weeks: [parseWeek('2024-W20'), parseWeek('2025-W01'), parseWeek('2024-W02')] });
-      const pick = (r: AggRow) => [r.region, r.product_id, r.sales_count, r.quantity_sum, r.amount_sum, r.avg_sale_amount, r.revenue_rank, r.revenue_share, r.region_revenue_ytd];
+      const pick = (r: AggRow) => [
+        r.region,
+        r.product_id,
+        r.sales_count,
+        r.quantity_sum,
+        r.amount_sum,
+        r.avg_sale_amount,
+        r.revenue_rank,
+        r.revenue_share,
+        r.region_revenue_ytd,
+      ];
       const w20 = (await db.query<AggRow>(AGG_ROWS, ['2024-05-13'])).rows.map(pick);
       assert.deepEqual(w20, [
         ['North', 1, 2, 3, '150.00', '75.00', 1, '0.375000', '1000.00'],
@@ -171,7 +206,10 @@ for (const target of pgTargets()) {
       await aggregate({ ctx, weeks: [w20] });
       assert.deepEqual(await ytd(), ['1000.00']);
       // Week 2 loaded again with other figures: week 20 aggregated again sees them.
-      await writeCleanWeek(ctx.config.layout, w02, [sale(1, 'North', 9, 1, '2024-01-08', '650.50'), sale(3, 'South', 9, 1, '2024-01-09', '1.00')]);
+      await writeCleanWeek(ctx.config.layout, w02, [
+        sale(1, 'North', 9, 1, '2024-01-08', '650.50'),
+        sale(3, 'South', 9, 1, '2024-01-09', '1.00'),
+      ]);
       await loadPg({ ctx, weeks: [w02] });
       await aggregate({ ctx, weeks: [w20] });
       assert.deepEqual(await ytd(), ['1050.50']);
@@ -194,8 +232,13 @@ for (const target of pgTargets()) {
       assert.deepEqual(again.weeks, first.weeks);
       assert.deepEqual((await db.query(AGG_ROWS, [w20.start])).rows, before);
       assert.equal((await db.query('SELECT count(*)::int AS n FROM sales_agg')).rows[0]?.n, before.length);
-      await assert.rejects(aggregate({ ctx, weeks: [parseWeek('2024-W22')] }), /run `sales-etl load-pg --week 2024-W22` first/);
-      const runs = await db.query("SELECT count(*)::int AS n FROM etl_runs WHERE stage = 'aggregate' AND status = 'ok'");
+      await assert.rejects(
+        aggregate({ ctx, weeks: [parseWeek('2024-W22')] }),
+        /run `sales-etl load-pg --week 2024-W22` first/,
+      );
+      const runs = await db.query(
+        "SELECT count(*)::int AS n FROM etl_runs WHERE stage = 'aggregate' AND status = 'ok'",
+      );
       assert.equal(runs.rows[0]?.n, 2);
     });
   });

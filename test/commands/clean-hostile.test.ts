@@ -19,7 +19,11 @@ import {
 const W = '2024-W20';
 
 type Expected =
-  | { exit: 0; counts: [read: number, written: number, duplicates: number, rejected: number]; reasons: Record<string, number> }
+  | {
+      exit: 0;
+      counts: [read: number, written: number, duplicates: number, rejected: number];
+      reasons: Record<string, number>;
+    }
   | { exit: 1; error: RegExp };
 
 const headerError = (found: string) =>
@@ -42,10 +46,23 @@ const HOSTILE: Record<string, Expected> = {
   'invalid-values.csv': {
     exit: 0,
     counts: [13, 2, 0, 11],
-    reasons: { bad_amount: 2, bad_date: 1, bad_id: 1, bad_quantity: 3, date_outside_week: 1, missing_field: 1, region_mismatch: 1, unknown_region: 1 },
+    reasons: {
+      bad_amount: 2,
+      bad_date: 1,
+      bad_id: 1,
+      bad_quantity: 3,
+      date_outside_week: 1,
+      missing_field: 1,
+      region_mismatch: 1,
+      unknown_region: 1,
+    },
   },
   'missing-columns.csv': { exit: 0, counts: [10, 8, 0, 2], reasons: { column_count: 2 } },
-  'injection-values.csv': { exit: 0, counts: [14, 3, 0, 11], reasons: { bad_amount: 5, bad_id: 3, bad_quantity: 1, unknown_region: 2 } },
+  'injection-values.csv': {
+    exit: 0,
+    counts: [14, 3, 0, 11],
+    reasons: { bad_amount: 5, bad_id: 3, bad_quantity: 1, unknown_region: 2 },
+  },
   'missing-header.csv': { exit: 0, counts: [6, 6, 0, 0], reasons: {} },
   'mixed-encodings.csv': { exit: 0, counts: [8, 3, 0, 5], reasons: { bad_amount: 1, unknown_region: 4 } },
   'noise-forms.csv': { exit: 0, counts: [7, 6, 0, 1], reasons: { date_outside_week: 1 } },
@@ -61,7 +78,11 @@ const HOSTILE: Record<string, Expected> = {
 };
 
 /** Clean a week whose north.csv is given (the other regions are missing) and check the outcome. */
-async function checkHostile(label: string, place: (rawNorth: string) => Promise<void>, expected: Expected): Promise<void> {
+async function checkHostile(
+  label: string,
+  place: (rawNorth: string) => Promise<void>,
+  expected: Expected,
+): Promise<void> {
   const dir = await tempDataDir('hostile');
   try {
     await mkdir(path.join(dir, 'raw', W), { recursive: true });
@@ -130,11 +151,15 @@ test('a 10 MB field is one rejected row with a bounded excerpt', async () => {
     (target) => writeFile(target, `${HEADER}\n${valid[0]}\n3,1,1,1,2024-05-14,"${huge}",North\n${valid[1]}\n`),
     { exit: 0, counts: [3, 2, 0, 1], reasons: { line_too_long: 1 } },
   );
-  await checkHostile('10 MB last line without line end', (target) => writeFile(target, `${HEADER}\n${valid[0]}\n${huge}`), {
-    exit: 0,
-    counts: [2, 1, 0, 1],
-    reasons: { line_too_long: 1 },
-  });
+  await checkHostile(
+    '10 MB last line without line end',
+    (target) => writeFile(target, `${HEADER}\n${valid[0]}\n${huge}`),
+    {
+      exit: 0,
+      counts: [2, 1, 0, 1],
+      reasons: { line_too_long: 1 },
+    },
+  );
   await checkHostile('10 MB header line', (target) => writeFile(target, huge), {
     exit: 1,
     error: /^clean: raw\/2024-W20\/north\.csv line 1: expected the header .* found "y+…"$/,

@@ -17,7 +17,8 @@ async function writeWeek(dataDir: string, regions = ['north', 'south', 'east', '
     const Name = region[0]?.toUpperCase() + region.slice(1);
     const base = (i + 1) * 100;
     const rows = [HEADER];
-    for (let k = 1; k <= 40; k++) rows.push(`${base + k},${k},${k % 7 + 1},${k % 3 + 1},2024-05-${13 + (k % 7)},${k}.50,${Name}`);
+    for (let k = 1; k <= 40; k++)
+      rows.push(`${base + k},${k},${(k % 7) + 1},${(k % 3) + 1},2024-05-${13 + (k % 7)},${k}.50,${Name}`);
     rows.push(`${base + 41},1,1,2.0,15.05.2024,"1 000,5", ${region.toUpperCase()} `);
     rows.push(`${base + 1},1,2,2,2024-05-14,1.50,${Name}`); // exact duplicate of row 1
     rows.push(`${base + 42},1,1,1,2024-05-25,1.00,${Name}`); // outside the week
@@ -55,7 +56,15 @@ describe('clean', () => {
     const { ctx, warnings, infos } = testContext(dataDir);
     const result = await clean({ ctx, weeks: [week] });
     assert.deepEqual(result.weeks, [
-      { week: W, read: 172, written: 164, duplicates: 4, rejected: 4, missingRegions: [], manifest: `clean/${W}/manifest.json` },
+      {
+        week: W,
+        read: 172,
+        written: 164,
+        duplicates: 4,
+        rejected: 4,
+        missingRegions: [],
+        manifest: `clean/${W}/manifest.json`,
+      },
     ]);
     assert.deepEqual(warnings, []);
     assert.deepEqual(infos, [`${W}: 164 written, 4 duplicates, 4 rejected`]);
@@ -66,7 +75,10 @@ describe('clean', () => {
     assert.equal(manifest.weekEnd, '2024-05-19');
     assert.deepEqual(manifest.missingRegions, []);
     assert.deepEqual(manifest.totals, { read: 172, written: 164, duplicates: 4, rejected: 4 });
-    assert.deepEqual(manifest.files.map((f) => f.region), ['north', 'south', 'east', 'west']);
+    assert.deepEqual(
+      manifest.files.map((f) => f.region),
+      ['north', 'south', 'east', 'west'],
+    );
     for (const file of manifest.files) {
       assert.equal(file.input, `raw/${W}/${file.region}.csv`);
       assert.equal(file.output, `clean/${W}/${file.region}.csv`);
@@ -117,7 +129,12 @@ describe('clean', () => {
 
   test('above the reject rate the week fails, naming the file and rate, and the previous output stays', async () => {
     const before = await snapshot(dataDir);
-    const rows = [HEADER, '900,1,1,1,2024-05-14,1.00,East', '901,1,1,1,2024-05-14,abc,East', '902,1,1,0,2024-05-14,1.00,East'];
+    const rows = [
+      HEADER,
+      '900,1,1,1,2024-05-14,1.00,East',
+      '901,1,1,1,2024-05-14,abc,East',
+      '902,1,1,0,2024-05-14,1.00,East',
+    ];
     await writeRaw(dataDir, W, 'east', `${rows.join('\n')}\n`);
     await assert.rejects(clean({ ctx: testContext(dataDir).ctx, weeks: [week] }), (error) => {
       assert.ok(error instanceof StageError);
@@ -144,12 +161,22 @@ describe('clean', () => {
       const { ctx, warnings, infos } = testContext(dir);
       const result = await clean({ ctx, weeks: [week] });
       assert.deepEqual(result.weeks[0]?.missingRegions, ['south']);
-      assert.deepEqual(warnings, [`${W}: no raw file for region south (raw/${W}/south.csv); cleaning the week without it`]);
+      assert.deepEqual(warnings, [
+        `${W}: no raw file for region south (raw/${W}/south.csv); cleaning the week without it`,
+      ]);
       assert.deepEqual(infos, [`${W}: 123 written, 3 duplicates, 3 rejected, missing south`]);
       const manifest = await readManifest(dir, W);
       assert.deepEqual(manifest.missingRegions, ['south']);
-      assert.deepEqual(manifest.files.map((f) => f.region), ['north', 'east', 'west']);
-      assert.deepEqual((await readdir(path.join(dir, 'clean', W))).sort(), ['east.csv', 'manifest.json', 'north.csv', 'west.csv']);
+      assert.deepEqual(
+        manifest.files.map((f) => f.region),
+        ['north', 'east', 'west'],
+      );
+      assert.deepEqual((await readdir(path.join(dir, 'clean', W))).sort(), [
+        'east.csv',
+        'manifest.json',
+        'north.csv',
+        'west.csv',
+      ]);
       assert.deepEqual((await readdir(path.join(dir, 'rejects', W))).sort(), ['east.csv', 'north.csv', 'west.csv']);
     } finally {
       await removeDir(dir);
@@ -164,7 +191,10 @@ describe('clean', () => {
         message: `clean: no raw files for ${W} (raw/${W} does not exist); run \`sales-etl generate --week ${W}\` first`,
       });
       await mkdir(path.join(dir, 'raw', W), { recursive: true });
-      await assert.rejects(clean({ ctx: testContext(dir).ctx, weeks: [week] }), /run `sales-etl generate --week 2024-W20` first/);
+      await assert.rejects(
+        clean({ ctx: testContext(dir).ctx, weeks: [week] }),
+        /run `sales-etl generate --week 2024-W20` first/,
+      );
     } finally {
       await removeDir(dir);
     }
@@ -174,11 +204,20 @@ describe('clean', () => {
     const dir = await tempDataDir();
     try {
       await assert.rejects(clean({ ctx: testContext(dir).ctx }), UsageError);
-      await writeFile(path.join(dir, 'store.json'), JSON.stringify({ version: 1, seed: 1, total: 100, startWeek: '2024-W19', weeks: 2, simulateOutage: false }));
+      await writeFile(
+        path.join(dir, 'store.json'),
+        JSON.stringify({ version: 1, seed: 1, total: 100, startWeek: '2024-W19', weeks: 2, simulateOutage: false }),
+      );
       await writeRaw(dir, '2024-W19', 'north', `${HEADER}\n1,1,1,1,2024-05-06,1.00,North\n`);
       await writeRaw(dir, W, 'west', `${HEADER}\n2,1,1,1,2024-05-19,1.00,West\n`);
       const result = await clean({ ctx: testContext(dir).ctx });
-      assert.deepEqual(result.weeks.map((w) => [w.week, w.written, w.missingRegions.length]), [['2024-W19', 1, 3], [W, 1, 3]]);
+      assert.deepEqual(
+        result.weeks.map((w) => [w.week, w.written, w.missingRegions.length]),
+        [
+          ['2024-W19', 1, 3],
+          [W, 1, 3],
+        ],
+      );
     } finally {
       await removeDir(dir);
     }
@@ -222,7 +261,15 @@ describe('clean', () => {
       await writeRaw(dir, W, 'south', `${HEADER}\r\n`);
       const { ctx, warnings } = testContext(dir);
       const result = await clean({ ctx, weeks: [week] });
-      assert.deepEqual(result.weeks[0], { week: W, read: 0, written: 0, duplicates: 0, rejected: 0, missingRegions: ['east', 'west'], manifest: `clean/${W}/manifest.json` });
+      assert.deepEqual(result.weeks[0], {
+        week: W,
+        read: 0,
+        written: 0,
+        duplicates: 0,
+        rejected: 0,
+        missingRegions: ['east', 'west'],
+        manifest: `clean/${W}/manifest.json`,
+      });
       assert.ok(warnings.includes(`raw/${W}/north.csv has no rows`));
       assert.ok(warnings.includes(`raw/${W}/south.csv has no rows`));
       assert.equal(await readFile(path.join(dir, 'clean', W, 'north.csv'), 'utf8'), `${HEADER}\n`);

@@ -181,7 +181,10 @@ test('--systemd: % doubled in the unit, and systemd itself reads the timer as Tu
   if (analyze.error) return t.skip('no systemd-analyze here');
   assert.equal(analyze.status, 0, analyze.stderr);
   const elapses = [...analyze.stdout.matchAll(/(?:Next elapse|Iter\. #\d+): (\w+) \S+ (\d\d:\d\d:\d\d) UTC/g)];
-  assert.deepEqual(elapses.map((m) => `${m[1]} ${m[2]}`), ['Tue 09:45:00', 'Tue 09:45:00']);
+  assert.deepEqual(
+    elapses.map((m) => `${m[1]} ${m[2]}`),
+    ['Tue 09:45:00', 'Tue 09:45:00'],
+  );
 });
 
 /** `Tue 09:45` for an instant, in UTC. */
@@ -221,14 +224,22 @@ test('sales-etl run-week --only-at at another time: one line, exit 0, nothing to
 test('sales-etl cron under TZ=Europe/Moscow, UTC and Asia/Vladivostok', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ops-cron-'));
   try {
-    const expected: Record<string, string> = { 'Europe/Moscow': '45 12 * * 2', UTC: '45 9 * * 2', 'Asia/Vladivostok': '45 19 * * 2' };
+    const expected: Record<string, string> = {
+      'Europe/Moscow': '45 12 * * 2',
+      UTC: '45 9 * * 2',
+      'Asia/Vladivostok': '45 19 * * 2',
+    };
     for (const [tz, when] of Object.entries(expected)) {
-      const r = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'cron'], { encoding: 'utf8', env: { ...process.env, TZ: tz } });
+      const r = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'cron'], {
+        encoding: 'utf8',
+        env: { ...process.env, TZ: tz },
+      });
       assert.equal(r.status, 0, r.stderr);
       const entry = r.stdout.split('\n').find((l) => /^\d/.test(l)) ?? '';
       assert.ok(entry.startsWith(`${when} `), `${tz}: ${entry}`);
       assert.ok(entry.includes(`${process.execPath} ${NODE_FLAGS.join(' ')} ${BIN} --data-dir ${dir} run-week`), entry);
       assert.ok(entry.endsWith(`>> ${path.join(dir, 'logs', 'cron.log')} 2>&1`), entry);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that starts a terminal colour code
       assert.doesNotMatch(r.stdout, /\u001b\[/);
     }
   } finally {

@@ -4,7 +4,15 @@ import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { loadPg } from '../../src/commands/load-pg.js';
 import { parseWeek } from '../../src/lib/core/calendar.js';
 import { describeError } from '../../src/lib/core/errors.js';
-import { freshDatabase, pgTargets, recordingLogger, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
+import {
+  freshDatabase,
+  pgTargets,
+  recordingLogger,
+  stopTestCluster,
+  tempDataDir,
+  testContext,
+  type TestDatabase,
+} from '../helpers/pg.js';
 import { makeSales, money, writeCleanWeek, writeDims, type SaleRow } from '../helpers/pg-fixtures.js';
 
 const W20 = parseWeek('2024-W20');
@@ -39,7 +47,10 @@ for (const target of pgTargets()) {
       await writeCleanWeek(ctx.config.layout, W20, rows);
       await writeDims(ctx.config.layout, 500, 40);
       const result = await loadPg({ ctx, weeks: [W20] });
-      assert.deepEqual(result.weeks.map((w) => [w.week, w.rows, w.amount]), [['2024-W20', 3000, kopecksOf(rows)]]);
+      assert.deepEqual(
+        result.weeks.map((w) => [w.week, w.rows, w.amount]),
+        [['2024-W20', 3000, kopecksOf(rows)]],
+      );
       const inDb = await db.query<{ n: string; amount: string; ids: string }>(
         'SELECT count(*) AS n, sum(sale_amount)::text AS amount, count(DISTINCT sale_id) AS ids FROM sales',
       );
@@ -48,7 +59,9 @@ for (const target of pgTargets()) {
       const customer = await db.query('SELECT full_name, address FROM customers WHERE customer_id = 7');
       assert.deepEqual(customer.rows[0], { full_name: 'Иванова Мария Петровна 7', address: 'ул. Ленина, д. 7' });
       assert.equal((await db.query('SELECT count(*)::int AS n FROM customers')).rows[0]?.n, 500);
-      const runs = await db.query("SELECT status, rows_in::int, rows_out::int FROM etl_runs WHERE stage = 'load-pg' AND week = '2024-W20'");
+      const runs = await db.query(
+        "SELECT status, rows_in::int, rows_out::int FROM etl_runs WHERE stage = 'load-pg' AND week = '2024-W20'",
+      );
       assert.deepEqual(runs.rows, [{ status: 'ok', rows_in: 3000, rows_out: 3000 }]);
     });
 
@@ -81,7 +94,9 @@ for (const target of pgTargets()) {
         return true;
       });
       assert.deepEqual((await db.query(CHECKSUM, [W20.start, W20.end])).rows[0], before);
-      const failed = await db.query("SELECT count(*)::int AS n FROM etl_runs WHERE status = 'failed' AND week = '2024-W20'");
+      const failed = await db.query(
+        "SELECT count(*)::int AS n FROM etl_runs WHERE status = 'failed' AND week = '2024-W20'",
+      );
       assert.equal(failed.rows[0]?.n, 1);
     });
 
@@ -89,7 +104,10 @@ for (const target of pgTargets()) {
       const ctx = testContext(dataDir, db.url);
       await writeCleanWeek(ctx.config.layout, W20, makeSales(W20, 400, 1, 8));
       await appendFile(ctx.config.layout.clean(W20, 'west'), '900001,1,1,1,2024-05-14,10.00,West\n');
-      await assert.rejects(loadPg({ ctx, weeks: [W20] }), /clean\/2024-W20\/west\.csv has \d+ rows but its manifest says \d+/);
+      await assert.rejects(
+        loadPg({ ctx, weeks: [W20] }),
+        /clean\/2024-W20\/west\.csv has \d+ rows but its manifest says \d+/,
+      );
       assert.equal((await db.query('SELECT count(*)::int AS n FROM sales')).rows[0]?.n, 0);
     });
 
@@ -105,16 +123,26 @@ for (const target of pgTargets()) {
       await writeCleanWeek(ctx.config.layout, W20, w20);
       await writeCleanWeek(ctx.config.layout, W21, w21);
       const result = await loadPg({ ctx, weeks: [W20, W21] });
-      assert.deepEqual(result.weeks.map((w) => [w.week, w.rows, w.crossWeekDuplicates]), [
-        ['2024-W20', 1000, 0],
-        ['2024-W21', 998, 2],
-      ]);
-      assert.deepEqual(result.weeks[1]?.crossWeekDuplicateIds, reused.map(String).sort((a, b) => Number(a) - Number(b)));
+      assert.deepEqual(
+        result.weeks.map((w) => [w.week, w.rows, w.crossWeekDuplicates]),
+        [
+          ['2024-W20', 1000, 0],
+          ['2024-W21', 998, 2],
+        ],
+      );
+      assert.deepEqual(
+        result.weeks[1]?.crossWeekDuplicateIds,
+        reused.map(String).sort((a, b) => Number(a) - Number(b)),
+      );
       assert.ok(log.lines.some((l) => l.startsWith('warn') && l.includes('2024-W21') && l.includes(String(reused[0]))));
-      const total = await db.query<{ n: number; amount: string }>('SELECT count(*)::int AS n, sum(sale_amount)::text AS amount FROM sales');
+      const total = await db.query<{ n: number; amount: string }>(
+        'SELECT count(*)::int AS n, sum(sale_amount)::text AS amount FROM sales',
+      );
       const kept = [...w20, ...w21.filter((r) => !reused.includes(r.sale_id))];
       assert.deepEqual(total.rows[0], { n: 1998, amount: kopecksOf(kept) });
-      const run = await db.query("SELECT rows_in::int, rows_out::int, message FROM etl_runs WHERE stage = 'load-pg' AND week = '2024-W21'");
+      const run = await db.query(
+        "SELECT rows_in::int, rows_out::int, message FROM etl_runs WHERE stage = 'load-pg' AND week = '2024-W21'",
+      );
       assert.equal(run.rows[0]?.rows_in, 1000);
       assert.equal(run.rows[0]?.rows_out, 998);
       assert.match(String(run.rows[0]?.message), /2 sale_id\(s\) already loaded for another week/);
@@ -123,44 +151,60 @@ for (const target of pgTargets()) {
       assert.equal((await db.query('SELECT count(*)::int AS n FROM sales')).rows[0]?.n, 1998);
     });
 
-    test('weeks loaded side by side keep the one-by-one outcome: ' +
-      'the earlier week keeps a shared sale_id, whichever reaches it first', async () => {
-      const log = recordingLogger();
-      const ctx = testContext(dataDir, db.url, log);
-      const W22 = parseWeek('2024-W22');
-      const w20 = makeSales(W20, 30_000, 1, 12);
-      const w21 = makeSales(W21, 1000, 100_001, 13);
-      const w22 = makeSales(W22, 1000, 200_001, 14);
-      // Week 21 copies the id first of all (its first line), week 20 last of all (the last line of
-      // its last file, 30,000 rows in: long after week 21's connection is up): week 21 takes it
-      // first, week 20 waits for it, and both are loaded again one by one.
-      const last = w20.length - 1;
-      w20[last] = { ...(w20[last] as SaleRow), region: 'West' };
-      const shared = w20[last]!.sale_id;
-      w21[0] = { ...(w21[0] as SaleRow), sale_id: shared, region: 'North' };
-      for (const [week, rows] of [[W20, w20], [W21, w21], [W22, w22]] as const) await writeCleanWeek(ctx.config.layout, week, rows);
-      const result = await loadPg({ ctx, weeks: [W20, W21, W22] });
-      assert.deepEqual(result.weeks.map((w) => [w.week, w.rows, w.crossWeekDuplicates]), [
-        ['2024-W20', 30_000, 0],
-        ['2024-W21', 999, 1],
-        ['2024-W22', 1000, 0],
-      ]);
-      assert.ok(log.lines.some((l) => l.includes('loading the rest one week at a time')), 'the two weeks met on the id');
-      const owner = await db.query('SELECT sale_date::text AS d FROM sales WHERE sale_id = $1', [shared]);
-      assert.deepEqual(owner.rows, [{ d: w20[last]!.sale_date }]);
-      const runs = await db.query("SELECT week, status FROM etl_runs WHERE stage = 'load-pg' ORDER BY week, run_id");
-      assert.deepEqual(runs.rows, [
-        { week: '2024-W20', status: 'ok' },
-        { week: '2024-W21', status: 'ok' },
-        { week: '2024-W22', status: 'ok' },
-      ]);
-    });
+    test(
+      'weeks loaded side by side keep the one-by-one outcome: ' +
+        'the earlier week keeps a shared sale_id, whichever reaches it first',
+      async () => {
+        const log = recordingLogger();
+        const ctx = testContext(dataDir, db.url, log);
+        const W22 = parseWeek('2024-W22');
+        const w20 = makeSales(W20, 30_000, 1, 12);
+        const w21 = makeSales(W21, 1000, 100_001, 13);
+        const w22 = makeSales(W22, 1000, 200_001, 14);
+        // Week 21 copies the id first of all (its first line), week 20 last of all (the last line of
+        // its last file, 30,000 rows in: long after week 21's connection is up): week 21 takes it
+        // first, week 20 waits for it, and both are loaded again one by one.
+        const last = w20.length - 1;
+        w20[last] = { ...(w20[last] as SaleRow), region: 'West' };
+        const shared = w20[last]!.sale_id;
+        w21[0] = { ...(w21[0] as SaleRow), sale_id: shared, region: 'North' };
+        for (const [week, rows] of [
+          [W20, w20],
+          [W21, w21],
+          [W22, w22],
+        ] as const)
+          await writeCleanWeek(ctx.config.layout, week, rows);
+        const result = await loadPg({ ctx, weeks: [W20, W21, W22] });
+        assert.deepEqual(
+          result.weeks.map((w) => [w.week, w.rows, w.crossWeekDuplicates]),
+          [
+            ['2024-W20', 30_000, 0],
+            ['2024-W21', 999, 1],
+            ['2024-W22', 1000, 0],
+          ],
+        );
+        assert.ok(
+          log.lines.some((l) => l.includes('loading the rest one week at a time')),
+          'the two weeks met on the id',
+        );
+        const owner = await db.query('SELECT sale_date::text AS d FROM sales WHERE sale_id = $1', [shared]);
+        assert.deepEqual(owner.rows, [{ d: w20[last]!.sale_date }]);
+        const runs = await db.query("SELECT week, status FROM etl_runs WHERE stage = 'load-pg' ORDER BY week, run_id");
+        assert.deepEqual(runs.rows, [
+          { week: '2024-W20', status: 'ok' },
+          { week: '2024-W21', status: 'ok' },
+          { week: '2024-W22', status: 'ok' },
+        ]);
+      },
+    );
 
     test('when a week fails, the week loaded beside it is rolled back and nothing after it starts', async () => {
       const ctx = testContext(dataDir, db.url);
       const W22 = parseWeek('2024-W22');
       await writeCleanWeek(ctx.config.layout, W20, makeSales(W20, 500, 1, 15));
-      await writeCleanWeek(ctx.config.layout, W21, makeSales(W21, 500, 10_001, 16), { east: ['19999,1,1,2,2024-05-21,not-money,East'] });
+      await writeCleanWeek(ctx.config.layout, W21, makeSales(W21, 500, 10_001, 16), {
+        east: ['19999,1,1,2,2024-05-21,not-money,East'],
+      });
       await writeCleanWeek(ctx.config.layout, W22, makeSales(W22, 500, 20_001, 17));
       await assert.rejects(loadPg({ ctx, weeks: [W20, W21, W22] }), /clean\/2024-W21\/east\.csv/);
       const weeks = await db.query(
@@ -183,7 +227,9 @@ for (const target of pgTargets()) {
       assert.deepEqual((await loadPg({ ctx, weeks: [W20] })).dimensions, []);
       await writeDims(ctx.config.layout, 60, 20, 5);
       assert.deepEqual((await loadPg({ ctx, weeks: [W20] })).dimensions, ['customers', 'products']);
-      const r = await db.query('SELECT (SELECT count(*)::int FROM customers) AS c, list_price::text AS p FROM products WHERE product_id = 1');
+      const r = await db.query(
+        'SELECT (SELECT count(*)::int FROM customers) AS c, list_price::text AS p FROM products WHERE product_id = 1',
+      );
       assert.deepEqual(r.rows[0], { c: 60, p: money(1000 + 7 + 5) });
     });
 

@@ -22,7 +22,8 @@ interface Exit {
 /** The built CLI in a child process, on the test's data directory and PostgreSQL. */
 function cli(args: string[], env: Record<string, string>) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
-  for (const name of ['CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD']) if (!(name in env)) delete childEnv[name];
+  for (const name of ['CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD'])
+    if (!(name in env)) delete childEnv[name];
   const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -32,7 +33,9 @@ function cli(args: string[], env: Record<string, string>) {
     stderr += d.toString();
     for (const l of listeners) l();
   });
-  const done = new Promise<Exit>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<Exit>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   /** Resolves when stderr shows `text`, or when the process ends. */
   const waitFor = (text: string) =>
     new Promise<boolean>((resolve) => {
@@ -42,7 +45,6 @@ function cli(args: string[], env: Record<string, string>) {
     });
   return { child, done, waitFor };
 }
-
 
 describe('migrate-click as a process', () => {
   let tmp: Awaited<ReturnType<typeof tempDataDir>>;
@@ -72,7 +74,9 @@ describe('migrate-click as a process', () => {
     await seedWeek(pool, week, { products: 1000 });
     const published = await cli(['migrate-click', '--week', week.id], env).done;
     assert.equal(published.code, 0, published.stderr);
-    const { rows: [old] } = await pool.query<{ rows: string; amount: string; sales: string }>(
+    const {
+      rows: [old],
+    } = await pool.query<{ rows: string; amount: string; sales: string }>(
       'SELECT count(*)::text AS rows, sum(amount_sum)::text AS amount, sum(sales_count)::text AS sales ' +
         'FROM sales_agg WHERE week_start = $1',
       [week.start],
@@ -83,7 +87,10 @@ describe('migrate-click as a process', () => {
     const outcomes: string[] = [];
     for (const pause of [0, 50, 250]) {
       const run = cli(['--verbose', 'migrate-click', '--week', week.id], env);
-      assert.ok(await run.waitFor('streaming 6000 rows into sales_etl.sales_agg__stage_20240513'), 'the run reached the insert');
+      assert.ok(
+        await run.waitFor('streaming 6000 rows into sales_etl.sales_agg__stage_20240513'),
+        'the run reached the insert',
+      );
       await new Promise((resolve) => setTimeout(resolve, pause));
       run.child.kill('SIGKILL');
       const killed = await run.done;
@@ -96,12 +103,16 @@ describe('migrate-click as a process', () => {
         // Exactly the old week: every figure ClickHouse has is the old one.
         assert.equal(check.code, 1, check.stderr);
         assert.match(check.stderr, new RegExp(`rows ${old?.rows} in ClickHouse vs 6000 in PostgreSQL`));
-        assert.ok(check.stderr.includes(`sum(amount_sum) ${Number(old?.amount)}`) || check.stderr.includes(`sum(amount_sum) ${old?.amount}`), check.stderr);
+        assert.ok(
+          check.stderr.includes(`sum(amount_sum) ${Number(old?.amount)}`) ||
+            check.stderr.includes(`sum(amount_sum) ${old?.amount}`),
+          check.stderr,
+        );
         assert.ok(check.stderr.includes(`sum(sales_count) ${old?.sales} in ClickHouse`), check.stderr);
         outcomes.push('old');
       }
     }
-    if (process.env['TEST_VERBOSE']) console.log('after each kill, ClickHouse held the', outcomes.join(', '), 'week');
+    if (process.env.TEST_VERBOSE) console.log('after each kill, ClickHouse held the', outcomes.join(', '), 'week');
     const next = await cli(['migrate-click', '--week', week.id], env).done;
     assert.equal(next.code, 0, `${outcomes.join(',')}: ${next.stderr}`);
     const verify = await cli(['migrate-click', '--week', week.id, '--verify-only'], env).done;
@@ -110,7 +121,10 @@ describe('migrate-click as a process', () => {
     // No staging table outlives the run that follows a kill.
     const ch = await openClickHouse(chTestContext({ dataDir: tmp.dir }));
     try {
-      const leftovers = await chRows(ch.client, "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'");
+      const leftovers = await chRows(
+        ch.client,
+        "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'",
+      );
       assert.deepEqual(leftovers, []);
     } finally {
       await ch.close();
@@ -138,10 +152,16 @@ describe('migrate-click as a process', () => {
 
   it('names an unreachable server in one line with the password hidden, and exits 1', async () => {
     const port = await freePort();
-    const result = await cli(['migrate-click', '--week', week.id], { ...env, CLICKHOUSE_URL: `http://etl:s3cret-pw@127.0.0.1:${port}` }).done;
+    const result = await cli(['migrate-click', '--week', week.id], {
+      ...env,
+      CLICKHOUSE_URL: `http://etl:s3cret-pw@127.0.0.1:${port}`,
+    }).done;
     assert.equal(result.code, 1);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-    assert.match(result.stderr, new RegExp(`^✖ cannot connect to ClickHouse at http://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    assert.match(
+      result.stderr,
+      new RegExp(`^✖ cannot connect to ClickHouse at http://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+    );
     assert.ok(!result.stderr.includes('s3cret-pw'));
 
     const fromEnv = await cli(['migrate-click', '--week', week.id], {
@@ -151,7 +171,10 @@ describe('migrate-click as a process', () => {
       CLICKHOUSE_PASSWORD: 'env-s3cret',
     }).done;
     assert.equal(fromEnv.code, 1);
-    assert.match(fromEnv.stderr, new RegExp(`^✖ cannot connect to ClickHouse at http://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+    assert.match(
+      fromEnv.stderr,
+      new RegExp(`^✖ cannot connect to ClickHouse at http://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}`),
+    );
     assert.ok(!fromEnv.stderr.includes('env-s3cret'));
   });
 });

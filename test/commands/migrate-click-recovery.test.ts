@@ -5,7 +5,12 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhouse/database.js';
-import { replacePartitionFromCsv, stagePartition, swapStaged, type Partition } from '../../src/lib/clickhouse/partition.js';
+import {
+  replacePartitionFromCsv,
+  stagePartition,
+  swapStaged,
+  type Partition,
+} from '../../src/lib/clickhouse/partition.js';
 import { createLogger } from '../../src/lib/ui/logger.js';
 import { chRows, chTestContext, tempDataDir } from '../helpers/clickhouse.js';
 
@@ -106,8 +111,20 @@ describe('a publication killed while it swaps a week in', () => {
     let ch = await openClickHouse(ctx);
     try {
       await ch.client.command({ query: 'DROP TABLE IF EXISTS sales_etl.old SYNC' });
-      const agg = await stagePartition(ch.client, 'sales_agg', week, AGG, Readable.from([aggCsv(1)], { objectMode: false }));
-      const buyers = await stagePartition(ch.client, 'week_buyers', week, BUYERS, Readable.from([buyersCsv(1)], { objectMode: false }));
+      const agg = await stagePartition(
+        ch.client,
+        'sales_agg',
+        week,
+        AGG,
+        Readable.from([aggCsv(1)], { objectMode: false }),
+      );
+      const buyers = await stagePartition(
+        ch.client,
+        'week_buyers',
+        week,
+        BUYERS,
+        Readable.from([buyersCsv(1)], { objectMode: false }),
+      );
       await swapStaged(ch.client, [agg, buyers]);
       await agg.drop();
       await buyers.drop();
@@ -123,7 +140,11 @@ describe('a publication killed while it swaps a week in', () => {
     });
     assert.equal(exit.signal, 'SIGKILL', exit.stderr);
     assert.match(exit.stderr, new RegExp(`at ${at}`));
-    const log = createLogger({ interactive: false, verbose: false, stream: { write: (s: string) => (warnings.push(s.trim()), true) } as unknown as NodeJS.WritableStream });
+    const log = createLogger({
+      interactive: false,
+      verbose: false,
+      stream: { write: (s: string) => warnings.push(s.trim()) > 0 } as unknown as NodeJS.WritableStream,
+    });
     ch = await openClickHouse({ ...ctx, log });
     try {
       await ch.client.command({ query: 'DROP TABLE IF EXISTS sales_etl.old SYNC' });
@@ -133,12 +154,18 @@ describe('a publication killed while it swaps a week in', () => {
     }
   }
 
-  it("killed inside the aggregates' swap, leaving two copies on disk: " +
-    'the next open shows the new week once, buyers too', async () => {
-    const { state, warnings } = await killAt('double');
-    assert.equal(state, version(2));
-    assert.ok(warnings.some((w) => /finished publishing the week of 2024-01-01 \(sales_agg, week_buyers\)/.test(w)), warnings.join('\n'));
-  });
+  it(
+    "killed inside the aggregates' swap, leaving two copies on disk: " +
+      'the next open shows the new week once, buyers too',
+    async () => {
+      const { state, warnings } = await killAt('double');
+      assert.equal(state, version(2));
+      assert.ok(
+        warnings.some((w) => /finished publishing the week of 2024-01-01 \(sales_agg, week_buyers\)/.test(w)),
+        warnings.join('\n'),
+      );
+    },
+  );
 
   it('killed between the two swaps: the next open swaps the buyers in too', async () => {
     assert.equal((await killAt('swapped-agg')).state, version(2));
@@ -172,8 +199,17 @@ describe('a publication killed while it swaps a week in', () => {
       const bytes = (table: 'agg' | 'buyers') => Readable.from([csv(table)], { objectMode: false });
       const agg = await stagePartition(ch.client, 'sales_agg', run, AGG, bytes('agg'), { oneRowPerLine: true });
       const buyers = await stagePartition(ch.client, 'week_buyers', run, BUYERS, bytes('buyers'));
-      assert.deepEqual([...agg.weekRows], [['2024-01-08', 2], ['2024-01-15', 3]]);
-      assert.deepEqual([...buyers.weekRows].sort(), [['2024-01-08', 2], ['2024-01-15', 3]]);
+      assert.deepEqual(
+        [...agg.weekRows],
+        [
+          ['2024-01-08', 2],
+          ['2024-01-15', 3],
+        ],
+      );
+      assert.deepEqual([...buyers.weekRows].sort(), [
+        ['2024-01-08', 2],
+        ['2024-01-15', 3],
+      ]);
       await ch.client.command({
         query: `RENAME TABLE
                   sales_etl.sales_agg__stage_20240108_20240115 TO sales_etl.sales_agg__ready_20240108_20240115,
@@ -183,7 +219,7 @@ describe('a publication killed while it swaps a week in', () => {
       await ch.close();
     }
     const warnings: string[] = [];
-    const stream = { write: (s: string) => (warnings.push(s.trim()), true) } as unknown as NodeJS.WritableStream;
+    const stream = { write: (s: string) => warnings.push(s.trim()) > 0 } as unknown as NodeJS.WritableStream;
     ch = await openClickHouse({ ...ctx, log: createLogger({ interactive: false, verbose: false, stream }) });
     try {
       const rows = await chRows<{ w: string; agg: string; buyers: string; left: string }>(
@@ -200,53 +236,70 @@ describe('a publication killed while it swaps a week in', () => {
         { w: '2024-01-15', agg: '3', buyers: '3', left: '0' },
       ]);
       const finished = /finished publishing the weeks of 2024-01-08 to 2024-01-15/;
-      assert.ok(warnings.some((w) => finished.test(w)), warnings.join('\n'));
+      assert.ok(
+        warnings.some((w) => finished.test(w)),
+        warnings.join('\n'),
+      );
     } finally {
       await ch.close();
     }
   });
 
-  it("finishes a week's daily sales on their own: " +
-    'a lone ready sales_daily is swapped in, a lone sales_agg is not', async () => {
-    const ctx = chTestContext({ dataDir: tmp.dir });
-    const week: Partition = { weekStart: WEEK };
-    const daily = ['week_start', 'sale_date', 'region', 'category', 'sales_count', 'amount_sum'] as const;
-    const csv = (text: string) => Readable.from([text], { objectMode: false });
-    let ch = await openClickHouse(ctx);
-    let before: string;
-    try {
-      before = await weekState(ch);
-      // What a run killed after renaming its stages leaves: the daily publication complete, and
-      // (from another, half-renamed publication) the aggregates ready without their buyers.
-      await stagePartition(ch.client, 'sales_daily', week, daily, csv(`${WEEK},${WEEK},North,Кухня,3,30.00\n`));
-      await stagePartition(ch.client, 'sales_agg', week, AGG, csv(aggCsv(5)));
-      await ch.client.command({
-        query:
-          'RENAME TABLE sales_etl.sales_daily__stage_20240101 TO sales_etl.sales_daily__ready_20240101, ' +
-          'sales_etl.sales_agg__stage_20240101 TO sales_etl.sales_agg__ready_20240101',
-      });
-    } finally {
-      await ch.close();
-    }
-    ch = await openClickHouse(ctx);
-    try {
-      const [row] = await chRows<{ n: string; amount: string }>(
-        ch.client,
-        'SELECT toString(sum(sales_count)) AS n, toString(sum(amount_sum)) AS amount FROM sales_etl.sales_daily',
-      );
-      assert.deepEqual(row, { n: '3', amount: '30' });
-      assert.equal(await weekState(ch), before, 'the aggregates without their buyers were not swapped in');
-    } finally {
-      await ch.close();
-    }
-  });
+  it(
+    "finishes a week's daily sales on their own: " + 'a lone ready sales_daily is swapped in, a lone sales_agg is not',
+    async () => {
+      const ctx = chTestContext({ dataDir: tmp.dir });
+      const week: Partition = { weekStart: WEEK };
+      const daily = ['week_start', 'sale_date', 'region', 'category', 'sales_count', 'amount_sum'] as const;
+      const csv = (text: string) => Readable.from([text], { objectMode: false });
+      let ch = await openClickHouse(ctx);
+      let before: string;
+      try {
+        before = await weekState(ch);
+        // What a run killed after renaming its stages leaves: the daily publication complete, and
+        // (from another, half-renamed publication) the aggregates ready without their buyers.
+        await stagePartition(ch.client, 'sales_daily', week, daily, csv(`${WEEK},${WEEK},North,Кухня,3,30.00\n`));
+        await stagePartition(ch.client, 'sales_agg', week, AGG, csv(aggCsv(5)));
+        await ch.client.command({
+          query:
+            'RENAME TABLE sales_etl.sales_daily__stage_20240101 TO sales_etl.sales_daily__ready_20240101, ' +
+            'sales_etl.sales_agg__stage_20240101 TO sales_etl.sales_agg__ready_20240101',
+        });
+      } finally {
+        await ch.close();
+      }
+      ch = await openClickHouse(ctx);
+      try {
+        const [row] = await chRows<{ n: string; amount: string }>(
+          ch.client,
+          'SELECT toString(sum(sales_count)) AS n, toString(sum(amount_sum)) AS amount FROM sales_etl.sales_daily',
+        );
+        assert.deepEqual(row, { n: '3', amount: '30' });
+        assert.equal(await weekState(ch), before, 'the aggregates without their buyers were not swapped in');
+      } finally {
+        await ch.close();
+      }
+    },
+  );
 
   it('swaps a whole-table catalogue in with the same steps, leaving no ready table', async () => {
     const ch = await openClickHouse(chTestContext({ dataDir: tmp.dir }));
     try {
       const cols = ['product_id', 'name', 'category', 'list_price'] as const;
-      await replacePartitionFromCsv(ch.client, 'products', 'all', cols, Readable.from(['1,a,c,1.00\n2,b,c,2.00\n'], { objectMode: false }));
-      await replacePartitionFromCsv(ch.client, 'products', 'all', cols, Readable.from(['3,d,c,3.00\n'], { objectMode: false }));
+      await replacePartitionFromCsv(
+        ch.client,
+        'products',
+        'all',
+        cols,
+        Readable.from(['1,a,c,1.00\n2,b,c,2.00\n'], { objectMode: false }),
+      );
+      await replacePartitionFromCsv(
+        ch.client,
+        'products',
+        'all',
+        cols,
+        Readable.from(['3,d,c,3.00\n'], { objectMode: false }),
+      );
       const [row] = await chRows<{ n: string; t: string }>(
         ch.client,
         'SELECT toString(count()) AS n, (SELECT toString(count()) FROM system.tables ' +
@@ -265,12 +318,29 @@ describe('a publication killed while it swaps a week in', () => {
       const chunks = [`${WEEK},North,1\n${WEEK},No`, `rth,2\n${WEEK},North,3`];
       // Over 1 MB in 64 kB pieces cut mid-line: sent as more than one insert of whole lines.
       const big = Array.from({ length: 60_000 }, (_, i) => `${WEEK},North,${i + 1}\n`).join('');
-      const pieces = Array.from({ length: Math.ceil(big.length / 65_536) }, (_, i) => big.slice(i * 65_536, (i + 1) * 65_536));
+      const pieces = Array.from({ length: Math.ceil(big.length / 65_536) }, (_, i) =>
+        big.slice(i * 65_536, (i + 1) * 65_536),
+      );
       assert.ok(big.length > 1 << 20);
-      for (const [csv, rows] of [[chunks, 3], [[`${WEEK},North,1\n`], 1], [[], 0], [pieces, 60_000]] as const) {
-        const stage = await stagePartition(ch.client, 'week_buyers', week, BUYERS, Readable.from([...csv], { objectMode: false }), { oneRowPerLine: true });
+      for (const [csv, rows] of [
+        [chunks, 3],
+        [[`${WEEK},North,1\n`], 1],
+        [[], 0],
+        [pieces, 60_000],
+      ] as const) {
+        const stage = await stagePartition(
+          ch.client,
+          'week_buyers',
+          week,
+          BUYERS,
+          Readable.from([...csv], { objectMode: false }),
+          { oneRowPerLine: true },
+        );
         try {
-          const [row] = await chRows<{ n: string }>(ch.client, `SELECT toString(count()) AS n FROM sales_etl.week_buyers__stage_${WEEK.replaceAll('-', '')}`);
+          const [row] = await chRows<{ n: string }>(
+            ch.client,
+            `SELECT toString(count()) AS n FROM sales_etl.week_buyers__stage_${WEEK.replaceAll('-', '')}`,
+          );
           assert.equal(stage.rows, rows);
           assert.equal(Number(row?.n), rows);
         } finally {

@@ -30,14 +30,21 @@ async function independent(db: ClickHouseDatabase, firstMonday: string, lastMond
       WHERE week_start >= toDate({a:String}) AND week_start <= toDate({b:String}))`,
     params,
   );
-  return { orders: Number(agg!.orders), revenue: agg!.revenue!, averageCheck: agg!.avg_check!, buyers: Number(buyers!.n) };
+  return {
+    orders: Number(agg!.orders),
+    revenue: agg!.revenue!,
+    averageCheck: agg!.avg_check!,
+    buyers: Number(buyers!.n),
+  };
 }
 
 /** The same figures computed in JavaScript from what the seed inserted. */
 function fromSeed(seed: ReportSeed, firstMonday: string, lastMonday: string) {
   const rows = seed.agg.filter((r) => r.week_start >= firstMonday && r.week_start <= lastMonday);
   const kopecks = rows.reduce((s, r) => s + BigInt(r.amount_sum.replace('.', '')), 0n);
-  const buyers = new Set(seed.buyers.filter((b) => b.week_start >= firstMonday && b.week_start <= lastMonday).map((b) => b.customer_id));
+  const buyers = new Set(
+    seed.buyers.filter((b) => b.week_start >= firstMonday && b.week_start <= lastMonday).map((b) => b.customer_id),
+  );
   return {
     orders: rows.reduce((s, r) => s + r.sales_count, 0),
     revenue: `${kopecks / 100n}.${String(kopecks % 100n).padStart(2, '0')}`,
@@ -74,11 +81,19 @@ describe('report', () => {
     assert.equal(result.path, out);
     const html = await readFile(out, 'utf8');
     const dom = parseReport(html);
-    assert.deepEqual(dom.errors.map((e) => e.code), [], 'parse5 reports no HTML errors');
+    assert.deepEqual(
+      dom.errors.map((e) => e.code),
+      [],
+      'parse5 reports no HTML errors',
+    );
 
     const truth = await independent(db, '2024-05-13', '2024-06-03');
     const js = fromSeed(seed, '2024-05-13', '2024-06-03');
-    assert.deepEqual({ orders: truth.orders, revenue: truth.revenue, buyers: truth.buyers }, js, 'the seed is what ClickHouse holds');
+    assert.deepEqual(
+      { orders: truth.orders, revenue: truth.revenue, buyers: truth.buyers },
+      js,
+      'the seed is what ClickHouse holds',
+    );
     assert.ok(truth.orders > 100 && truth.buyers > 40, 'the data set is not trivial');
 
     assert.equal(figure(dom, 'orders').value, String(truth.orders));
@@ -94,11 +109,19 @@ describe('report', () => {
     const [rub, kop] = truth.revenue.split('.');
     const grouped = rub!.replace(/\B(?=(\d{3})+(?!\d))/g, THIN_SPACE);
     assert.match(figure(dom, 'revenue').text, new RegExp(`${grouped},${kop}\\s₽`));
-    assert.match(figure(dom, 'orders').text, new RegExp(String(truth.orders).replace(/\B(?=(\d{3})+(?!\d))/g, THIN_SPACE)));
+    assert.match(
+      figure(dom, 'orders').text,
+      new RegExp(String(truth.orders).replace(/\B(?=(\d{3})+(?!\d))/g, THIN_SPACE)),
+    );
   });
 
   it('compares with the previous period of the same length where it has data', async () => {
-    const result = await report({ ctx, ch: db, weeks: weeks('2024-W20', '2024-W23'), out: path.join(dir.dir, 'cmp.html') });
+    const result = await report({
+      ctx,
+      ch: db,
+      weeks: weeks('2024-W20', '2024-W23'),
+      out: path.join(dir.dir, 'cmp.html'),
+    });
     // W16..W19: only W18 and W19 hold data.
     const truth = await independent(db, '2024-04-15', '2024-05-06');
     assert.deepEqual(result.previous, { from: '2024-W16', to: '2024-W19', ...truth });
@@ -107,16 +130,36 @@ describe('report', () => {
     const change = now.orders / truth.orders - 1;
     const delta = figure(dom, 'orders').text;
     assert.match(delta, change > 0 ? /▲/ : /▼/);
-    assert.match(delta, new RegExp(`${Math.abs(change * 100).toFixed(1).replace('.', ',')}\\s?%`));
-    assert.match(textOf(dom.elements.find((e) => attr(e, 'class') === 'compare muted')!), /2024-W16 — 2024-W19; данные есть за 2 из 4 недель/);
+    assert.match(
+      delta,
+      new RegExp(
+        `${Math.abs(change * 100)
+          .toFixed(1)
+          .replace('.', ',')}\\s?%`,
+      ),
+    );
+    assert.match(
+      textOf(dom.elements.find((e) => attr(e, 'class') === 'compare muted')!),
+      /2024-W16 — 2024-W19; данные есть за 2 из 4 недель/,
+    );
 
-    const first = await report({ ctx, ch: db, weeks: weeks('2024-W18', '2024-W19'), out: path.join(dir.dir, 'first.html') });
+    const first = await report({
+      ctx,
+      ch: db,
+      weeks: weeks('2024-W18', '2024-W19'),
+      out: path.join(dir.dir, 'first.html'),
+    });
     assert.equal(first.previous, null, 'W16..W17 hold nothing, so there is nothing to compare with');
     assert.match(await readFile(first.path, 'utf8'), /нет данных за предыдущий период/);
   });
 
   it('draws the charts as inline SVG with no script and nothing fetched from elsewhere', async () => {
-    const result = await report({ ctx, ch: db, weeks: weeks('2024-W18', '2024-W23'), out: path.join(dir.dir, 'svg.html') });
+    const result = await report({
+      ctx,
+      ch: db,
+      weeks: weeks('2024-W18', '2024-W23'),
+      out: path.join(dir.dir, 'svg.html'),
+    });
     const html = await readFile(result.path, 'utf8');
     const dom = parseReport(html);
     for (const id of ['chart-regions', 'chart-weekly']) {
@@ -133,12 +176,20 @@ describe('report', () => {
     }
     assert.doesNotMatch(html, /@import|url\(\s*['"]?(https?:)?\/\//i);
     const weekly = textOf(byId(dom, 'chart-weekly'));
-    for (const region of ['Север', 'Юг', 'Восток', 'Запад']) assert.ok(weekly.includes(region), `legend names ${region}`);
+    for (const region of ['Север', 'Юг', 'Восток', 'Запад'])
+      assert.ok(weekly.includes(region), `legend names ${region}`);
   });
 
   it('marks and lists the weeks in which a region has no data', async () => {
-    const result = await report({ ctx, ch: db, weeks: weeks('2024-W18', '2024-W23'), out: path.join(dir.dir, 'gaps.html') });
-    const expected = Object.entries(SEED_GAPS).flatMap(([week, regions]) => regions.map((region) => ({ week, region })));
+    const result = await report({
+      ctx,
+      ch: db,
+      weeks: weeks('2024-W18', '2024-W23'),
+      out: path.join(dir.dir, 'gaps.html'),
+    });
+    const expected = Object.entries(SEED_GAPS).flatMap(([week, regions]) =>
+      regions.map((region) => ({ week, region })),
+    );
     assert.deepEqual(result.missing, expected);
     const dom = parseReport(await readFile(result.path, 'utf8'));
     const table = byId(dom, 'missing-weeks');
@@ -150,14 +201,22 @@ describe('report', () => {
     assert.match(textOf(rows[1]!), /2024-W23.*3 июня 2024 г\. — 9 июня 2024 г\..*Восток, Запад/);
     // On the chart: one shaded band per week with gaps, carrying the regions' initials.
     const svg = within(byId(dom, 'chart-weekly'), (e) => e.tagName === 'svg')[0]!;
-    const bands = within(svg, (e) => /rgb\(220,\s*53,\s*69\)/.test(attr(e, 'fill') ?? '') && attr(e, 'fill-opacity') !== undefined);
+    const bands = within(
+      svg,
+      (e) => /rgb\(220,\s*53,\s*69\)/.test(attr(e, 'fill') ?? '') && attr(e, 'fill-opacity') !== undefined,
+    );
     assert.equal(bands.length, 2);
     const labels = within(svg, (e) => e.tagName === 'text').map(textOf);
     assert.ok(labels.includes('Ю'), 'South is marked in W21');
   });
 
   it('lists a run of weeks with no data at all as one line', async () => {
-    const result = await report({ ctx, ch: db, weeks: weeks('2024-W15', '2024-W21'), out: path.join(dir.dir, 'run.html') });
+    const result = await report({
+      ctx,
+      ch: db,
+      weeks: weeks('2024-W15', '2024-W21'),
+      out: path.join(dir.dir, 'run.html'),
+    });
     assert.equal(result.missing.length, 3 * 4 + 1, 'W15..W17 have no rows, W21 lacks South');
     const dom = parseReport(await readFile(result.path, 'utf8'));
     const rows = within(byId(dom, 'missing-weeks'), (e) => e.tagName === 'tr' && attr(e, 'data-week') !== undefined);
@@ -172,14 +231,24 @@ describe('report', () => {
   });
 
   it('says when every region has every week', async () => {
-    const result = await report({ ctx, ch: db, weeks: weeks('2024-W18', '2024-W20'), out: path.join(dir.dir, 'full.html') });
+    const result = await report({
+      ctx,
+      ch: db,
+      weeks: weeks('2024-W18', '2024-W20'),
+      out: path.join(dir.dir, 'full.html'),
+    });
     assert.deepEqual(result.missing, []);
     const dom = parseReport(await readFile(result.path, 'utf8'));
     assert.equal(attr(byId(dom, 'missing-weeks'), 'data-count'), '0');
   });
 
   it('lists the top products and categories of each region by revenue, names escaped', async () => {
-    const result = await report({ ctx, ch: db, weeks: weeks('2024-W18', '2024-W23'), out: path.join(dir.dir, 'top.html') });
+    const result = await report({
+      ctx,
+      ch: db,
+      weeks: weeks('2024-W18', '2024-W23'),
+      out: path.join(dir.dir, 'top.html'),
+    });
     const dom = parseReport(await readFile(result.path, 'utf8'));
     const truth = await chRows<{ name: string; units: string; revenue: string }>(
       db.client,
@@ -190,7 +259,9 @@ describe('report', () => {
        LEFT JOIN sales_etl.products AS p ON p.product_id = a.product_id
        ORDER BY a.revenue DESC LIMIT 10`,
     );
-    const card = dom.elements.find((e) => attr(e, 'class') === 'card top-products' && attr(e, 'data-region') === 'North');
+    const card = dom.elements.find(
+      (e) => attr(e, 'class') === 'card top-products' && attr(e, 'data-region') === 'North',
+    );
     assert.ok(card);
     const rows = within(card, (e) => e.tagName === 'tr').slice(1);
     assert.equal(rows.length, truth.length);
@@ -200,8 +271,13 @@ describe('report', () => {
       assert.equal(cells[3]!.replaceAll(THIN_SPACE, ''), truth[i]!.units);
       assert.equal(cells[4]!.replaceAll(THIN_SPACE, '').replace(',', '.').replace(/\s₽$/, ''), truth[i]!.revenue);
     });
-    assert.ok(rows.some((r) => textOf(r).includes(HOSTILE_NAME)), 'a name with markup reads as it is');
-    const categories = dom.elements.find((e) => attr(e, 'class') === 'card top-categories' && attr(e, 'data-region') === 'East');
+    assert.ok(
+      rows.some((r) => textOf(r).includes(HOSTILE_NAME)),
+      'a name with markup reads as it is',
+    );
+    const categories = dom.elements.find(
+      (e) => attr(e, 'class') === 'card top-categories' && attr(e, 'data-region') === 'East',
+    );
     assert.ok(categories);
     const names = within(categories, (e) => e.tagName === 'td' && attr(e, 'class') === 'name').map(textOf);
     assert.deepEqual([...names].sort(), [HOSTILE_CATEGORY, 'Кухня', 'Электроника', 'вне каталога'].sort());
@@ -213,7 +289,13 @@ describe('report', () => {
   });
 
   it('formats for an English reader with --locale en', async () => {
-    const result = await report({ ctx, ch: db, weeks: weeks('2024-W20', '2024-W23'), out: path.join(dir.dir, 'en.html'), locale: 'en' });
+    const result = await report({
+      ctx,
+      ch: db,
+      weeks: weeks('2024-W20', '2024-W23'),
+      out: path.join(dir.dir, 'en.html'),
+      locale: 'en',
+    });
     const html = await readFile(result.path, 'utf8');
     const dom = parseReport(html);
     const [rub, kop] = result.revenue.split('.');
@@ -239,7 +321,10 @@ describe('report', () => {
     assert.ok((await stat(held.path)).size > 10_000);
 
     const store = path.join(dir.dir, 'store.json');
-    await writeFile(store, JSON.stringify({ version: 1, seed: 1, total: 1000, startWeek: '2024-W19', weeks: 3, simulateOutage: false }));
+    await writeFile(
+      store,
+      JSON.stringify({ version: 1, seed: 1, total: 1000, startWeek: '2024-W19', weeks: 3, simulateOutage: false }),
+    );
     try {
       const planned = await report({ ctx, ch: db });
       assert.deepEqual([planned.from, planned.to], ['2024-W19', '2024-W21']);
@@ -254,7 +339,10 @@ describe('report', () => {
     await assert.rejects(
       report({ ctx, ch: db, weeks: weeks('2023-W01', '2023-W02'), out: path.join(dir.dir, 'none.html') }),
       (error: Error) => {
-        assert.match(error.message, /^report: embedded ClickHouse \(.*clickhouse\) has no aggregates for 2023-W01\.\.2023-W02/);
+        assert.match(
+          error.message,
+          /^report: embedded ClickHouse \(.*clickhouse\) has no aggregates for 2023-W01\.\.2023-W02/,
+        );
         return true;
       },
     );

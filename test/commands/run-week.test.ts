@@ -12,14 +12,14 @@ import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 // The chain's control flow with stand-in stages; the real stages run in test/e2e/ops.test.ts.
 
 let sink: HttpSink;
-const saved = process.env['NOTIFY_WEBHOOK_URL'];
+const saved = process.env.NOTIFY_WEBHOOK_URL;
 before(async () => {
   sink = await startHttpSink();
-  process.env['NOTIFY_WEBHOOK_URL'] = `${sink.url}/hook`;
+  process.env.NOTIFY_WEBHOOK_URL = `${sink.url}/hook`;
 });
 after(async () => {
-  if (saved === undefined) delete process.env['NOTIFY_WEBHOOK_URL'];
-  else process.env['NOTIFY_WEBHOOK_URL'] = saved;
+  if (saved === undefined) delete process.env.NOTIFY_WEBHOOK_URL;
+  else process.env.NOTIFY_WEBHOOK_URL = saved;
   await sink.close();
 });
 
@@ -30,23 +30,44 @@ const ctx: Context = {
 
 /** A stand-in PostgreSQL whose only use here is run-week's own etl_runs row. */
 function fakePg(recorded: unknown[][]) {
-  const client = { query: async (_sql: string, values: unknown[]) => void recorded.push(values), release: () => undefined };
-  return { pool: { connect: async () => client }, target: 'fake', close: async () => assert.fail('given databases stay open') };
+  const client = {
+    query: async (_sql: string, values: unknown[]) => void recorded.push(values),
+    release: () => undefined,
+  };
+  return {
+    pool: { connect: async () => client },
+    target: 'fake',
+    close: async () => assert.fail('given databases stay open'),
+  };
 }
-const fakeCh = { client: {}, target: 'fake ch', embedded: true, close: async () => assert.fail('given databases stay open') };
+const fakeCh = {
+  client: {},
+  target: 'fake ch',
+  embedded: true,
+  close: async () => assert.fail('given databases stay open'),
+};
 
 /** Stages that record their calls; `fail` makes one throw. */
 function stages(calls: string[], fail?: { stage: string; error: Error }, missing: string[] = []): StageFunctions {
-  const step = (name: string, result: (weeks: Week[]) => unknown) => async (opts: { weeks?: Week[] | undefined; pg?: unknown; ch?: unknown }) => {
-    calls.push(`${name} ${opts.weeks?.map((w) => w.id).join(',')}${opts.pg ? ' pg' : ''}${opts.ch ? ' ch' : ''}`);
-    if (fail?.stage === name) throw fail.error;
-    return result(opts.weeks ?? []) as never;
-  };
+  const step =
+    (name: string, result: (weeks: Week[]) => unknown) =>
+    async (opts: { weeks?: Week[] | undefined; pg?: unknown; ch?: unknown }) => {
+      calls.push(`${name} ${opts.weeks?.map((w) => w.id).join(',')}${opts.pg ? ' pg' : ''}${opts.ch ? ' ch' : ''}`);
+      if (fail?.stage === name) throw fail.error;
+      return result(opts.weeks ?? []) as never;
+    };
   return {
     generate: step('generate', (weeks) => ({
-      weeks: weeks.map((w) => ({ week: w.id, validSales: 90, files: [{ rows: 60 }, { rows: 40 }], missingRegions: missing })),
+      weeks: weeks.map((w) => ({
+        week: w.id,
+        validSales: 90,
+        files: [{ rows: 60 }, { rows: 40 }],
+        missingRegions: missing,
+      })),
     })),
-    clean: step('clean', (weeks) => ({ weeks: weeks.map((w) => ({ week: w.id, written: 90, missingRegions: missing })) })),
+    clean: step('clean', (weeks) => ({
+      weeks: weeks.map((w) => ({ week: w.id, written: 90, missingRegions: missing })),
+    })),
     loadPg: step('load-pg', (weeks) => ({ weeks: weeks.map((w) => ({ week: w.id, rows: 90 })) })),
     aggregate: step('aggregate', (weeks) => ({ weeks: weeks.map((w) => ({ week: w.id, rows: 12 })) })),
     migrateClick: step('migrate-click', (weeks) => ({ weeks: weeks.map((w) => ({ week: w.id, rows: 12 })) })),
@@ -58,22 +79,37 @@ test('run-week runs the five stages in order on one shared database pair, defaul
   const recorded: unknown[][] = [];
   const r = await runWeek({ ctx, stages: stages(calls), pg: fakePg(recorded) as never, ch: fakeCh as never });
   const week = previousWeek().id;
-  assert.deepEqual(calls, [`generate ${week}`, `clean ${week}`, `load-pg ${week} pg`, `aggregate ${week} pg`, `migrate-click ${week} pg ch`]);
-  assert.equal(r.ok, true);
-  assert.deepEqual(r.stages.map((s) => [s.stage, s.status, s.rows]), [
-    ['generate', 'ok', 100],
-    ['clean', 'ok', 90],
-    ['load-pg', 'ok', 90],
-    ['aggregate', 'ok', 12],
-    ['migrate-click', 'ok', 12],
+  assert.deepEqual(calls, [
+    `generate ${week}`,
+    `clean ${week}`,
+    `load-pg ${week} pg`,
+    `aggregate ${week} pg`,
+    `migrate-click ${week} pg ch`,
   ]);
+  assert.equal(r.ok, true);
+  assert.deepEqual(
+    r.stages.map((s) => [s.stage, s.status, s.rows]),
+    [
+      ['generate', 'ok', 100],
+      ['clean', 'ok', 90],
+      ['load-pg', 'ok', 90],
+      ['aggregate', 'ok', 12],
+      ['migrate-click', 'ok', 12],
+    ],
+  );
   assert.deepEqual(r.warnings, []);
   // run-week records itself in etl_runs: stage, week, status, rows in, rows out.
   assert.deepEqual(recorded[0]?.slice(0, 5), ['run-week', week, 'ok', 90, 12]);
 });
 
 test('a missing region is a warning, and the week succeeds', async () => {
-  const r = await runWeek({ ctx, week: parseWeek('2024-W20'), stages: stages([], undefined, ['north']), pg: fakePg([]) as never, ch: fakeCh as never });
+  const r = await runWeek({
+    ctx,
+    week: parseWeek('2024-W20'),
+    stages: stages([], undefined, ['north']),
+    pg: fakePg([]) as never,
+    ch: fakeCh as never,
+  });
   assert.equal(r.ok, true);
   assert.equal(r.warnings.length, 1);
   assert.match(r.warnings[0]!, /2024-W20: no raw file for north/);
@@ -81,7 +117,14 @@ test('a missing region is a warning, and the week succeeds', async () => {
 
 test('--skip-generate leaves generate out', async () => {
   const calls: string[] = [];
-  const r = await runWeek({ ctx, week: parseWeek('2024-W20'), skipGenerate: true, stages: stages(calls), pg: fakePg([]) as never, ch: fakeCh as never });
+  const r = await runWeek({
+    ctx,
+    week: parseWeek('2024-W20'),
+    skipGenerate: true,
+    stages: stages(calls),
+    pg: fakePg([]) as never,
+    ch: fakeCh as never,
+  });
   assert.equal(calls[0], 'clean 2024-W20');
   assert.equal(r.stages[0]?.status, 'skipped');
 });
@@ -92,25 +135,37 @@ test('the first failing stage stops the chain, is named, notified, and recorded'
   sink.received.length = 0;
   const cause = new Error('cannot connect to PostgreSQL at postgres://u:secret@127.0.0.1:1/x');
   await assert.rejects(
-    runWeek({ ctx, week: parseWeek('2024-W20'), stages: stages(calls, { stage: 'aggregate', error: cause }), pg: fakePg(recorded) as never, ch: fakeCh as never }),
+    runWeek({
+      ctx,
+      week: parseWeek('2024-W20'),
+      stages: stages(calls, { stage: 'aggregate', error: cause }),
+      pg: fakePg(recorded) as never,
+      ch: fakeCh as never,
+    }),
     (error: unknown) => {
       assert.ok(error instanceof StageError);
       assert.equal(error.stage, 'aggregate');
       assert.equal(error.message, 'run-week 2024-W20: aggregate failed');
       assert.equal(error.cause, cause);
       const partial = error.result as RunWeekResult;
-      assert.deepEqual(partial.stages.map((s) => s.status), ['ok', 'ok', 'ok', 'failed', 'not run']);
+      assert.deepEqual(
+        partial.stages.map((s) => s.status),
+        ['ok', 'ok', 'ok', 'failed', 'not run'],
+      );
       assert.equal(partial.failedStage, 'aggregate');
       assert.equal(partial.notified, true);
       return true;
     },
   );
-  assert.deepEqual(calls.map((c) => c.split(' ')[0]), ['generate', 'clean', 'load-pg', 'aggregate']);
+  assert.deepEqual(
+    calls.map((c) => c.split(' ')[0]),
+    ['generate', 'clean', 'load-pg', 'aggregate'],
+  );
   assert.equal(sink.received.length, 1);
   const body = sink.received[0]!.json as Record<string, string>;
-  assert.deepEqual(body['week'], ['2024-W20']);
-  assert.equal(body['stage'], 'aggregate');
-  assert.match(body['error']!, /cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127.0.0.1:1\/x/);
+  assert.deepEqual(body.week, ['2024-W20']);
+  assert.equal(body.stage, 'aggregate');
+  assert.match(body.error!, /cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127.0.0.1:1\/x/);
   assert.doesNotMatch(sink.received[0]!.body, /secret/);
   assert.equal(recorded[0]?.[2], 'failed');
   assert.match(String(recorded[0]?.[7]), /^aggregate: /);
@@ -118,7 +173,12 @@ test('the first failing stage stops the chain, is named, notified, and recorded'
 
 test('a usage mistake found by a stage stays a usage error (exit 2)', async () => {
   await assert.rejects(
-    runWeek({ ctx, week: parseWeek('2024-W20'), notify: false, stages: stages([], { stage: 'generate', error: new UsageError('bad plan flag') }) }),
+    runWeek({
+      ctx,
+      week: parseWeek('2024-W20'),
+      notify: false,
+      stages: stages([], { stage: 'generate', error: new UsageError('bad plan flag') }),
+    }),
     (error: unknown) => error instanceof UsageError && /generate failed/.test(error.message),
   );
 });
@@ -136,7 +196,10 @@ test('backfill runs every week in order and stops at the first failure unless --
     };
   };
   const ok = await backfill({ ctx, weeks, stages: stages([]), pg: fakePg([]) as never, ch: fakeCh as never });
-  assert.deepEqual(ok.weeks.map((w) => w.week), ['2024-W01', '2024-W02', '2024-W03', '2024-W04']);
+  assert.deepEqual(
+    ok.weeks.map((w) => w.week),
+    ['2024-W01', '2024-W02', '2024-W03', '2024-W04'],
+  );
   assert.equal(ok.totals.clean, 360);
   assert.equal(ok.totals['migrate-click'], 48);
   const table = backfillTable(ok).split('\n');
@@ -144,23 +207,45 @@ test('backfill runs every week in order and stops at the first failure unless --
   assert.match(table.at(-1)!, /^total\s+400\s+360\s+360\s+48\s+48\s+ok/);
 
   sink.received.length = 0;
-  const stopped = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, stages: failW02([]), pg: fakePg([]) as never, ch: fakeCh as never }).catch((e: unknown) => e);
+  const stopped = await backfill({
+    ctx: { ...ctx, config: { ...ctx.config, json: true } },
+    weeks,
+    stages: failW02([]),
+    pg: fakePg([]) as never,
+    ch: fakeCh as never,
+  }).catch((e: unknown) => e);
   assert.ok(stopped instanceof StageError);
   assert.equal(stopped.message, 'backfill 2024-W02: clean failed');
   assert.equal(sink.received.length, 1);
   // What --json and the table on stdout are made of: the weeks that finished, the one that failed, the notification.
   const partial = stopped.result as BackfillResult;
-  assert.deepEqual(partial.weeks.map((w) => [w.week, w.ok, w.failedStage]), [
-    ['2024-W01', true, undefined],
-    ['2024-W02', false, 'clean'],
-  ]);
-  assert.deepEqual(partial.weeks[1]!.stages.map((s) => s.status), ['ok', 'failed', 'not run', 'not run', 'not run']);
+  assert.deepEqual(
+    partial.weeks.map((w) => [w.week, w.ok, w.failedStage]),
+    [
+      ['2024-W01', true, undefined],
+      ['2024-W02', false, 'clean'],
+    ],
+  );
+  assert.deepEqual(
+    partial.weeks[1]!.stages.map((s) => s.status),
+    ['ok', 'failed', 'not run', 'not run', 'not run'],
+  );
   assert.deepEqual(partial.notRun, ['2024-W03', '2024-W04']);
   assert.equal(partial.notified, true);
-  assert.deepEqual(partial.notifications?.map((n) => [n.channel, n.ok]), [['webhook', true]]);
+  assert.deepEqual(
+    partial.notifications?.map((n) => [n.channel, n.ok]),
+    [['webhook', true]],
+  );
 
   const calls: string[] = [];
-  const going = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, keepGoing: true, stages: failW02(calls), pg: fakePg([]) as never, ch: fakeCh as never }).catch((e: unknown) => e);
+  const going = await backfill({
+    ctx: { ...ctx, config: { ...ctx.config, json: true } },
+    weeks,
+    keepGoing: true,
+    stages: failW02(calls),
+    pg: fakePg([]) as never,
+    ch: fakeCh as never,
+  }).catch((e: unknown) => e);
   assert.ok(going instanceof StageError);
   assert.ok(calls.includes('migrate-click 2024-W04 pg ch'), 'the weeks after the failure still ran');
   assert.ok(!calls.includes('load-pg 2024-W02 pg'));
@@ -185,17 +270,17 @@ test('backfill --keep-going, two weeks failed: the webhook lists both; no notifi
   assert.ok(error instanceof StageError);
   assert.equal(error.message, 'backfill 2024-W02: aggregate failed (2 weeks failed: 2024-W02, 2024-W04)');
   const body = sink.received[0]!.json as Record<string, unknown>;
-  assert.deepEqual(body['week'], ['2024-W02', '2024-W04']);
-  assert.equal(body['stage'], 'aggregate');
+  assert.deepEqual(body.week, ['2024-W02', '2024-W04']);
+  assert.equal(body.stage, 'aggregate');
 
-  const saved = process.env['NOTIFY_WEBHOOK_URL'];
-  delete process.env['NOTIFY_WEBHOOK_URL'];
+  const saved = process.env.NOTIFY_WEBHOOK_URL;
+  delete process.env.NOTIFY_WEBHOOK_URL;
   try {
     const quiet = await run(false);
     assert.ok(quiet instanceof StageError);
     assert.equal((quiet.result as BackfillResult).notified, false, 'no notifier configured: not notified');
   } finally {
-    process.env['NOTIFY_WEBHOOK_URL'] = saved;
+    process.env.NOTIFY_WEBHOOK_URL = saved;
   }
 });
 
@@ -246,59 +331,87 @@ test("backfill's table of a whole year fits 80 columns, failed and stopped weeks
   assert.match(lines.at(-1)!, /^total\s+1,018,456\s+1,000,000\s+1,000,000\s+214,396\s+214,396\s+stopped\s+20:35$/);
 });
 
-test('backfill overlaps weeks: the next week is generated while the databases take this one, ' +
-  'each stage in week order', async () => {
-  const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W03'));
-  const calls: string[] = [];
-  const s = stages(calls);
-  let generatedW02!: () => void;
-  const w02 = new Promise<void>((resolve) => (generatedW02 = resolve));
-  const overlapping: StageFunctions = {
-    ...s,
-    generate: (async (opts: { weeks?: Week[] }) => {
-      if (opts.weeks?.[0]?.id === '2024-W02') generatedW02();
-      return s.generate(opts as never);
-    }) as never,
-    // W01's publication waits until W02 has been generated: run one week after another, this never ends.
-    migrateClick: (async (opts: { weeks?: Week[] }) => {
-      if (opts.weeks?.[0]?.id === '2024-W01') {
-        const late = setTimeout(() => assert.fail('2024-W02 was not generated while 2024-W01 was being published'), 10_000);
-        await w02;
-        clearTimeout(late);
-      }
-      return s.migrateClick(opts as never);
-    }) as never,
-  };
-  const r = await backfill({ ctx, weeks, stages: overlapping, pg: fakePg([]) as never, ch: fakeCh as never });
-  assert.equal(r.ok, true);
-  const order = (stage: string) => calls.filter((c) => c.startsWith(`${stage} `)).map((c) => c.split(' ')[1]);
-  for (const stage of ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click']) {
-    assert.deepEqual(order(stage), ['2024-W01', '2024-W02', '2024-W03'], `${stage} runs the weeks in order`);
-  }
-  for (const week of ['2024-W01', '2024-W02', '2024-W03']) {
-    const mine = calls.filter((c) => c.split(' ')[1] === week).map((c) => c.split(' ')[0]);
-    assert.deepEqual(mine, ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click'], `${week}'s stages run in order`);
-  }
-});
+test(
+  'backfill overlaps weeks: the next week is generated while the databases take this one, ' +
+    'each stage in week order',
+  async () => {
+    const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W03'));
+    const calls: string[] = [];
+    const s = stages(calls);
+    let generatedW02!: () => void;
+    const w02 = new Promise<void>((resolve) => (generatedW02 = resolve));
+    const overlapping: StageFunctions = {
+      ...s,
+      generate: (async (opts: { weeks?: Week[] }) => {
+        if (opts.weeks?.[0]?.id === '2024-W02') generatedW02();
+        return s.generate(opts as never);
+      }) as never,
+      // W01's publication waits until W02 has been generated: run one week after another, this never ends.
+      migrateClick: (async (opts: { weeks?: Week[] }) => {
+        if (opts.weeks?.[0]?.id === '2024-W01') {
+          const late = setTimeout(
+            () => assert.fail('2024-W02 was not generated while 2024-W01 was being published'),
+            10_000,
+          );
+          await w02;
+          clearTimeout(late);
+        }
+        return s.migrateClick(opts as never);
+      }) as never,
+    };
+    const r = await backfill({ ctx, weeks, stages: overlapping, pg: fakePg([]) as never, ch: fakeCh as never });
+    assert.equal(r.ok, true);
+    const order = (stage: string) => calls.filter((c) => c.startsWith(`${stage} `)).map((c) => c.split(' ')[1]);
+    for (const stage of ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click']) {
+      assert.deepEqual(order(stage), ['2024-W01', '2024-W02', '2024-W03'], `${stage} runs the weeks in order`);
+    }
+    for (const week of ['2024-W01', '2024-W02', '2024-W03']) {
+      const mine = calls.filter((c) => c.split(' ')[1] === week).map((c) => c.split(' ')[0]);
+      assert.deepEqual(
+        mine,
+        ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click'],
+        `${week}'s stages run in order`,
+      );
+    }
+  },
+);
 
-test('a week that fails stops the weeks after it where they are: ' +
-  'none of them reaches ClickHouse or is reported done', async () => {
-  const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W04'));
-  const calls: string[] = [];
-  const s = stages(calls);
-  const failing: StageFunctions = {
-    ...s,
-    migrateClick: (async (opts: { weeks?: Week[] }) => {
-      if (opts.weeks?.[0]?.id === '2024-W02') throw new Error('cannot connect to ClickHouse');
-      return s.migrateClick(opts as never);
-    }) as never,
-  };
-  const recorded: unknown[][] = [];
-  const error = await backfill({ ctx: { ...ctx, config: { ...ctx.config, json: true } }, weeks, notify: false, stages: failing, pg: fakePg(recorded) as never, ch: fakeCh as never }).catch((e: unknown) => e);
-  assert.ok(error instanceof StageError);
-  assert.equal(error.message, 'backfill 2024-W02: migrate-click failed');
-  assert.ok(!calls.some((c) => c.startsWith('migrate-click 2024-W03') || c.startsWith('migrate-click 2024-W04')), calls.join('\n'));
-  assert.ok(!calls.some((c) => c.startsWith('load-pg 2024-W04')), 'at most one week runs ahead of the failing one');
-  // run-week rows in etl_runs: W01 ok, W02 failed; nothing for the weeks that did not finish.
-  assert.deepEqual(recorded.filter((v) => v[0] === 'run-week').map((v) => [v[1], v[2]]), [['2024-W01', 'ok'], ['2024-W02', 'failed']]);
-});
+test(
+  'a week that fails stops the weeks after it where they are: ' + 'none of them reaches ClickHouse or is reported done',
+  async () => {
+    const weeks = weekRange(parseWeek('2024-W01'), parseWeek('2024-W04'));
+    const calls: string[] = [];
+    const s = stages(calls);
+    const failing: StageFunctions = {
+      ...s,
+      migrateClick: (async (opts: { weeks?: Week[] }) => {
+        if (opts.weeks?.[0]?.id === '2024-W02') throw new Error('cannot connect to ClickHouse');
+        return s.migrateClick(opts as never);
+      }) as never,
+    };
+    const recorded: unknown[][] = [];
+    const error = await backfill({
+      ctx: { ...ctx, config: { ...ctx.config, json: true } },
+      weeks,
+      notify: false,
+      stages: failing,
+      pg: fakePg(recorded) as never,
+      ch: fakeCh as never,
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof StageError);
+    assert.equal(error.message, 'backfill 2024-W02: migrate-click failed');
+    assert.ok(
+      !calls.some((c) => c.startsWith('migrate-click 2024-W03') || c.startsWith('migrate-click 2024-W04')),
+      calls.join('\n'),
+    );
+    assert.ok(!calls.some((c) => c.startsWith('load-pg 2024-W04')), 'at most one week runs ahead of the failing one');
+    // run-week rows in etl_runs: W01 ok, W02 failed; nothing for the weeks that did not finish.
+    assert.deepEqual(
+      recorded.filter((v) => v[0] === 'run-week').map((v) => [v[1], v[2]]),
+      [
+        ['2024-W01', 'ok'],
+        ['2024-W02', 'failed'],
+      ],
+    );
+  },
+);

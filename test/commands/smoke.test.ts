@@ -50,7 +50,10 @@ describe('smoke', () => {
     const checks = new Checks(recordingLogger());
     await checkWeek(checks, layout, figures, result);
     assert.equal(checks.all.length, 9);
-    assert.deepEqual(checks.all.filter((c) => !c.ok), []);
+    assert.deepEqual(
+      checks.all.filter((c) => !c.ok),
+      [],
+    );
     const amount = checks.all.find((c) => c.what === 'PostgreSQL sales amount = clean amount');
     assert.deepEqual([amount?.expected, amount?.actual], ['1234.55', '1234.55']);
   });
@@ -77,12 +80,21 @@ describe('smoke', () => {
     assert.equal(result.weeks.length, 2);
     // Nine checks a week, then the second run of the last week: it succeeds and changes nothing.
     assert.equal(result.checks.length, 2 * 9 + 2);
-    assert.deepEqual(result.checks.filter((c) => !c.ok), []);
+    assert.deepEqual(
+      result.checks.filter((c) => !c.ok),
+      [],
+    );
     const money = result.checks.filter((c) => /amount/.test(c.what)).map((c) => c.actual);
     for (const amount of money) assert.match(amount, /^[1-9]\d*\.\d\d$/);
     const last = result.checks.at(-1)!;
     assert.equal(last.what, 'a second run changes nothing');
     assert.match(last.expected, /^\d+\/\d+\.\d\d\/\d+\/\d+(\.\d+)?$/);
-    assert.equal(await access(result.dataDir).then(() => true, () => false), false);
+    assert.equal(
+      await access(result.dataDir).then(
+        () => true,
+        () => false,
+      ),
+      false,
+    );
   });
 });

@@ -73,6 +73,9 @@ describe('status without databases', () => {
 
   test('--week and --from/--to show only those weeks', async () => {
     const result = await status({ ctx: testContext(dir), weeks: [parseWeek('2024-W13')] });
-    assert.deepEqual(result.weeks.map((w) => w.week), ['2024-W13']);
+    assert.deepEqual(
+      result.weeks.map((w) => w.week),
+      ['2024-W13'],
+    );
   });
 });

@@ -66,17 +66,20 @@ test('a failed backfill with --json: what finished, what failed, and whether the
   assert.equal(summary.ok, false);
   assert.equal(summary.exitCode, 1);
   assert.match(summary.error, /^backfill 2024-W01: load-pg failed: /);
-  assert.deepEqual(summary.weeks.map((w) => [w.week, w.ok, w.failedStage]), [['2024-W01', false, 'load-pg']]);
-  assert.deepEqual(summary.weeks[0]!.stages.map((s) => `${s.stage} ${s.status}`), [
-    'generate ok',
-    'clean ok',
-    'load-pg failed',
-    'aggregate not run',
-    'migrate-click not run',
-  ]);
+  assert.deepEqual(
+    summary.weeks.map((w) => [w.week, w.ok, w.failedStage]),
+    [['2024-W01', false, 'load-pg']],
+  );
+  assert.deepEqual(
+    summary.weeks[0]!.stages.map((s) => `${s.stage} ${s.status}`),
+    ['generate ok', 'clean ok', 'load-pg failed', 'aggregate not run', 'migrate-click not run'],
+  );
   assert.deepEqual(summary.notRun, ['2024-W02', '2024-W03']);
   assert.equal(summary.notified, true);
-  assert.deepEqual(summary.notifications.map((n) => [n.channel, n.ok]), [['webhook', true]]);
+  assert.deepEqual(
+    summary.notifications.map((n) => [n.channel, n.ok]),
+    [['webhook', true]],
+  );
   assert.equal(sink.received.length, 1);
   assert.deepEqual((sink.received[0]!.json as { week: unknown }).week, ['2024-W01']);
 });

@@ -9,7 +9,7 @@ import { canonicalOf, CLI, removeDir, tempDir } from '../helpers/raw-rows.js';
 
 function cli(dataDir: string, ...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env['SALES_ETL_DATA_DIR'];
+  delete env.SALES_ETL_DATA_DIR;
   const r = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, ...args], { encoding: 'utf8', env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -21,7 +21,7 @@ describe('sales-etl generate', () => {
   });
   after(() => removeDir(dir));
 
-  test('a bad --start-week is the same usage error as backfill\'s, before any file is written', async () => {
+  test("a bad --start-week is the same usage error as backfill's, before any file is written", async () => {
     const own = await tempDir('gen-e2e-start-week');
     try {
       const generate = cli(own, 'generate', '--start-week', '2024-W99');
@@ -36,27 +36,53 @@ describe('sales-etl generate', () => {
     }
   });
 
-  test('removes what a killed run left under temporary names: ' +
-    'in raw/<week>/, dim/ and the data directory', async () => {
-    const own = await tempDir('gen-e2e-temps');
-    try {
-      assert.equal(cli(own, 'generate', '--total', '2000', '--weeks', '2', '--start-week', '2024-W10').code, 0);
-      const dead = spawnSync(process.execPath, ['-e', '0']).pid; // a process that is gone
-      const litter = [`raw/2024-W11/.north.csv.${dead}.0badf00d.tmp`, `dim/.customers.csv.${dead}.0badf00d.tmp`, `.store.json.${dead}.0badf00d.tmp`];
-      for (const f of litter) await writeFile(path.join(own, f), 'half written');
-      const live = `raw/2024-W11/.south.csv.${process.pid}.0badf00d.tmp`; // a live process's: left alone
-      await writeFile(path.join(own, live), 'being written');
-      const r = cli(own, 'generate', '--week', '2024-W11');
-      assert.equal(r.code, 0, r.stderr);
-      for (const f of litter) assert.equal(await readFile(path.join(own, f)).then(() => true, () => false), false, `${f} is removed`);
-      assert.equal(await readFile(path.join(own, live), 'utf8'), 'being written');
-    } finally {
-      await removeDir(own);
-    }
-  });
+  test(
+    'removes what a killed run left under temporary names: ' + 'in raw/<week>/, dim/ and the data directory',
+    async () => {
+      const own = await tempDir('gen-e2e-temps');
+      try {
+        assert.equal(cli(own, 'generate', '--total', '2000', '--weeks', '2', '--start-week', '2024-W10').code, 0);
+        const dead = spawnSync(process.execPath, ['-e', '0']).pid; // a process that is gone
+        const litter = [
+          `raw/2024-W11/.north.csv.${dead}.0badf00d.tmp`,
+          `dim/.customers.csv.${dead}.0badf00d.tmp`,
+          `.store.json.${dead}.0badf00d.tmp`,
+        ];
+        for (const f of litter) await writeFile(path.join(own, f), 'half written');
+        const live = `raw/2024-W11/.south.csv.${process.pid}.0badf00d.tmp`; // a live process's: left alone
+        await writeFile(path.join(own, live), 'being written');
+        const r = cli(own, 'generate', '--week', '2024-W11');
+        assert.equal(r.code, 0, r.stderr);
+        for (const f of litter)
+          assert.equal(
+            await readFile(path.join(own, f)).then(
+              () => true,
+              () => false,
+            ),
+            false,
+            `${f} is removed`,
+          );
+        assert.equal(await readFile(path.join(own, live), 'utf8'), 'being written');
+      } finally {
+        await removeDir(own);
+      }
+    },
+  );
 
   test('creates a plan and writes its weeks; --json prints one summary', async () => {
-    const r = cli(dir, '--json', 'generate', '--total', '4000', '--weeks', '4', '--start-week', '2024-W10', '--seed', '3');
+    const r = cli(
+      dir,
+      '--json',
+      'generate',
+      '--total',
+      '4000',
+      '--weeks',
+      '4',
+      '--start-week',
+      '2024-W10',
+      '--seed',
+      '3',
+    );
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 1);
@@ -66,8 +92,15 @@ describe('sales-etl generate', () => {
     assert.equal(summary.planCreated, true);
     assert.equal(summary.plan.total, 4000);
     assert.equal(summary.products, 1000);
-    assert.deepEqual(summary.weeks.map((w: { week: string }) => w.week), ['2024-W10', '2024-W11', '2024-W12', '2024-W13']);
-    assert.equal(summary.weeks.reduce((n: number, w: { validSales: number }) => n + w.validSales, 0), 4000);
+    assert.deepEqual(
+      summary.weeks.map((w: { week: string }) => w.week),
+      ['2024-W10', '2024-W11', '2024-W12', '2024-W13'],
+    );
+    assert.equal(
+      summary.weeks.reduce((n: number, w: { validSales: number }) => n + w.validSales, 0),
+      4000,
+    );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that starts a terminal colour code
     assert.doesNotMatch(r.stderr, /\u001b\[/, 'no escape codes when not on a terminal');
     const files = await readdir(path.join(dir, 'raw', '2024-W12'));
     assert.deepEqual(files.sort(), ['east.csv', 'north.csv', 'south.csv', 'west.csv']);
@@ -99,7 +132,9 @@ describe('sales-etl generate', () => {
   test('a week before the plan exits 2 with one line', () => {
     const r = cli(dir, 'generate', '--week', '2024-W09');
     assert.equal(r.code, 2);
-    assert.deepEqual(r.stderr.trim().split('\n'), ["✖ generate: week 2024-W09 is before the plan's first week 2024-W10"]);
+    assert.deepEqual(r.stderr.trim().split('\n'), [
+      "✖ generate: week 2024-W09 is before the plan's first week 2024-W10",
+    ]);
   });
 });
 

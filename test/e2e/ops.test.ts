@@ -13,7 +13,13 @@ import { tempDataDir } from '../helpers/pg.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/sales-etl.js', import.meta.url));
 const BASE_ENV: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', CLICKHOUSE_URL: '', NO_COLOR: '1' };
-for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID', 'TELEGRAM_API_URL', 'NOTIFY_WEBHOOK_URL', 'SALES_ETL_DATA_DIR']) {
+for (const name of [
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_CHAT_ID',
+  'TELEGRAM_API_URL',
+  'NOTIFY_WEBHOOK_URL',
+  'SALES_ETL_DATA_DIR',
+]) {
   delete BASE_ENV[name];
 }
 
@@ -25,7 +31,11 @@ interface Run {
 }
 
 /** Run the CLI; `onStderr` sees stderr as it comes (to start something while it runs). */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: (text: string, child: ChildProcess) => void): Promise<Run> {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  onStderr?: (text: string, child: ChildProcess) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, '--data-dir', dir, ...args], { env: { ...BASE_ENV, ...env } });
     let stdout = '';
@@ -44,7 +54,18 @@ let dir: string;
 before(async () => {
   dir = await tempDataDir('ops-e2e-');
   // A small plan from 2024-W01 with the outage (week 20 misses north).
-  const r = await cli(['generate', '--start-week', '2024-W01', '--weeks', '24', '--total', '6000', '--simulate-outage', '--week', '2024-W01']);
+  const r = await cli([
+    'generate',
+    '--start-week',
+    '2024-W01',
+    '--weeks',
+    '24',
+    '--total',
+    '6000',
+    '--simulate-outage',
+    '--week',
+    '2024-W01',
+  ]);
   assert.equal(r.code, 0, r.stderr);
 });
 after(() => rm(dir, { recursive: true, force: true }));
@@ -59,6 +80,7 @@ test('run-week: every stage leaves its mark, and a second run leaves the databas
         String.raw`aggregate [\d,]+ · migrate-click [\d,]+\n$`,
     ),
   );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that starts a terminal colour code
   assert.doesNotMatch(first.stderr, /\u001b\[/, 'no escape codes off a terminal');
   assert.match(first.stderr.split('\n')[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ info /, 'timestamped lines');
   assert.deepEqual((await readdir(`${dir}/raw/2024-W02`)).sort(), ['east.csv', 'north.csv', 'south.csv', 'west.csv']);
@@ -68,7 +90,9 @@ test('run-week: every stage leaves its mark, and a second run leaves the databas
   assert.equal(existsSync(`${dir}/.lock`), false, 'the lock is released');
 
   const before = await databaseChecksums(dir, ['2024-W02']);
-  const [pgSales, pgAgg, chAgg] = ['pg sales', 'pg sales_agg', 'ch sales_agg'].map((k) => before[`${k} 2024-W02`]!.split('/'));
+  const [pgSales, pgAgg, chAgg] = ['pg sales', 'pg sales_agg', 'ch sales_agg'].map((k) =>
+    before[`${k} 2024-W02`]!.split('/'),
+  );
   assert.equal(pgSales![0], String(cleanRows), 'PostgreSQL holds the clean rows');
   assert.equal(chAgg![0], pgAgg![0], 'ClickHouse holds the aggregates');
   assert.equal(Number(chAgg![1]), Number(pgAgg![1]));
@@ -78,7 +102,10 @@ test('run-week: every stage leaves its mark, and a second run leaves the databas
   const summary = JSON.parse(second.stdout);
   assert.equal(summary.ok, true);
   assert.equal(summary.week, '2024-W02');
-  assert.deepEqual(summary.stages.map((s: { stage: string }) => s.stage), ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click']);
+  assert.deepEqual(
+    summary.stages.map((s: { stage: string }) => s.stage),
+    ['generate', 'clean', 'load-pg', 'aggregate', 'migrate-click'],
+  );
   assert.deepEqual(await databaseChecksums(dir, ['2024-W02']), before);
 
   // status sees the week in every stage, and its last run.
@@ -114,9 +141,15 @@ test('a failing stage: exit 1, the stage named, Telegram and webhook notified, n
       TELEGRAM_API_URL: `${sink.url}/tg`,
       NOTIFY_WEBHOOK_URL: `${sink.url}/hook`,
     };
-    const r = await cli(['--pg-url', 'postgres://u:secret@127.0.0.1:1/x', 'run-week', '--week', '2024-W02', '--skip-generate'], env);
+    const r = await cli(
+      ['--pg-url', 'postgres://u:secret@127.0.0.1:1/x', 'run-week', '--week', '2024-W02', '--skip-generate'],
+      env,
+    );
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /✖ run-week 2024-W02: load-pg failed: cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127.0.0.1:1\/x/);
+    assert.match(
+      r.stderr,
+      /✖ run-week 2024-W02: load-pg failed: cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127.0.0.1:1\/x/,
+    );
     assert.doesNotMatch(r.stdout + r.stderr, /secret/i);
     assert.equal(sink.received.length, 2);
     const tg = sink.received.find((x) => x.url === '/tg/bot777:TOKEN-secret/sendMessage');
@@ -125,9 +158,9 @@ test('a failing stage: exit 1, the stage named, Telegram and webhook notified, n
     assert.equal(tgBody.chat_id, '-42');
     assert.match(tgBody.text, /week: 2024-W02\nstage: load-pg\nerror: .*cannot connect to PostgreSQL/);
     const hook = sink.received.find((x) => x.url === '/hook')!.json as Record<string, string>;
-    assert.deepEqual(hook['week'], ['2024-W02']);
-    assert.equal(hook['stage'], 'load-pg');
-    assert.equal(hook['host'], os.hostname());
+    assert.deepEqual(hook.week, ['2024-W02']);
+    assert.equal(hook.stage, 'load-pg');
+    assert.equal(hook.host, os.hostname());
     for (const x of sink.received) assert.doesNotMatch(x.body, /u:secret/);
 
     // A raw file that is mostly garbage fails clean's quality gate: stage clean, exit 1, one notification per channel.
@@ -135,19 +168,25 @@ test('a failing stage: exit 1, the stage named, Telegram and webhook notified, n
     const raw = `${dir}/raw/2024-W03/north.csv`;
     const gen = await cli(['generate', '--week', '2024-W03']);
     assert.equal(gen.code, 0, gen.stderr);
-    await writeFile(raw, 'sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region\n' + 'garbage,,\n'.repeat(50));
+    await writeFile(
+      raw,
+      `sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region\n${'garbage,,\n'.repeat(50)}`,
+    );
     const bad = await cli(['run-week', '--week', '2024-W03', '--skip-generate', '--json'], env);
     assert.equal(bad.code, 1, bad.stderr);
     assert.match(bad.stderr, /✖ run-week 2024-W03: clean failed: /);
     assert.deepEqual(JSON.parse(bad.stdout).ok, false);
-    assert.deepEqual(sink.received.map((x) => x.url.startsWith('/tg') ? 'telegram' : 'webhook').sort(), ['telegram', 'webhook']);
-    assert.equal((sink.received.find((x) => x.url === '/hook')!.json as Record<string, string>)['stage'], 'clean');
+    assert.deepEqual(sink.received.map((x) => (x.url.startsWith('/tg') ? 'telegram' : 'webhook')).sort(), [
+      'telegram',
+      'webhook',
+    ]);
+    assert.equal((sink.received.find((x) => x.url === '/hook')!.json as Record<string, string>).stage, 'clean');
   } finally {
     await sink.close();
   }
 });
 
-test('two runs at once: the second exits 75 naming the first; a dead run\'s lock is taken over', async () => {
+test("two runs at once: the second exits 75 naming the first; a dead run's lock is taken over", async () => {
   // The first is paused (SIGSTOP) once it holds the lock, so the two surely overlap however loaded the machine is;
   // it is resumed when the second has given up.
   let second: Promise<Run> | undefined;
@@ -162,11 +201,22 @@ test('two runs at once: the second exits 75 naming the first; a dead run\'s lock
   const b = await second;
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 75, b.stderr);
-  assert.match(b.stderr, new RegExp(`another run holds .*: pid ${firstPid} on ${os.hostname()} \\(run-week, started \\d{4}-\\d\\d-\\d\\dT`));
+  assert.match(
+    b.stderr,
+    new RegExp(`another run holds .*: pid ${firstPid} on ${os.hostname()} \\(run-week, started \\d{4}-\\d\\d-\\d\\dT`),
+  );
   assert.equal(b.stdout, '');
 
   // A lock left by a process that no longer exists (the first run's PID, now gone).
-  await writeFile(`${dir}/.lock`, JSON.stringify({ pid: firstPid, hostname: os.hostname(), startedAt: '2024-05-21T09:45:00.000Z', command: 'backfill' }));
+  await writeFile(
+    `${dir}/.lock`,
+    JSON.stringify({
+      pid: firstPid,
+      hostname: os.hostname(),
+      startedAt: '2024-05-21T09:45:00.000Z',
+      command: 'backfill',
+    }),
+  );
   const c = await cli(['run-week', '--week', '2024-W04', '--skip-generate']);
   assert.equal(c.code, 0, c.stderr);
   assert.match(c.stderr, new RegExp(`warn  took over the lock of a run that is gone: pid ${firstPid} `));

@@ -21,8 +21,8 @@ const outputs: string[] = [];
 /** The CLI as a shell with `umask 000` starts it. */
 function cli(...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DATABASE_URL: '', CLICKHOUSE_URL: '' };
-  env['SALES_ETL_PG_CACHE'] = cache;
-  delete env['SALES_ETL_DATA_DIR'];
+  env.SALES_ETL_PG_CACHE = cache;
+  delete env.SALES_ETL_DATA_DIR;
   const r = spawnSync('sh', ['-c', 'umask 000 && exec "$@"', 'sh', process.execPath, CLI, '--data-dir', dir, ...args], {
     encoding: 'utf8',
     env,
@@ -49,7 +49,7 @@ before(async () => {
   parent = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-private-'));
   cache = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-private-cache-'));
   await Promise.all([chmod(parent, 0o755), chmod(cache, 0o755)]);
-  process.env['SALES_ETL_PG_CACHE'] = cache; // this process starts the cluster too, at the end
+  process.env.SALES_ETL_PG_CACHE = cache; // this process starts the cluster too, at the end
   dir = path.join(parent, 'data');
 });
 after(async () => {
@@ -71,9 +71,15 @@ test('after generate, clean, backfill, report and status nothing in the data dir
   const names = entries.map((e) => path.relative(dir, e.file));
   const written = ['store.json', 'dim/customers.csv', 'raw', 'clean', 'rejects', 'reports', 'clickhouse', 'pg.log'];
   for (const expected of written) {
-    assert.ok(names.some((n) => n === expected || n.startsWith(`${expected}/`)), `${expected} was written`);
+    assert.ok(
+      names.some((n) => n === expected || n.startsWith(`${expected}/`)),
+      `${expected} was written`,
+    );
   }
-  assert.ok(entries.some((e) => e.file === report), 'the report is under reports/');
+  assert.ok(
+    entries.some((e) => e.file === report),
+    'the report is under reports/',
+  );
   assert.equal((await lstat(dir)).mode & 0o777, 0o700, 'the data directory the tool made');
   const open = entries.filter((e) => !e.link && (e.mode & 0o007) !== 0).map((e) => `${e.file} ${e.mode.toString(8)}`);
   assert.deepEqual(open, [], 'no entry with any permission for other accounts');

@@ -33,14 +33,18 @@ describe('report in a real browser', () => {
 
   it('opens from disk with the network off and shows the page and its charts', async (t) => {
     if (!chromium) {
-      if (browserRequired()) assert.fail(`chromium is not installed (SALES_ETL_REQUIRE_BROWSER=1): ${CHROMIUM_INSTALL}`);
+      if (browserRequired())
+        assert.fail(`chromium is not installed (SALES_ETL_REQUIRE_BROWSER=1): ${CHROMIUM_INSTALL}`);
       t.skip(`chromium is not installed; ${CHROMIUM_INSTALL} (SALES_ETL_REQUIRE_BROWSER=1 makes this a failure)`);
       return;
     }
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     for (const name of ['SALES_ETL_DATA_DIR', 'CLICKHOUSE_URL']) delete env[name];
     const html = path.join(dir.dir, 'report.html');
-    const r = spawnSync(process.execPath, [CLI, '--data-dir', dir.dir, 'report', '--out', html], { encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, [CLI, '--data-dir', dir.dir, 'report', '--out', html], {
+      encoding: 'utf8',
+      env,
+    });
     assert.equal(r.status, 0, r.stderr);
 
     const png = path.join(OUTPUT, 'report-browser.png');

@@ -37,12 +37,25 @@ describe('sales-etl report', () => {
     assert.equal(r.stdout, `${file}\n`);
     assert.ok((await stat(file)).size > 10_000);
     assert.match(r.stderr, /warn\s+report: 3 region-weeks without data in 2024-W18\.\.2024-W23/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that starts a terminal colour code
     assert.doesNotMatch(r.stderr, /\u001b\[/);
   });
 
   it('--json prints one summary with the headline figures', async () => {
     const out = path.join(dir.dir, 'elsewhere', 'q2.html');
-    const r = cli(dir.dir, '--json', 'report', '--from', '2024-W20', '--to', '2024-05-27', '--locale', 'en', '--out', out);
+    const r = cli(
+      dir.dir,
+      '--json',
+      'report',
+      '--from',
+      '2024-W20',
+      '--to',
+      '2024-05-27',
+      '--locale',
+      'en',
+      '--out',
+      out,
+    );
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 1);
@@ -50,7 +63,9 @@ describe('sales-etl report', () => {
     const rows = seed.agg.filter((a) => a.week_start >= '2024-05-13' && a.week_start <= '2024-05-27');
     const kopecks = rows.reduce((s, a) => s + BigInt(a.amount_sum.replace('.', '')), 0n);
     const orders = rows.reduce((s, a) => s + a.sales_count, 0);
-    const buyers = new Set(seed.buyers.filter((b) => b.week_start >= '2024-05-13' && b.week_start <= '2024-05-27').map((b) => b.customer_id));
+    const buyers = new Set(
+      seed.buyers.filter((b) => b.week_start >= '2024-05-13' && b.week_start <= '2024-05-27').map((b) => b.customer_id),
+    );
     assert.deepEqual(
       [summary.ok, summary.command, summary.path, summary.from, summary.to, summary.weeks],
       [true, 'report', out, '2024-W20', '2024-W22', 3],
@@ -82,7 +97,10 @@ describe('sales-etl report', () => {
     assert.equal(r.code, 1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('✖'));
     assert.equal(errors.length, 1);
-    assert.match(errors[0]!, /^✖ report: embedded ClickHouse \(.+\) has no aggregates for 2023-W05\.\.2023-W05; run migrate-click/);
+    assert.match(
+      errors[0]!,
+      /^✖ report: embedded ClickHouse \(.+\) has no aggregates for 2023-W05\.\.2023-W05; run migrate-click/,
+    );
     await assert.rejects(stat(out), { code: 'ENOENT' });
   });
 });

@@ -24,12 +24,19 @@ test('a regular file as --data-dir, or on its way, names the file', async () => 
   try {
     const file = path.join(dir, 'store');
     await writeFile(file, 'not a directory');
-    const cases = [[file, 'generate'], [path.join(file, 'sub'), 'load-pg'], [file, 'status']] as const;
+    const cases = [
+      [file, 'generate'],
+      [path.join(file, 'sub'), 'load-pg'],
+      [file, 'status'],
+    ] as const;
     for (const [dataDir, command] of cases) {
       const run = await cli(['--data-dir', dataDir, command], { timeoutMs: 30_000 });
       const line = assertCleanFailure(run, 2, `${command} ${dataDir}`);
-      assert.equal(line, `✖ the data directory ${dataDir} cannot be made: ${file} is a file, not a directory; ` +
-        'move it away or give --data-dir (or SALES_ETL_DATA_DIR) another directory');
+      assert.equal(
+        line,
+        `✖ the data directory ${dataDir} cannot be made: ${file} is a file, not a directory; ` +
+          'move it away or give --data-dir (or SALES_ETL_DATA_DIR) another directory',
+      );
     }
     assert.deepEqual(await readdir(dir), ['store']);
   } finally {
@@ -51,11 +58,16 @@ test('a directory the user may not write: one sentence, not a raw EACCES', async
         uid: NOBODY.uid,
         gid: NOBODY.gid,
         cwd: '/',
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', HOME: '/' },
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', HOME: '/' },
         timeout: 30_000,
       });
     const exit = (r: ReturnType<typeof asNobody>) => ({
-      code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: 0, timedOut: r.error !== undefined,
+      code: r.status,
+      signal: r.signal,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      ms: 0,
+      timedOut: r.error !== undefined,
     });
     const inside = path.join(dir, 'data');
     const made = assertCleanFailure(exit(asNobody(inside)), 2, 'mkdir');

@@ -22,7 +22,17 @@ let pool: pg.Pool;
 
 before(async () => {
   dir = await tempDataDir('sales-etl-crash-pg-weeks-');
-  const gen = await cli(['--data-dir', dir, 'generate', '--start-week', WEEKS[0]!.id, '--weeks', String(WEEKS.length), '--total', '80000']);
+  const gen = await cli([
+    '--data-dir',
+    dir,
+    'generate',
+    '--start-week',
+    WEEKS[0]!.id,
+    '--weeks',
+    String(WEEKS.length),
+    '--total',
+    '80000',
+  ]);
   assertExit(gen, 0, 'generate');
   assertExit(await cli(['--data-dir', dir, 'clean']), 0, 'clean');
   database = await freshDatabase(pgTargets().at(-1)!);
@@ -58,37 +68,55 @@ async function emptyWeeks(): Promise<void> {
   await pool.query('DELETE FROM sales_region_weeks');
 }
 
-test('load-pg of four weeks killed at 10 points: the weeks in PostgreSQL are whole and a prefix of the run, ' +
-  'and a re-run completes them', async () => {
-  const env = { DATABASE_URL: database.url };
-  const first = `load-pg ${WEEKS[0]!.id} ...`;
-  const last = `load-pg ${WEEKS.at(-1)!.id} done`;
-  const timed = startCli(['--data-dir', dir, '--verbose', 'load-pg'], { env });
-  const start = await timed.waitFor(first);
-  const end = await timed.waitFor(last);
-  assertExit(await timed.done, 0, 'a clean run');
-  const reference = await weekSums();
-  assert.ok(reference.every((s) => s !== EMPTY), reference.join(' '));
-  const window = Math.max(50, (end ?? 0) - (start ?? 0));
+test(
+  'load-pg of four weeks killed at 10 points: the weeks in PostgreSQL are whole and a prefix of the run, ' +
+    'and a re-run completes them',
+  async () => {
+    const env = { DATABASE_URL: database.url };
+    const first = `load-pg ${WEEKS[0]!.id} ...`;
+    const last = `load-pg ${WEEKS.at(-1)!.id} done`;
+    const timed = startCli(['--data-dir', dir, '--verbose', 'load-pg'], { env });
+    const start = await timed.waitFor(first);
+    const end = await timed.waitFor(last);
+    assertExit(await timed.done, 0, 'a clean run');
+    const reference = await weekSums();
+    assert.ok(
+      reference.every((s) => s !== EMPTY),
+      reference.join(' '),
+    );
+    const window = Math.max(50, (end ?? 0) - (start ?? 0));
 
-  const outcomes: string[] = [];
-  for (const [i, fraction] of FRACTIONS.entries()) {
-    await emptyWeeks();
-    const run = startCli(['--data-dir', dir, '--verbose', 'load-pg'], { env });
-    if ((await run.waitFor(first)) === undefined) assert.fail(`the run did not reach the first week: ${(await run.done).stderr}`);
-    await sleep(Math.round(fraction * window));
-    run.child.kill('SIGKILL');
-    await run.done;
-    const sums = await weekSums();
-    const loaded = sums.map((s, w) => (s === reference[w] ? 1 : s === EMPTY ? 0 : -1));
-    assert.ok(!loaded.includes(-1), `after a kill at ${fraction} of the run, a week is neither whole nor absent: ${sums.join(' ')}`);
-    const prefix = loaded.indexOf(0) === -1 ? loaded.length : loaded.indexOf(0);
-    assert.ok(loaded.slice(prefix).every((l) => l === 0), `after a kill at ${fraction} of the run, the weeks loaded are not a prefix: ${loaded.join('')}`);
-    outcomes.push(`${fraction}:${prefix}`);
-    if (i % 2 === 1 || i === FRACTIONS.length - 1) {
-      assertExit(await cli(['--data-dir', dir, 'load-pg'], { env }), 0, `load-pg after a kill at ${fraction}`);
-      assert.deepEqual(await weekSums(), reference, `the re-run after a kill at ${fraction} gives the clean run's rows`);
+    const outcomes: string[] = [];
+    for (const [i, fraction] of FRACTIONS.entries()) {
+      await emptyWeeks();
+      const run = startCli(['--data-dir', dir, '--verbose', 'load-pg'], { env });
+      if ((await run.waitFor(first)) === undefined)
+        assert.fail(`the run did not reach the first week: ${(await run.done).stderr}`);
+      await sleep(Math.round(fraction * window));
+      run.child.kill('SIGKILL');
+      await run.done;
+      const sums = await weekSums();
+      const loaded = sums.map((s, w) => (s === reference[w] ? 1 : s === EMPTY ? 0 : -1));
+      assert.ok(
+        !loaded.includes(-1),
+        `after a kill at ${fraction} of the run, a week is neither whole nor absent: ${sums.join(' ')}`,
+      );
+      const prefix = loaded.indexOf(0) === -1 ? loaded.length : loaded.indexOf(0);
+      assert.ok(
+        loaded.slice(prefix).every((l) => l === 0),
+        `after a kill at ${fraction} of the run, the weeks loaded are not a prefix: ${loaded.join('')}`,
+      );
+      outcomes.push(`${fraction}:${prefix}`);
+      if (i % 2 === 1 || i === FRACTIONS.length - 1) {
+        assertExit(await cli(['--data-dir', dir, 'load-pg'], { env }), 0, `load-pg after a kill at ${fraction}`);
+        assert.deepEqual(
+          await weekSums(),
+          reference,
+          `the re-run after a kill at ${fraction} gives the clean run's rows`,
+        );
+      }
     }
-  }
-  if (process.env['TEST_VERBOSE']) console.log(`load window ${window} ms; weeks loaded at each kill:`, outcomes.join(' '));
-});
+    if (process.env.TEST_VERBOSE)
+      console.log(`load window ${window} ms; weeks loaded at each kill:`, outcomes.join(' '));
+  },
+);

@@ -7,7 +7,16 @@ import { parseWeek } from '../../src/lib/core/calendar.js';
 import { embeddedUrl, readClusterSecret } from '../../src/lib/pg/embedded/auth.js';
 import { openPg } from '../../src/lib/pg/database.js';
 import { assertExit, cli, exists, sleep, startCli } from '../helpers/faults-cli.js';
-import { freshDatabase, pgTargets, recordingLogger, seedEmbeddedCluster, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
+import {
+  freshDatabase,
+  pgTargets,
+  recordingLogger,
+  seedEmbeddedCluster,
+  stopTestCluster,
+  tempDataDir,
+  testContext,
+  type TestDatabase,
+} from '../helpers/pg.js';
 
 // load-pg killed with SIGKILL at spread-out points of a week's load, then run again (SPEC 6: a failure
 // leaves the previous state; a re-run replaces the week exactly). Two versions of one week's clean
@@ -27,7 +36,10 @@ let database: TestDatabase;
 let pool: pg.Pool;
 /** The checksums of clean single runs of each version, from the first test. */
 const reference = { A: '', B: '' };
-const versions: Record<'A' | 'B', { files: string; rows: number }> = { A: { files: '', rows: 0 }, B: { files: '', rows: 0 } };
+const versions: Record<'A' | 'B', { files: string; rows: number }> = {
+  A: { files: '', rows: 0 },
+  B: { files: '', rows: 0 },
+};
 
 /** What PostgreSQL holds for the week: rows, the exact sum, and an md5 of every row in sale_id order. */
 async function checksum(q: pg.Pool | pg.Client): Promise<string> {
@@ -60,7 +72,9 @@ async function makeVersion(v: 'A' | 'B'): Promise<void> {
   for (const name of [...REGIONS.map((r) => `${r}.csv`), 'manifest.json']) {
     await copyFile(path.join(dir, 'clean', W.id, name), path.join(keep, name));
   }
-  const manifest = JSON.parse(await readFile(path.join(keep, 'manifest.json'), 'utf8')) as { totals: { written: number } };
+  const manifest = JSON.parse(await readFile(path.join(keep, 'manifest.json'), 'utf8')) as {
+    totals: { written: number };
+  };
   versions[v] = { files: keep, rows: manifest.totals.written };
 }
 
@@ -154,7 +168,8 @@ async function trial(
   await sleep(delay);
   run.child.kill('SIGKILL');
   const killed = await run.done;
-  if (now.lockLeft) assert.match(killed.stderr, /took over the lock of a run that is gone/, "the dead run's lock is taken over");
+  if (now.lockLeft)
+    assert.match(killed.stderr, /took over the lock of a run that is gone/, "the dead run's lock is taken over");
   const state = await inspect();
   const outcome = state === expected[now.week] ? 'old' : state === expected[target] ? 'new' : undefined;
   assert.ok(outcome, `after a kill ${delay} ms into the load of ${target} over ${now.week}, PostgreSQL holds ${state}`);
@@ -166,85 +181,112 @@ async function trial(
   if (!rerun) return { standing, note, killed: killed.signal === 'SIGKILL', rerun: '' };
   const again = await cli(['--data-dir', dir, 'load-pg', '--week', W.id], { env });
   assertExit(again, 0, `load-pg after a kill at ${delay} ms`);
-  if (standing.lockLeft) assert.match(again.stderr, /took over the lock of a run that is gone/, "the dead run's lock is taken over");
+  if (standing.lockLeft)
+    assert.match(again.stderr, /took over the lock of a run that is gone/, "the dead run's lock is taken over");
   assert.equal(await exists(path.join(dir, '.lock')), false, 'the lock is released');
-  if (inspectAfterRerun) assert.equal(await inspectAfterRerun(), expected[target], `the re-run after a kill ${delay} ms in gives the clean run's rows`);
-  return { standing: { week: target, lockLeft: false }, note, killed: killed.signal === 'SIGKILL', rerun: again.stderr };
+  if (inspectAfterRerun)
+    assert.equal(
+      await inspectAfterRerun(),
+      expected[target],
+      `the re-run after a kill ${delay} ms in gives the clean run's rows`,
+    );
+  return {
+    standing: { week: target, lockLeft: false },
+    note,
+    killed: killed.signal === 'SIGKILL',
+    rerun: again.stderr,
+  };
 }
 
-test('load-pg killed at 10 points of a load on a server: the week is old or new, ' +
-  "and the re-run gives the clean run's rows", async () => {
-  const env = { DATABASE_URL: database.url };
-  // Clean single runs give the reference states, and the time the week's load takes.
-  await putVersion('A');
-  assertExit(await cli(['--data-dir', dir, 'load-pg', '--week', W.id], { env }), 0, 'load A');
-  const a = await checksum(pool);
-  await putVersion('B');
-  const timed = startCli(['--data-dir', dir, '--verbose', 'load-pg', '--week', W.id], { env });
-  const start = await timed.waitFor(MARKER);
-  const end = await timed.waitFor(DONE);
-  const ref = await timed.done;
-  assertExit(ref, 0, 'load B');
-  const b = await checksum(pool);
-  assert.equal(a.split('/')[0], String(versions.A.rows));
-  assert.equal(b.split('/')[0], String(versions.B.rows));
-  Object.assign(reference, { A: a, B: b });
-  const window = Math.max(50, (end ?? 0) - (start ?? 0));
+test(
+  'load-pg killed at 10 points of a load on a server: the week is old or new, ' +
+    "and the re-run gives the clean run's rows",
+  async () => {
+    const env = { DATABASE_URL: database.url };
+    // Clean single runs give the reference states, and the time the week's load takes.
+    await putVersion('A');
+    assertExit(await cli(['--data-dir', dir, 'load-pg', '--week', W.id], { env }), 0, 'load A');
+    const a = await checksum(pool);
+    await putVersion('B');
+    const timed = startCli(['--data-dir', dir, '--verbose', 'load-pg', '--week', W.id], { env });
+    const start = await timed.waitFor(MARKER);
+    const end = await timed.waitFor(DONE);
+    const ref = await timed.done;
+    assertExit(ref, 0, 'load B');
+    const b = await checksum(pool);
+    assert.equal(a.split('/')[0], String(versions.A.rows));
+    assert.equal(b.split('/')[0], String(versions.B.rows));
+    Object.assign(reference, { A: a, B: b });
+    const window = Math.max(50, (end ?? 0) - (start ?? 0));
 
-  const outcomes: string[] = [];
-  let killedRuns = 0;
-  let standing: Standing = { week: 'B', lockLeft: false };
-  for (const [i, fraction] of FRACTIONS.entries()) {
-    // Every other kill is followed by a plain re-run; the others by the next trial's run, which must recover too.
-    const r = await trial(env, { A: a, B: b }, standing, Math.round(fraction * window), () => checksum(pool), i % 2 === 1);
-    outcomes.push(`${fraction}:${r.note}`);
-    if (r.killed) killedRuns++;
-    standing = r.standing;
-  }
-  if (process.env['TEST_VERBOSE']) console.log(`load window ${window} ms;`, outcomes.join(' '));
-  // Kills that all missed the load would prove nothing.
-  assert.ok(killedRuns >= 5, `most runs were killed before they finished: ${outcomes.join(' ')}`);
-  assert.ok(outcomes.some((o) => o.endsWith(':old')), `some kill left the old week: ${outcomes.join(' ')}`);
-});
-
-test('load-pg killed on the embedded cluster: the next run stops the server left running, ' +
-  'takes over the lock, and loads the week', async () => {
-  await seedEmbeddedCluster(dir);
-  await putVersion('B');
-  const timed = startCli(['--data-dir', dir, '--verbose', 'load-pg', '--week', W.id]);
-  const start = await timed.waitFor(MARKER);
-  const end = await timed.waitFor(DONE);
-  assertExit(await timed.done, 0, 'first embedded load');
-  const window = Math.max(50, (end ?? 0) - (start ?? 0));
-  // The reference checksums are those of the server's clean runs: the same files give the same rows.
-  const expected = reference;
-  assert.ok(expected.A && expected.B, 'the server test ran first');
-
-  /** Read the week from the server the killed run left running (no restart, so the next run has to recover it). */
-  const inspect = async () => {
-    const left = await leftover();
-    assert.ok(left, 'SIGKILL leaves the embedded server running');
-    const secret = await readClusterSecret(path.join(dir, 'pg'));
-    assert.ok(secret, 'the cluster has its secret');
-    const client = new pg.Client({ connectionString: embeddedUrl(left.port, secret) });
-    await client.connect();
-    try {
-      return await checksum(client);
-    } finally {
-      await client.end();
+    const outcomes: string[] = [];
+    let killedRuns = 0;
+    let standing: Standing = { week: 'B', lockLeft: false };
+    for (const [i, fraction] of FRACTIONS.entries()) {
+      // Every other kill is followed by a plain re-run; the others by the next trial's run, which must recover too.
+      const r = await trial(
+        env,
+        { A: a, B: b },
+        standing,
+        Math.round(fraction * window),
+        () => checksum(pool),
+        i % 2 === 1,
+      );
+      outcomes.push(`${fraction}:${r.note}`);
+      if (r.killed) killedRuns++;
+      standing = r.standing;
     }
-  };
-  let standing: Standing = { week: 'B', lockLeft: false };
-  for (const fraction of [0.1, 0.6]) {
-    const r = await trial({}, expected, standing, Math.round(fraction * window), inspect, true, null);
-    if (r.killed) assert.match(r.rerun, /a server left running by an earlier run \(pid \d+\) holds .*; stopping it/);
-    assert.equal(await leftover(), undefined, 'the re-run stops the server it started');
-    standing = r.standing;
-  }
-  const db = await openPg(testContext(dir, undefined, recordingLogger()));
-  try {
-    assert.equal(await checksum(db.pool), expected[standing.week]);
-  } finally {
-    await db.close();
-  }
-});
+    if (process.env.TEST_VERBOSE) console.log(`load window ${window} ms;`, outcomes.join(' '));
+    // Kills that all missed the load would prove nothing.
+    assert.ok(killedRuns >= 5, `most runs were killed before they finished: ${outcomes.join(' ')}`);
+    assert.ok(
+      outcomes.some((o) => o.endsWith(':old')),
+      `some kill left the old week: ${outcomes.join(' ')}`,
+    );
+  },
+);
+
+test(
+  'load-pg killed on the embedded cluster: the next run stops the server left running, ' +
+    'takes over the lock, and loads the week',
+  async () => {
+    await seedEmbeddedCluster(dir);
+    await putVersion('B');
+    const timed = startCli(['--data-dir', dir, '--verbose', 'load-pg', '--week', W.id]);
+    const start = await timed.waitFor(MARKER);
+    const end = await timed.waitFor(DONE);
+    assertExit(await timed.done, 0, 'first embedded load');
+    const window = Math.max(50, (end ?? 0) - (start ?? 0));
+    // The reference checksums are those of the server's clean runs: the same files give the same rows.
+    const expected = reference;
+    assert.ok(expected.A && expected.B, 'the server test ran first');
+
+    /** Read the week from the server the killed run left running (no restart, so the next run has to recover it). */
+    const inspect = async () => {
+      const left = await leftover();
+      assert.ok(left, 'SIGKILL leaves the embedded server running');
+      const secret = await readClusterSecret(path.join(dir, 'pg'));
+      assert.ok(secret, 'the cluster has its secret');
+      const client = new pg.Client({ connectionString: embeddedUrl(left.port, secret) });
+      await client.connect();
+      try {
+        return await checksum(client);
+      } finally {
+        await client.end();
+      }
+    };
+    let standing: Standing = { week: 'B', lockLeft: false };
+    for (const fraction of [0.1, 0.6]) {
+      const r = await trial({}, expected, standing, Math.round(fraction * window), inspect, true, null);
+      if (r.killed) assert.match(r.rerun, /a server left running by an earlier run \(pid \d+\) holds .*; stopping it/);
+      assert.equal(await leftover(), undefined, 'the re-run stops the server it started');
+      standing = r.standing;
+    }
+    const db = await openPg(testContext(dir, undefined, recordingLogger()));
+    try {
+      assert.equal(await checksum(db.pool), expected[standing.week]);
+    } finally {
+      await db.close();
+    }
+  },
+);

@@ -9,7 +9,14 @@ import { openClickHouse } from '../../src/lib/clickhouse/database.js';
 import { inTransaction } from '../../src/lib/pg/database.js';
 import { chRows, chTestContext } from '../helpers/clickhouse.js';
 import { assertExit, cli, exists, sleep, startCli } from '../helpers/faults-cli.js';
-import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
+import {
+  freshDatabase,
+  pgTargets,
+  stopTestCluster,
+  tempDataDir,
+  testContext,
+  type TestDatabase,
+} from '../helpers/pg.js';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -97,8 +104,14 @@ async function figures(): Promise<{ state: string; staging: number }> {
         'FROM sales_etl.week_buyers WHERE week_start = {w:Date}',
       { w: W.start },
     );
-    const staging = await chRows(ch.client, "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'");
-    return { state: `agg ${agg!.n}/${agg!.amount}/${agg!.sales}/${agg!.qty} buyers ${buyers!.n}/${buyers!.u}`, staging: staging.length };
+    const staging = await chRows(
+      ch.client,
+      "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_stage%'",
+    );
+    return {
+      state: `agg ${agg!.n}/${agg!.amount}/${agg!.sales}/${agg!.qty} buyers ${buyers!.n}/${buyers!.u}`,
+      staging: staging.length,
+    };
   } finally {
     await ch.close();
   }
@@ -107,72 +120,88 @@ async function figures(): Promise<{ state: string; staging: number }> {
 /** The figures PostgreSQL has for a version: what ClickHouse must show after publishing it. */
 async function pgFigures(v: 'A' | 'B'): Promise<string> {
   const s = v.toLowerCase();
-  const { rows: [agg] } = await pool.query<Record<string, string>>(
+  const {
+    rows: [agg],
+  } = await pool.query<Record<string, string>>(
     `SELECT count(*)::text AS n, sum(amount_sum)::text AS amount, sum(sales_count)::text AS sales,
             sum(quantity_sum)::text AS qty
      FROM faults_agg_${s}`,
   );
-  const { rows: [buyers] } = await pool.query<{ n: string }>(`SELECT count(DISTINCT (region, customer_id))::text AS n FROM faults_sales_${s}`);
+  const {
+    rows: [buyers],
+  } = await pool.query<{ n: string }>(`SELECT count(DISTINCT (region, customer_id))::text AS n FROM faults_sales_${s}`);
   return `agg ${agg!.n}/${Number(agg!.amount)}/${agg!.sales}/${agg!.qty} buyers ${buyers!.n}/${buyers!.n}`;
 }
 
-test('migrate-click killed at 10 points of a publication: ClickHouse holds the old week or the new one, ' +
-  "and the re-run the clean run's figures", async () => {
-  const env = { DATABASE_URL: database.url };
-  const expected = { A: '', B: '' };
-  await swap('A');
-  assertExit(await cli(['--data-dir', dir, 'migrate-click', '--week', W.id], { env }), 0, 'publish A');
-  expected.A = (await figures()).state;
-  await swap('B');
-  const timed = startCli(['--data-dir', dir, '--verbose', 'migrate-click', '--week', W.id], { env });
-  const start = await timed.waitFor(MARKER);
-  const end = await timed.waitFor(' published to ');
-  assertExit(await timed.done, 0, 'publish B');
-  expected.B = (await figures()).state;
-  // ClickHouse's sums are numbers; compare with PostgreSQL's the same way.
-  const norm = (s: string) => s.replace(/\/([\d.]+)\//, (_, n: string) => `/${Number(n)}/`);
-  assert.equal(norm(expected.A), await pgFigures('A'), 'a clean run publishes PostgreSQL\'s week A');
-  assert.equal(norm(expected.B), await pgFigures('B'), 'a clean run publishes PostgreSQL\'s week B');
-  assert.notEqual(expected.A, expected.B);
-  const window = Math.max(50, (end ?? 0) - (start ?? 0));
+test(
+  'migrate-click killed at 10 points of a publication: ClickHouse holds the old week or the new one, ' +
+    "and the re-run the clean run's figures",
+  async () => {
+    const env = { DATABASE_URL: database.url };
+    const expected = { A: '', B: '' };
+    await swap('A');
+    assertExit(await cli(['--data-dir', dir, 'migrate-click', '--week', W.id], { env }), 0, 'publish A');
+    expected.A = (await figures()).state;
+    await swap('B');
+    const timed = startCli(['--data-dir', dir, '--verbose', 'migrate-click', '--week', W.id], { env });
+    const start = await timed.waitFor(MARKER);
+    const end = await timed.waitFor(' published to ');
+    assertExit(await timed.done, 0, 'publish B');
+    expected.B = (await figures()).state;
+    // ClickHouse's sums are numbers; compare with PostgreSQL's the same way.
+    const norm = (s: string) => s.replace(/\/([\d.]+)\//, (_, n: string) => `/${Number(n)}/`);
+    assert.equal(norm(expected.A), await pgFigures('A'), "a clean run publishes PostgreSQL's week A");
+    assert.equal(norm(expected.B), await pgFigures('B'), "a clean run publishes PostgreSQL's week B");
+    assert.notEqual(expected.A, expected.B);
+    const window = Math.max(50, (end ?? 0) - (start ?? 0));
 
-  const outcomes: string[] = [];
-  let killedRuns = 0;
-  let current: 'A' | 'B' = 'B';
-  let lockLeft = false;
-  for (const [i, fraction] of FRACTIONS.entries()) {
-    const target: 'A' | 'B' = current === 'A' ? 'B' : 'A';
-    await swap(target);
-    const run = startCli(['--data-dir', dir, '--verbose', 'migrate-click', '--week', W.id], { env });
-    if ((await run.waitFor(MARKER)) === undefined) assert.fail(`the run did not reach the copy: ${(await run.done).stderr}`);
-    await sleep(Math.round(fraction * window));
-    run.child.kill('SIGKILL');
-    const killed = await run.done;
-    if (lockLeft) assert.match(killed.stderr, /took over the lock of a run that is gone/);
-    if (killed.signal === 'SIGKILL') killedRuns++;
-    const { state } = await figures();
-    const outcome: string | undefined = state === expected[current] ? 'old' : state === expected[target] ? 'new' : undefined;
+    const outcomes: string[] = [];
+    let killedRuns = 0;
+    let current: 'A' | 'B' = 'B';
+    let lockLeft = false;
+    for (const [i, fraction] of FRACTIONS.entries()) {
+      const target: 'A' | 'B' = current === 'A' ? 'B' : 'A';
+      await swap(target);
+      const run = startCli(['--data-dir', dir, '--verbose', 'migrate-click', '--week', W.id], { env });
+      if ((await run.waitFor(MARKER)) === undefined)
+        assert.fail(`the run did not reach the copy: ${(await run.done).stderr}`);
+      await sleep(Math.round(fraction * window));
+      run.child.kill('SIGKILL');
+      const killed = await run.done;
+      if (lockLeft) assert.match(killed.stderr, /took over the lock of a run that is gone/);
+      if (killed.signal === 'SIGKILL') killedRuns++;
+      const { state } = await figures();
+      const outcome: string | undefined =
+        state === expected[current] ? 'old' : state === expected[target] ? 'new' : undefined;
+      assert.ok(
+        outcome,
+        `after a kill at ${fraction} of the publication of ${target} over ${current}, ` +
+          `ClickHouse holds ${state}; A is ${expected.A}, B is ${expected.B}`,
+      );
+      outcomes.push(`${fraction}:${killed.signal === 'SIGKILL' ? 'killed' : 'finished'}:${outcome}`);
+      lockLeft = await exists(path.join(dir, '.lock'));
+      current = outcome === 'new' ? target : current;
+      // Every other kill is followed by a plain re-run; the others by the next trial's run, which must recover too.
+      if (i % 2 === 0) continue;
+      const again = await cli(['--data-dir', dir, 'migrate-click', '--week', W.id], { env });
+      assertExit(again, 0, `migrate-click after a kill at ${fraction}`);
+      if (lockLeft) assert.match(again.stderr, /took over the lock of a run that is gone/);
+      const after = await figures();
+      assert.equal(
+        after.state,
+        expected[target],
+        `the re-run after a kill at ${fraction} publishes the clean run's figures`,
+      );
+      assert.equal(after.staging, 0, 'no staging table outlives the re-run');
+      assert.equal(await exists(path.join(dir, '.lock')), false, 'the lock is released');
+      current = target;
+      lockLeft = false;
+    }
+    if (process.env.TEST_VERBOSE) console.log(`publication window ${window} ms;`, outcomes.join(' '));
+    assert.ok(killedRuns >= 5, `most runs were killed before they finished: ${outcomes.join(' ')}`);
     assert.ok(
-      outcome,
-      `after a kill at ${fraction} of the publication of ${target} over ${current}, ` +
-        `ClickHouse holds ${state}; A is ${expected.A}, B is ${expected.B}`,
+      outcomes.some((o) => o.endsWith(':old')),
+      `some kill left the old week: ${outcomes.join(' ')}`,
     );
-    outcomes.push(`${fraction}:${killed.signal === 'SIGKILL' ? 'killed' : 'finished'}:${outcome}`);
-    lockLeft = await exists(path.join(dir, '.lock'));
-    current = outcome === 'new' ? target : current;
-    // Every other kill is followed by a plain re-run; the others by the next trial's run, which must recover too.
-    if (i % 2 === 0) continue;
-    const again = await cli(['--data-dir', dir, 'migrate-click', '--week', W.id], { env });
-    assertExit(again, 0, `migrate-click after a kill at ${fraction}`);
-    if (lockLeft) assert.match(again.stderr, /took over the lock of a run that is gone/);
-    const after = await figures();
-    assert.equal(after.state, expected[target], `the re-run after a kill at ${fraction} publishes the clean run's figures`);
-    assert.equal(after.staging, 0, 'no staging table outlives the re-run');
-    assert.equal(await exists(path.join(dir, '.lock')), false, 'the lock is released');
-    current = target;
-    lockLeft = false;
-  }
-  if (process.env['TEST_VERBOSE']) console.log(`publication window ${window} ms;`, outcomes.join(' '));
-  assert.ok(killedRuns >= 5, `most runs were killed before they finished: ${outcomes.join(' ')}`);
-  assert.ok(outcomes.some((o) => o.endsWith(':old')), `some kill left the old week: ${outcomes.join(' ')}`);
-});
+  },
+);

@@ -10,7 +10,14 @@ import { parseWeek } from '../../src/lib/core/calendar.js';
 import { openClickHouse } from '../../src/lib/clickhouse/database.js';
 import { chTestContext } from '../helpers/clickhouse.js';
 import { assertCleanFailure, cli, exists } from '../helpers/faults-cli.js';
-import { freshDatabase, pgTargets, stopTestCluster, tempDataDir, testContext, type TestDatabase } from '../helpers/pg.js';
+import {
+  freshDatabase,
+  pgTargets,
+  stopTestCluster,
+  tempDataDir,
+  testContext,
+  type TestDatabase,
+} from '../helpers/pg.js';
 import { rm } from 'node:fs/promises';
 import { freePort } from '../../src/lib/pg/embedded/port.js';
 
@@ -24,7 +31,6 @@ const GUARD = { timeoutMs: 60_000 };
 let dir: string;
 let database: TestDatabase;
 let pool: pg.Pool;
-
 
 before(async () => {
   dir = await tempDataDir('sales-etl-db-down-');
@@ -54,22 +60,29 @@ async function publishedRuns(): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-test('PostgreSQL at a closed port: load-pg and run-week fail in one line naming the server, ' +
-  'and ClickHouse is never opened', async () => {
-  const port = await freePort();
-  const url = `postgres://etl:pg-s3cret@127.0.0.1:${port}/sales`;
-  for (const args of [
-    ['load-pg', '--week', W.id],
-    ['aggregate', '--week', W.id],
-    ['run-week', '--week', W.id, '--skip-generate'],
-  ]) {
-    const run = await cli(['--data-dir', dir, '--pg-url', url, ...args], GUARD);
-    const line = assertCleanFailure(run, 1, args[0]);
-    assert.match(line, new RegExp(`cannot connect to PostgreSQL at postgres://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}/sales`), line);
-    assert.ok(!(run.stdout + run.stderr).includes('pg-s3cret'), `${args[0]}: the password is not shown`);
-  }
-  assert.equal(await exists(path.join(dir, 'clickhouse')), false, 'nothing was written to ClickHouse');
-});
+test(
+  'PostgreSQL at a closed port: load-pg and run-week fail in one line naming the server, ' +
+    'and ClickHouse is never opened',
+  async () => {
+    const port = await freePort();
+    const url = `postgres://etl:pg-s3cret@127.0.0.1:${port}/sales`;
+    for (const args of [
+      ['load-pg', '--week', W.id],
+      ['aggregate', '--week', W.id],
+      ['run-week', '--week', W.id, '--skip-generate'],
+    ]) {
+      const run = await cli(['--data-dir', dir, '--pg-url', url, ...args], GUARD);
+      const line = assertCleanFailure(run, 1, args[0]);
+      assert.match(
+        line,
+        new RegExp(`cannot connect to PostgreSQL at postgres://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}/sales`),
+        line,
+      );
+      assert.ok(!(run.stdout + run.stderr).includes('pg-s3cret'), `${args[0]}: the password is not shown`);
+    }
+    assert.equal(await exists(path.join(dir, 'clickhouse')), false, 'nothing was written to ClickHouse');
+  },
+);
 
 test('a wrong password on a running server: one line, exit 1, the password not shown', async () => {
   // The embedded cluster checks passwords (scram-sha-256); CI's throwaway server trusts everyone.
@@ -87,36 +100,56 @@ test('a wrong password on a running server: one line, exit 1, the password not s
   }
 });
 
-test('ClickHouse held by another process, or at a closed port: ' +
-  'migrate-click fails in one line and records no success in PostgreSQL', async () => {
-  const before = await publishedRuns();
-  const holder = await openClickHouse(chTestContext({ dataDir: dir }));
-  try {
-    const held = await cli(['--data-dir', dir, 'migrate-click', '--week', W.id], { ...GUARD, env: { DATABASE_URL: database.url } });
-    const line = assertCleanFailure(held, 1, 'held');
-    assert.equal(
-      line,
-      `✖ another sales-etl process is using ${path.join(dir, 'clickhouse')} (pid ${process.pid}); ` +
-        'wait for it to finish',
+test(
+  'ClickHouse held by another process, or at a closed port: ' +
+    'migrate-click fails in one line and records no success in PostgreSQL',
+  async () => {
+    const before = await publishedRuns();
+    const holder = await openClickHouse(chTestContext({ dataDir: dir }));
+    try {
+      const held = await cli(['--data-dir', dir, 'migrate-click', '--week', W.id], {
+        ...GUARD,
+        env: { DATABASE_URL: database.url },
+      });
+      const line = assertCleanFailure(held, 1, 'held');
+      assert.equal(
+        line,
+        `✖ another sales-etl process is using ${path.join(dir, 'clickhouse')} (pid ${process.pid}); ` +
+          'wait for it to finish',
+      );
+      const chain = await cli(['--data-dir', dir, 'run-week', '--week', W.id, '--skip-generate'], {
+        ...GUARD,
+        env: { DATABASE_URL: database.url },
+      });
+      assert.match(
+        assertCleanFailure(chain, 1, 'run-week held'),
+        /migrate-click failed: another sales-etl process is using/,
+      );
+    } finally {
+      await holder.close();
+    }
+    const port = await freePort();
+    const down = await cli(
+      [
+        '--data-dir',
+        dir,
+        '--clickhouse-url',
+        `http://etl:ch-s3cret@127.0.0.1:${port}`,
+        'migrate-click',
+        '--week',
+        W.id,
+      ],
+      {
+        ...GUARD,
+        env: { DATABASE_URL: database.url, CLICKHOUSE_PASSWORD: 'env-ch-s3cret' },
+      },
     );
-    const chain = await cli(['--data-dir', dir, 'run-week', '--week', W.id, '--skip-generate'], {
-      ...GUARD,
-      env: { DATABASE_URL: database.url },
-    });
-    assert.match(assertCleanFailure(chain, 1, 'run-week held'), /migrate-click failed: another sales-etl process is using/);
-  } finally {
-    await holder.close();
-  }
-  const port = await freePort();
-  const down = await cli(['--data-dir', dir, '--clickhouse-url', `http://etl:ch-s3cret@127.0.0.1:${port}`, 'migrate-click', '--week', W.id], {
-    ...GUARD,
-    env: { DATABASE_URL: database.url, CLICKHOUSE_PASSWORD: 'env-ch-s3cret' },
-  });
-  const line = assertCleanFailure(down, 1, 'closed port');
-  assert.match(line, new RegExp(`cannot connect to ClickHouse at http://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
-  assert.ok(!/ch-s3cret/.test(down.stdout + down.stderr), 'no ClickHouse password shown');
-  assert.equal(await publishedRuns(), before, 'no migrate-click success recorded while ClickHouse was unavailable');
-});
+    const line = assertCleanFailure(down, 1, 'closed port');
+    assert.match(line, new RegExp(`cannot connect to ClickHouse at http://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+    assert.ok(!/ch-s3cret/.test(down.stdout + down.stderr), 'no ClickHouse password shown');
+    assert.equal(await publishedRuns(), before, 'no migrate-click success recorded while ClickHouse was unavailable');
+  },
+);
 
 test('PostgreSQL stopped under its URL: one line and exit 1, ClickHouse untouched', async () => {
   const url = database.url;
@@ -136,7 +169,10 @@ test('PostgreSQL stopped under its URL: one line and exit 1, ClickHouse untouche
     const ch = await openClickHouse(chTestContext({ dataDir: fresh }));
     try {
       const tables = await (
-        await ch.client.query({ query: "SELECT count() AS n FROM system.tables WHERE database = 'sales_etl' AND total_rows > 0", format: 'JSONEachRow' })
+        await ch.client.query({
+          query: "SELECT count() AS n FROM system.tables WHERE database = 'sales_etl' AND total_rows > 0",
+          format: 'JSONEachRow',
+        })
       ).json<{ n: string }>();
       assert.equal(Number(tables[0]!.n), 0, 'no rows in ClickHouse');
     } finally {

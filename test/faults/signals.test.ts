@@ -153,10 +153,10 @@ async function checkStopped(
   assert.equal(`✖ ${note.error}`, line, `${label}: the notification says what the line says`);
   if (shot.json) {
     const summary = JSON.parse(exit.stdout) as Record<string, unknown>;
-    assert.equal(summary['ok'], false, label);
-    assert.equal(summary['exitCode'], signalExitCode(shot.signal), label);
-    assert.equal(`✖ ${String(summary['error'])}`, line, label);
-    assert.equal(summary['notified'], true, `${label}: --json says the notification went out`);
+    assert.equal(summary.ok, false, label);
+    assert.equal(summary.exitCode, signalExitCode(shot.signal), label);
+    assert.equal(`✖ ${String(summary.error)}`, line, label);
+    assert.equal(summary.notified, true, `${label}: --json says the notification went out`);
   }
   return 'stopped';
 }
@@ -193,7 +193,7 @@ async function trials(
     assert.deepEqual(await treeHashes(dir, FILES_SKIP), reference.files, `${label}: the same bytes as a clean run`);
     assert.deepEqual(await databaseChecksums(dir, weeks), reference.rows, `${label}: the same rows as a clean run`);
   }
-  if (process.env['TEST_VERBOSE']) console.log(outcomes.join(' '));
+  if (process.env.TEST_VERBOSE) console.log(outcomes.join(' '));
   // Signals that all missed the work would prove nothing.
   assert.ok(outcomes.filter((o) => o.endsWith(':stopped')).length >= shots.length - 3, outcomes.join(' '));
   return outcomes;

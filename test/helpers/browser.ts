@@ -10,8 +10,8 @@ export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
 
 /** The headless browser on this machine: `$CHROMIUM`, else the first of the usual names on PATH. */
 export function findChromium(): string | undefined {
-  const candidates = [process.env['CHROMIUM'], 'chromium', 'chromium-browser', 'google-chrome'].filter(
-    (c): c is string => Boolean(c),
+  const candidates = [process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome'].filter((c): c is string =>
+    Boolean(c),
   );
   for (const name of candidates) {
     const found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { encoding: 'utf8' });
@@ -22,7 +22,7 @@ export function findChromium(): string | undefined {
 
 /** Whether a missing browser fails the test (CI) rather than skipping it. */
 export function browserRequired(): boolean {
-  return process.env['SALES_ETL_REQUIRE_BROWSER'] === '1';
+  return process.env.SALES_ETL_REQUIRE_BROWSER === '1';
 }
 
 /**
@@ -132,7 +132,8 @@ export function decodePng(png: Buffer): Image {
       const b = y > 0 ? pixels[out - stride + x]! : 0;
       const c = x >= channels && y > 0 ? pixels[out - stride + x - channels]! : 0;
       const v = line[x]!;
-      const predicted = filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
+      const predicted =
+        filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
       if (filter === undefined || filter > 4) throw new Error(`bad PNG filter ${filter} on row ${y}`);
       pixels[out + x] = (v + predicted) & 0xff;
     }
@@ -153,7 +154,10 @@ export interface ImageStats {
 /** Count what a screenshot shows; `probe` colours are `#rrggbb`. */
 export function imageStats(image: Image, probe: string[] = []): ImageStats {
   const counts = new Map<number, number>();
-  const targets = probe.map((hex) => [hex, parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)] as const);
+  const targets = probe.map(
+    (hex) =>
+      [hex, parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)] as const,
+  );
   const near: Record<string, number> = Object.fromEntries(probe.map((p) => [p, 0]));
   const total = image.width * image.height;
   for (let i = 0; i < total; i++) {
@@ -170,7 +174,10 @@ export function imageStats(image: Image, probe: string[] = []): ImageStats {
 }
 
 /** Decode a PNG file and count what it shows. */
-export async function screenshotStats(pngFile: string, probe: string[] = []): Promise<{ image: Image; stats: ImageStats }> {
+export async function screenshotStats(
+  pngFile: string,
+  probe: string[] = [],
+): Promise<{ image: Image; stats: ImageStats }> {
   const image = decodePng(await readFile(pngFile));
   return { image, stats: imageStats(image, probe) };
 }

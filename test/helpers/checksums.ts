@@ -11,7 +11,9 @@ export async function databaseChecksums(dir: string, weeks: readonly string[]): 
   try {
     for (const id of weeks) {
       const week = parseWeek(id);
-      const { rows: [sales] } = await pg.pool.query<{ c: string }>(
+      const {
+        rows: [sales],
+      } = await pg.pool.query<{ c: string }>(
         `SELECT count(*) || '/' || sum(sale_amount) || '/' ||
                 md5(string_agg(concat_ws(',', sale_id, customer_id, product_id, quantity, sale_date, sale_amount,
                                          region),
@@ -19,7 +21,9 @@ export async function databaseChecksums(dir: string, weeks: readonly string[]): 
          FROM sales WHERE sale_date BETWEEN $1 AND $2`,
         [week.start, week.end],
       );
-      const { rows: [agg] } = await pg.pool.query<{ c: string }>(
+      const {
+        rows: [agg],
+      } = await pg.pool.query<{ c: string }>(
         `SELECT count(*) || '/' || coalesce(sum(amount_sum), 0) || '/' ||
                 md5(string_agg(concat_ws(',', region, product_id, sales_count, quantity_sum, amount_sum,
                                          avg_sale_amount, revenue_rank, revenue_share, region_revenue_ytd),

@@ -33,7 +33,12 @@ export function testContext(dataDir: string): { ctx: Context; warnings: string[]
 }
 
 /** Write a raw file of a week and region. */
-export async function writeRaw(dataDir: string, week: string, region: string, data: string | Uint8Array): Promise<string> {
+export async function writeRaw(
+  dataDir: string,
+  week: string,
+  region: string,
+  data: string | Uint8Array,
+): Promise<string> {
   const dir = path.join(dataDir, 'raw', week);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${region}.csv`);

@@ -17,10 +17,14 @@ export async function tempDataDir(name: string): Promise<{ dir: string; remove()
 /** A context for a data directory, with the environment ignored (tests choose their own databases). */
 export function chTestContext(flags: GlobalFlags, env: NodeJS.ProcessEnv = {}): Context {
   const config = resolveConfig({ color: false, ...flags }, env);
-  const quiet = process.env['TEST_VERBOSE'] ? undefined : { write: () => true };
+  const quiet = process.env.TEST_VERBOSE ? undefined : { write: () => true };
   return {
     config,
-    log: createLogger({ interactive: false, verbose: config.verbose, ...(quiet ? { stream: quiet as unknown as NodeJS.WritableStream } : {}) }),
+    log: createLogger({
+      interactive: false,
+      verbose: config.verbose,
+      ...(quiet ? { stream: quiet as unknown as NodeJS.WritableStream } : {}),
+    }),
   };
 }
 

@@ -101,7 +101,11 @@ export function cli(args: string[], options: CliOptions = {}): Promise<CliExit> 
 /** Assert a run ended by itself with `code`; the message shows its output. */
 export function assertExit(run: CliExit, code: number, label = ''): void {
   assert.equal(run.timedOut, false, `${label}: hung (killed after ${run.ms} ms)\n${run.stderr}`);
-  assert.equal(run.code, code, `${label}: exit ${run.code ?? run.signal}, expected ${code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+  assert.equal(
+    run.code,
+    code,
+    `${label}: exit ${run.code ?? run.signal}, expected ${code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`,
+  );
 }
 
 /**
@@ -114,7 +118,9 @@ export function assertCleanFailure(run: CliExit, code: number, label = ''): stri
   assert.doesNotMatch(all, /^\s+at .+[(:]\d+/m, `${label}: a stack frame\n${all}`);
   assert.doesNotMatch(all, /node:internal|\.js:\d+:\d+/, `${label}: node internals\n${all}`);
   // commander follows a usage error with a hint line.
-  const lines = run.stderr.split('\n').filter((l) => l.trim() !== '' && !(code === 2 && l === '(run with --help for usage)'));
+  const lines = run.stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !(code === 2 && l === '(run with --help for usage)'));
   const errors = lines.filter((l) => l.startsWith('✖'));
   assert.equal(errors.length, 1, `${label}: expected one ✖ line\n${run.stderr}`);
   assert.equal(lines.at(-1), errors[0], `${label}: the ✖ line comes last\n${run.stderr}`);
@@ -133,7 +139,10 @@ export async function treeHashes(dir: string, skip: string[] = []): Promise<Reco
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (!rel && skip.includes(e.name)) continue;
       if (e.isDirectory()) await walk(child);
-      else out[child] = createHash('sha256').update(await readFile(path.join(dir, child))).digest('hex');
+      else
+        out[child] = createHash('sha256')
+          .update(await readFile(path.join(dir, child)))
+          .digest('hex');
     }
   };
   await walk('');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { addWeeks, dateOfDay, dayNumber, type Week } from '../../src/lib/core/calendar.js';
 import { REGIONS, REGION_NAMES, type Region } from '../../src/lib/core/regions.js';
 import { SALES_HEADER } from '../../src/lib/core/headers.js';
-import { type Layout } from '../../src/lib/files/layout.js';
+import type { Layout } from '../../src/lib/files/layout.js';
 
 /** A canonical clean sale, with its amount in whole kopecks so tests can add exactly. */
 export interface SaleRow {

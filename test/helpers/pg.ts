@@ -25,10 +25,10 @@ export interface PgTarget {
 }
 
 export function pgTargets(): PgTarget[] {
-  const url = process.env['TEST_DATABASE_URL']?.trim();
+  const url = process.env.TEST_DATABASE_URL?.trim();
   const targets: PgTarget[] = [{ name: 'embedded', url: undefined }];
   if (url) targets.push({ name: 'server', url });
-  else if (process.env['SALES_ETL_REQUIRE_REAL_PG'] === '1') {
+  else if (process.env.SALES_ETL_REQUIRE_REAL_PG === '1') {
     test('a real PostgreSQL server is configured (SALES_ETL_REQUIRE_REAL_PG=1)', () => {
       throw new Error('TEST_DATABASE_URL is not set, so the real-server PostgreSQL tests would be skipped');
     });
@@ -79,10 +79,19 @@ const TEMPLATE = path.join(os.tmpdir(), `sales-etl-pg-template-v2-${process.getu
  * template made once per machine: initdb is the slow part of a first start.
  */
 export async function seedEmbeddedCluster(dataDir: string): Promise<void> {
-  if (!(await access(path.join(TEMPLATE, 'PG_VERSION')).then(() => true, () => false))) {
+  if (
+    !(await access(path.join(TEMPLATE, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     const scratch = await tempDataDir('sales-etl-pg-template-');
     try {
-      const server = await startEmbeddedPg({ dir: path.join(scratch, 'pg'), logFile: path.join(scratch, 'pg.log'), log: recordingLogger() });
+      const server = await startEmbeddedPg({
+        dir: path.join(scratch, 'pg'),
+        logFile: path.join(scratch, 'pg.log'),
+        log: recordingLogger(),
+      });
       await server.stop();
       await rename(path.join(scratch, 'pg'), TEMPLATE).catch(async (error: NodeJS.ErrnoException) => {
         // Another test process made it first.
@@ -103,7 +112,11 @@ async function testCluster(): Promise<EmbeddedPg> {
   if (!cluster) {
     const dir = await tempDataDir('sales-etl-pg-cluster-');
     await seedEmbeddedCluster(dir);
-    const server = await startEmbeddedPg({ dir: path.join(dir, 'pg'), logFile: path.join(dir, 'pg.log'), log: recordingLogger() });
+    const server = await startEmbeddedPg({
+      dir: path.join(dir, 'pg'),
+      logFile: path.join(dir, 'pg.log'),
+      log: recordingLogger(),
+    });
     cluster = { server, dir };
   }
   return cluster.server;

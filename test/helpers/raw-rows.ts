@@ -77,15 +77,23 @@ const AMOUNT = /^(?:\d+|\d{1,3}(?:[ \u00a0]\d{3})+)(?:[.,]\d{1,2})$/;
  */
 export function canonicalOf(line: string, week: Week): string | undefined {
   const f = splitCsv(line)?.map((x) => x.trim());
-  if (!f || f.length !== 7) return undefined;
-  const [id, customer, product, qty, date, amount, region] = f as [string, string, string, string, string, string, string];
+  if (f?.length !== 7) return undefined;
+  const [id, customer, product, qty, date, amount, region] = f as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   for (const n of [id, customer, product]) if (!/^[1-9]\d*$/.test(n)) return undefined;
   const q = /^([1-9]\d*)(?:\.0)?$/.exec(qty)?.[1];
   if (q === undefined) return undefined;
   let day: string | undefined;
-  let m: RegExpExecArray | null;
+  const m = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(date);
   if (/^\d{4}-\d{2}-\d{2}$/.test(date)) day = date;
-  else if ((m = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(date))) day = `${m[3]}-${m[2]}-${m[1]}`;
+  else if (m) day = `${m[3]}-${m[2]}-${m[1]}`;
   else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$/.test(date)) {
     const ms = Date.parse(date);
     if (Number.isNaN(ms)) return undefined;
@@ -98,5 +106,13 @@ export function canonicalOf(line: string, week: Week): string | undefined {
   if (!(kopecks > 0)) return undefined;
   const name = REGION.get(region.toLowerCase());
   if (name === undefined) return undefined;
-  return [id, customer, product, q, day, `${Math.floor(kopecks / 100)}.${String(kopecks % 100).padStart(2, '0')}`, name].join(',');
+  return [
+    id,
+    customer,
+    product,
+    q,
+    day,
+    `${Math.floor(kopecks / 100)}.${String(kopecks % 100).padStart(2, '0')}`,
+    name,
+  ].join(',');
 }

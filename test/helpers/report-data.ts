@@ -70,7 +70,8 @@ export async function seedReportData(client: ClickHouseClient): Promise<ReportSe
         if (next() < 0.25) continue;
         const sales_count = 1 + Math.floor(next() * 40);
         const quantity_sum = sales_count + Math.floor(next() * sales_count * 2);
-        const kopecks = BigInt(sales_count) * BigInt(50_000 + Math.floor(next() * 2_000_000)) + BigInt(Math.floor(next() * 100));
+        const kopecks =
+          BigInt(sales_count) * BigInt(50_000 + Math.floor(next() * 2_000_000)) + BigInt(Math.floor(next() * 100));
         agg.push({
           week_start: week.start,
           region,

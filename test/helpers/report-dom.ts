@@ -16,7 +16,8 @@ function isElement(node: Node): node is Element {
 function children(node: Node): Node[] {
   const own = 'childNodes' in node ? (node.childNodes as Node[]) : [];
   // <template> content lives apart; the report has none, but do not miss it.
-  const content = isElement(node) && node.tagName === 'template' ? [(node as DefaultTreeAdapterTypes.Template).content] : [];
+  const content =
+    isElement(node) && node.tagName === 'template' ? [(node as DefaultTreeAdapterTypes.Template).content] : [];
   return [...own, ...content];
 }
 

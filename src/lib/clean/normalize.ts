@@ -236,7 +236,8 @@ export class RowNormalizer {
       pos++;
     }
     // sale_date: one of the week's seven dates.
-    if (pos + 10 >= n || line.charCodeAt(pos + 10) !== 44 || !this.weekDates.has(line.slice(pos, pos + 10))) return false;
+    if (pos + 10 >= n || line.charCodeAt(pos + 10) !== 44 || !this.weekDates.has(line.slice(pos, pos + 10)))
+      return false;
     pos += 11;
     // sale_amount: as normalizeAmount's canonical case.
     const amountStart = pos;

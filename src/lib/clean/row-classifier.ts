@@ -85,6 +85,7 @@ export class RowClassifier {
 
 function badHeader(name: string, lineNo: number, text: string): StageError {
   let found: string;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a binary header is told apart by its control bytes
   if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) {
     found = `binary data, not UTF-8 CSV text${text.includes('\0') ? ' (UTF-16?)' : ''}`;
   } else {

@@ -65,7 +65,9 @@ interface DailyFigures {
 }
 
 async function pgDailyFigures(client: pg.ClientBase, week: Week): Promise<DailyFigures> {
-  const { rows: [figures] } = await runSql<{ sales_count: string; amount_sum: string }>(
+  const {
+    rows: [figures],
+  } = await runSql<{ sales_count: string; amount_sum: string }>(
     client,
     await pgSql('migrate-click-daily-figures.sql'),
     [week.start],

@@ -28,13 +28,15 @@ export async function embeddedHolder(dir: string): Promise<number | undefined> {
   return locked.has(pid) ? pid : undefined;
 }
 
-
 /** The pids holding a lock on a file according to /proc/locks, or undefined where that file does not exist. */
 async function flockHolders(file: string): Promise<Set<number> | undefined> {
   let locks: string;
   let inode: bigint;
   try {
-    [locks, inode] = await Promise.all([readFile('/proc/locks', 'utf8'), stat(file, { bigint: true }).then((s) => s.ino)]);
+    [locks, inode] = await Promise.all([
+      readFile('/proc/locks', 'utf8'),
+      stat(file, { bigint: true }).then((s) => s.ino),
+    ]);
   } catch {
     return undefined;
   }

@@ -327,10 +327,7 @@ async function partitionRows(client: ClickHouseClient, qualified: string): Promi
  * 3. The caller drops the ready tables; once any is gone, all were swapped in. When a swap fails
  *    part-way, the drop leaves them, and the next run's recovery swaps them in again.
  */
-export async function swapStaged(
-  client: ClickHouseClient,
-  staged: readonly StagedPartition[],
-): Promise<void> {
+export async function swapStaged(client: ClickHouseClient, staged: readonly StagedPartition[]): Promise<void> {
   const stages = staged as readonly Stage[];
   const renames = stages.map((s) => [s.source, readyTable(s.table, s.partition)] as const);
   // With its metadata fsynced (unlike the staging DDL): this rename is what recovery goes by.
@@ -477,7 +474,11 @@ export async function dropStagingTables(client: ClickHouseClient): Promise<numbe
   const names = ((await result.json()) as { name: string }[])
     .map((r) => r.name)
     .filter((n) => /^[a-z_]+__stage(_\d{8}){0,2}$/.test(n));
-  if (names.length > 0) await dropTables(client, names.map((n) => `sales_etl.${n}`));
+  if (names.length > 0)
+    await dropTables(
+      client,
+      names.map((n) => `sales_etl.${n}`),
+    );
   return names.length;
 }
 
@@ -512,4 +513,3 @@ async function createStage(client: ClickHouseClient, stage: string, table: Publi
 async function dropTables(client: ClickHouseClient, tables: readonly string[]): Promise<void> {
   await client.command({ query: await clickHouseStatement('publish-drop-tables.sql', { tables }), ...STAGE_DDL });
 }
-

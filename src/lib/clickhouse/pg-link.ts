@@ -49,7 +49,10 @@ export function linkPostgres(
   const target = linkTarget(ch, pgDb);
   if (!target) return Promise.resolve(false);
   let made = links.get(ch);
-  if (!made) links.set(ch, (made = new Map()));
+  if (!made) {
+    made = new Map();
+    links.set(ch, made);
+  }
   let link = made.get(pgDb);
   if (!link) {
     link = createLink(ch, target).then(
@@ -65,7 +68,7 @@ export function linkPostgres(
 }
 
 function linkTarget(ch: ClickHouseDatabase, pgDb: PgDatabase): LinkTarget | undefined {
-  if (!ch.embedded || process.env['SALES_ETL_NO_PG_LINK'] === '1') return undefined;
+  if (!ch.embedded || process.env.SALES_ETL_NO_PG_LINK === '1') return undefined;
   const text = pgDb.pool.options.connectionString;
   if (typeof text !== 'string') return undefined;
   let url: URL;

@@ -24,12 +24,18 @@ export function resolveClickHouseServer(
   try {
     url = new URL(rawUrl);
   } catch (cause) {
-    throw new UsageError(`bad ClickHouse URL ${JSON.stringify(hidePassword(rawUrl))}: expected http[s]://[user[:password]@]host:port`, {
-      cause,
-    });
+    throw new UsageError(
+      `bad ClickHouse URL ${JSON.stringify(hidePassword(rawUrl))}: expected http[s]://[user[:password]@]host:port`,
+      {
+        cause,
+      },
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`bad ClickHouse URL ${hidePassword(rawUrl)}: the scheme must be http or https, not ${url.protocol.replace(/:$/, '')}`);
+    throw new UsageError(
+      `bad ClickHouse URL ${hidePassword(rawUrl)}: ` +
+        `the scheme must be http or https, not ${url.protocol.replace(/:$/, '')}`,
+    );
   }
   const username = url.username !== '' ? decodeURIComponent(url.username) : (env.user ?? 'default');
   const password = url.password !== '' ? decodeURIComponent(url.password) : (env.password ?? '');

@@ -43,15 +43,15 @@ const nonEmpty = (value: string | undefined): string | undefined =>
 
 /** Resolve the global flags against the environment. */
 export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Config {
-  const dataDir = nonEmpty(flags.dataDir) ?? nonEmpty(env['SALES_ETL_DATA_DIR']) ?? './data';
+  const dataDir = nonEmpty(flags.dataDir) ?? nonEmpty(env.SALES_ETL_DATA_DIR) ?? './data';
   const json = flags.json ?? false;
   return {
     dataDir,
     layout: new Layout(dataDir),
-    pgUrl: nonEmpty(flags.pgUrl) ?? nonEmpty(env['DATABASE_URL']),
-    clickhouseUrl: nonEmpty(flags.clickhouseUrl) ?? nonEmpty(env['CLICKHOUSE_URL']),
-    clickhouseUser: nonEmpty(env['CLICKHOUSE_USER']),
-    clickhousePassword: env['CLICKHOUSE_PASSWORD'],
+    pgUrl: nonEmpty(flags.pgUrl) ?? nonEmpty(env.DATABASE_URL),
+    clickhouseUrl: nonEmpty(flags.clickhouseUrl) ?? nonEmpty(env.CLICKHOUSE_URL),
+    clickhouseUser: nonEmpty(env.CLICKHOUSE_USER),
+    clickhousePassword: env.CLICKHOUSE_PASSWORD,
     json,
     verbose: flags.verbose ?? false,
     interactive: isInteractive(flags.color ?? true),

@@ -135,8 +135,10 @@ async function dataDirProblem(dir: string, error: unknown): Promise<string> {
     return `the data directory ${dir} cannot be made: ${file} is a file, not a directory; move it away or ${other}`;
   }
   if (code === 'ENOENT') {
-    return `the data directory ${dir} cannot be made: ${path.dirname(failed)} does not hold new directories ` +
-      `(a virtual file system); ${other}`;
+    return (
+      `the data directory ${dir} cannot be made: ${path.dirname(failed)} does not hold new directories ` +
+      `(a virtual file system); ${other}`
+    );
   }
   if (code === 'EACCES' || code === 'EPERM') {
     const fix = `change its owner or mode, or ${other}`;

@@ -76,7 +76,9 @@ export async function acquireLock(layout: Layout, command: string, log: Logger):
       const held = await readLock(file);
       if (!held) continue; // released between our link and our read: try again
       if (held.info === undefined) {
-        throw new LockedError(`${layout.root} is locked by ${file}, which is not a lock this tool wrote; remove it if no run is going on`);
+        throw new LockedError(
+          `${layout.root} is locked by ${file}, which is not a lock this tool wrote; remove it if no run is going on`,
+        );
       }
       if (held.info.hostname !== os.hostname() || processAlive(held.info.pid)) {
         throw new LockedError(`another run holds ${layout.root}: ${describeHolder(held.info)}; lock file ${file}`);

@@ -5,9 +5,34 @@ import type { GeneratorPlan } from './store-plan.js';
 
 /** Made-up brands, Russian-sounding like a marketplace's private labels. */
 const BRANDS = [
-  'Север', 'ДомПро', 'Альфа', 'Вектор', 'Радуга', 'Уют', 'Технолайн', 'Гранит', 'Лидер', 'Арктика', 'Меридиан',
-  'Соната', 'Заря', 'Волна', 'Байкал', 'Светоч', 'Ока', 'Кедр', 'Полюс', 'Русич', 'Эверест', 'Лукоморье', 'Ладога',
-  'Сибирь', 'Терем', 'Огонёк', 'Орбита', 'Малахит',
+  'Север',
+  'ДомПро',
+  'Альфа',
+  'Вектор',
+  'Радуга',
+  'Уют',
+  'Технолайн',
+  'Гранит',
+  'Лидер',
+  'Арктика',
+  'Меридиан',
+  'Соната',
+  'Заря',
+  'Волна',
+  'Байкал',
+  'Светоч',
+  'Ока',
+  'Кедр',
+  'Полюс',
+  'Русич',
+  'Эверест',
+  'Лукоморье',
+  'Ладога',
+  'Сибирь',
+  'Терем',
+  'Огонёк',
+  'Орбита',
+  'Малахит',
 ];
 const CODE_LETTERS = 'ABCEKMPTX';
 
@@ -92,7 +117,6 @@ export function catalogue(plan: Pick<GeneratorPlan, 'seed' | 'products'>): Produ
   }
   return products;
 }
-
 
 /** A product as the fields of a `dim/products.csv` record, in PRODUCTS_HEADER's order. */
 export function productFields(p: Product): string[] {

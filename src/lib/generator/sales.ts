@@ -54,8 +54,8 @@ const BASKET_TABLE = new WeightedTable([50, 24, 12, 7, 3.5, 2, 1, 0.5]);
 
 /** Shopping by hour of the day: quiet nights, busy evenings. */
 const HOUR_WEIGHTS = [
-  0.15, 0.08, 0.05, 0.04, 0.04, 0.06, 0.15, 0.35, 0.55, 0.7, 0.8, 0.9,
-  1, 1, 0.95, 0.95, 1, 1.1, 1.3, 1.5, 1.6, 1.45, 1.05, 0.5,
+  0.15, 0.08, 0.05, 0.04, 0.04, 0.06, 0.15, 0.35, 0.55, 0.7, 0.8, 0.9, 1, 1, 0.95, 0.95, 1, 1.1, 1.3, 1.5, 1.6, 1.45,
+  1.05, 0.5,
 ];
 
 /** The cumulative hourly profile of a week (168 hours from Monday 00:00), from the retail calendar's days. */
@@ -113,7 +113,10 @@ class BuyerLedger {
   /** The week drawn next; -1 while a week is half drawn. */
   next = 0;
 
-  constructor(readonly schedule: Schedule, readonly horizon: number) {
+  constructor(
+    readonly schedule: Schedule,
+    readonly horizon: number,
+  ) {
     this.size = schedule.customersBefore(horizon + 1);
     this.tree = new Int32Array(this.size + 1);
     this.remaining = new Int32Array(this.size + 1);
@@ -224,7 +227,7 @@ class WeekDraw {
     if (this.k >= this.orders) return false;
     // Sorted uniforms one by one: the minimum of the m uniforms still to come.
     const m = this.orders - this.k;
-    this.x += (1 - this.x) * (1 - Math.pow(this.rng(), 1 / m));
+    this.x += (1 - this.x) * (1 - this.rng() ** (1 / m));
     this.time = this.startMs + offsetInWeek(this.hours, Math.min(this.x, 1 - 1e-12));
     this.day = Math.floor((this.time + MOSCOW_OFFSET_MS) / DAY_MS);
     this.customerId = this.ledger.buyer(this.day, this.rng(), this.weekId);
@@ -250,11 +253,14 @@ export class SalesModel {
   private ledger: BuyerLedger;
 
   /** `horizon`: the last week index expected; later ones work too, at the cost of a replay. */
-  constructor(readonly plan: GeneratorPlan, horizon = plan.weeks - 1) {
+  constructor(
+    readonly plan: GeneratorPlan,
+    horizon = plan.weeks - 1,
+  ) {
     this.schedule = new Schedule(plan);
     this.products = catalogue(plan);
     const byType = ITEM_TYPES.map(() => [] as number[]);
-    this.products.forEach((p, i) => byType[p.type]?.push(i));
+    for (const [i, p] of this.products.entries()) byType[p.type]?.push(i);
     this.typeProducts = byType.map((ids) =>
       ids.length === 0
         ? undefined

@@ -143,7 +143,10 @@ export function completePlan(stored: StorePlan): GeneratorPlan {
   };
   check(dayNumber(plan.storeOpenedOn) < dayNumber(start.start), 'storeOpenedOn must be before the first week');
   check(Number.isSafeInteger(plan.initialCustomers) && plan.initialCustomers >= 1, 'initialCustomers must be positive');
-  check(Number.isSafeInteger(plan.weeklyNewCustomers) && plan.weeklyNewCustomers >= 0, 'weeklyNewCustomers must be >= 0');
+  check(
+    Number.isSafeInteger(plan.weeklyNewCustomers) && plan.weeklyNewCustomers >= 0,
+    'weeklyNewCustomers must be >= 0',
+  );
   check(Number.isSafeInteger(plan.products) && plan.products >= 1, 'products must be positive');
   check(isRate(plan.customerSpread) && isRate(plan.salesSpread), 'spreads must be rates from 0 to 1');
   check(
@@ -167,7 +170,7 @@ export async function openPlan(
 ): Promise<{ plan: GeneratorPlan; created: boolean }> {
   const stored = await readPlan(layout);
   if (!stored || flags.newPlan) return { plan: newPlan(flags, now), created: true };
-  const model = typeof stored['model'] === 'number' ? stored['model'] : 1;
+  const model = typeof stored.model === 'number' ? stored.model : 1;
   if (model !== MODEL) {
     throw new UsageError(
       `generate: ${layout.relative(layout.store)} was made by generator model ${String(model)}, which this version ` +
@@ -189,7 +192,9 @@ export async function openPlan(
   ];
   for (const [flag, value, planned] of given) {
     if (value !== undefined && value !== planned) {
-      log.warn(`${flag} ${String(value)} ignored: the existing plan ${layout.relative(layout.store)} has ${String(planned)}`);
+      log.warn(
+        `${flag} ${String(value)} ignored: the existing plan ${layout.relative(layout.store)} has ${String(planned)}`,
+      );
     }
   }
   return { plan, created: false };

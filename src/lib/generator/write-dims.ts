@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { stringify, type Options } from 'csv-stringify/sync';
 import { openAtomicWriter, writeFileAtomic, type Layout } from '../files/layout.js';
@@ -46,7 +46,7 @@ export async function writeProducts(layout: Layout, products: readonly Product[]
  * file left by another plan is rewritten).
  */
 async function lastCustomerId(file: string, start: string): Promise<number> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch {
@@ -91,7 +91,8 @@ export async function writeCustomers(layout: Layout, schedule: Schedule, needed:
   const writer = await openAtomicWriter(file);
   try {
     if (existing > 0) {
-      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) await write(writer.stream, chunk as Buffer);
+      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }))
+        await write(writer.stream, chunk as Buffer);
     } else {
       await write(writer.stream, `${CUSTOMERS_HEADER}\n`);
     }

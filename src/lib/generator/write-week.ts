@@ -74,7 +74,13 @@ export async function writeWeek(model: SalesModel, layout: Layout, index: number
       files.push({ region, rows: dirt.lines, path: layout.relative(writer.path) });
     }
     if (missing) await rm(layout.raw(week, missing), { force: true });
-    return { week: week.id, validSales: valid, undeliveredSales: undelivered, files, missingRegions: missing ? [missing] : [] };
+    return {
+      week: week.id,
+      validSales: valid,
+      undeliveredSales: undelivered,
+      files,
+      missingRegions: missing ? [missing] : [],
+    };
   } catch (error) {
     await Promise.all([...writers.values()].map(({ writer }) => writer.abort()));
     throw new Error(`generate: cannot write ${layout.relative(layout.rawDir(week))}`, { cause: error });

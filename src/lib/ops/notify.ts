@@ -37,12 +37,12 @@ const set = (value: string | undefined) => (value === undefined || value.trim() 
 
 /** The notifiers configured by TELEGRAM_BOT_TOKEN + TELEGRAM_CHAT_ID (+ TELEGRAM_API_URL) and NOTIFY_WEBHOOK_URL. */
 export function notifyConfig(env: NodeJS.ProcessEnv = process.env, timeoutMs = 5000): NotifyConfig {
-  const token = set(env['TELEGRAM_BOT_TOKEN']);
-  const chatId = set(env['TELEGRAM_CHAT_ID']);
-  const apiUrl = (set(env['TELEGRAM_API_URL']) ?? 'https://api.telegram.org').replace(/\/+$/, '');
+  const token = set(env.TELEGRAM_BOT_TOKEN);
+  const chatId = set(env.TELEGRAM_CHAT_ID);
+  const apiUrl = (set(env.TELEGRAM_API_URL) ?? 'https://api.telegram.org').replace(/\/+$/, '');
   return {
     telegram: token && chatId ? { token, chatId, apiUrl } : undefined,
-    webhookUrl: set(env['NOTIFY_WEBHOOK_URL']),
+    webhookUrl: set(env.NOTIFY_WEBHOOK_URL),
     timeoutMs,
   };
 }
@@ -98,7 +98,7 @@ export function requestOf(url: string): { url: string; headers: Record<string, s
   }
   if (parsed.username === '' && parsed.password === '') return { url, headers };
   const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-  headers['authorization'] = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+  headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
   parsed.username = '';
   parsed.password = '';
   return { url: parsed.href, headers };
@@ -143,7 +143,9 @@ export async function notifyFailure(
       return { channel, ok: true };
     } catch (error) {
       const reason =
-        (error as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs / 1000}s` : describeError(error);
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${config.timeoutMs / 1000}s`
+          : describeError(error);
       const message = hide(`${channel} notification to ${target} failed: ${reason}`);
       log.warn(message);
       return { channel, ok: false, error: message };

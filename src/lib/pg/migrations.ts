@@ -20,7 +20,9 @@ export async function migratePg(pool: pg.Pool, log: Logger): Promise<string[]> {
     if (!got.rows[0]?.locked) {
       const whoHolds = await text('migrations-lock-holder.sql');
       const holder = await client.query<{ pid: number }>(whoHolds, [MIGRATION_LOCK_KEY]);
-      log.info(`PostgreSQL: another run is migrating the schema (backend pid ${holder.rows[0]?.pid ?? '?'}); waiting for it`);
+      log.info(
+        `PostgreSQL: another run is migrating the schema (backend pid ${holder.rows[0]?.pid ?? '?'}); waiting for it`,
+      );
       await client.query(await text('migrations-lock.sql'), [MIGRATION_LOCK_KEY]);
     }
     try {
@@ -46,7 +48,8 @@ async function applyPending(client: pg.PoolClient, log: Logger): Promise<string[
     const sha256 = createHash('sha256').update(file.text).digest('hex');
     const recorded = done.get(name);
     if (recorded !== undefined) {
-      if (recorded !== sha256) log.warn(`PostgreSQL: ${file.name} changed after it was applied; the change is not applied again`);
+      if (recorded !== sha256)
+        log.warn(`PostgreSQL: ${file.name} changed after it was applied; the change is not applied again`);
       continue;
     }
     await client.query('BEGIN');

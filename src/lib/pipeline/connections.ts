@@ -23,7 +23,8 @@ export class Connections {
    */
   pg(): Promise<PgDatabase> {
     if (this.given.pg) return Promise.resolve(this.given.pg);
-    const open = (this.pgOpen ??= settled(openPg(this.ctx)));
+    this.pgOpen ??= settled(openPg(this.ctx));
+    const open = this.pgOpen;
     open.catch(() => {
       if (this.pgOpen === open) this.pgOpen = undefined;
     });

@@ -124,7 +124,7 @@ class Run<W, T> {
     let width = this.weeks.length > 1 ? this.stages[s]!.width : 1;
     const running: Promise<void>[] = [];
     for (const [i, week] of this.weeks.entries()) {
-      const upstream = await this.cells[s - 1]?.[i]!.end.promise;
+      const upstream = await this.cells[s - 1]?.[i]?.end.promise;
       await this.cells[s + 1]?.[i - this.lead]?.end.promise;
       if (width > 1 && (await row[i - width]?.end.promise)?.ranAgain) width = 1;
       if (width === 1) await row[i - 1]?.end.promise;

@@ -178,7 +178,8 @@ export function calendarSection(
       `<tr><td>${e(fmt.date(p.day))}</td><td class="name">${e(text.peakNames[p.name] ?? p.name)}</td>` +
       `<td>${e(fmt.money(p.revenue))}</td><td>×${e(p.versusMonth.toFixed(2))}</td></tr>`,
   );
-  return `<section id="calendar">
+  return (
+    `<section id="calendar">
 <h2>${e(text.calendarTitle)}</h2>
 <figure class="chart" id="chart-daily">${dailyChart(daily, text, fmt)}
 <figcaption>${e(text.dailyNote)}</figcaption></figure>
@@ -191,5 +192,6 @@ export function calendarSection(
 <h3 id="category-months">${e(text.categoryMonthsTitle)}</h3>
 ${categoryMonthTable(categoryMonths, text, fmt)}
 <p class="muted">${e(text.categoryMonthsNote)}</p>
-</section>`;
+</section>`
+  );
 }

@@ -7,7 +7,16 @@ import type { ReportFormat } from './format.js';
 import type { MissingRegionWeek, RegionFigures, WeeklyFigures } from './queries.js';
 import type { ReportText } from './text.js';
 
-echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, MarkAreaComponent, TitleComponent, SVGRenderer]);
+echarts.use([
+  BarChart,
+  LineChart,
+  PieChart,
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  TitleComponent,
+  SVGRenderer,
+]);
 
 /** The regions in display order, with their chart colours. */
 export const REGION_COLORS: Record<string, string> = {
@@ -74,8 +83,20 @@ export function regionShareChart(regions: readonly RegionFigures[], text: Report
   return renderSvg(
     {
       title: [
-        { text: text.revenueShare, left: '25%', top: 6, textAlign: 'center', textStyle: { fontSize: 15, fontWeight: 600 } },
-        { text: text.orderShare, left: '75%', top: 6, textAlign: 'center', textStyle: { fontSize: 15, fontWeight: 600 } },
+        {
+          text: text.revenueShare,
+          left: '25%',
+          top: 6,
+          textAlign: 'center',
+          textStyle: { fontSize: 15, fontWeight: 600 },
+        },
+        {
+          text: text.orderShare,
+          left: '75%',
+          top: 6,
+          textAlign: 'center',
+          textStyle: { fontSize: 15, fontWeight: 600 },
+        },
       ],
       legend: { bottom: 4, itemGap: 16, textStyle: { fontSize: 13 }, data: sorted.map((r) => name(r.region)) },
       series: [
@@ -102,14 +123,18 @@ function initial(region: string, text: ReportText): string {
 }
 
 /** The shaded spans of the weekly chart: one per week with gaps, consecutive weeks with no data at all merged. */
-function spans(weeks: readonly Week[], gaps: Map<string, string[]>): { first: number; last: number; regions: string[] }[] {
+function spans(
+  weeks: readonly Week[],
+  gaps: Map<string, string[]>,
+): { first: number; last: number; regions: string[] }[] {
   const out: { first: number; last: number; regions: string[] }[] = [];
   weeks.forEach((week, i) => {
     const regions = gaps.get(week.id);
     if (!regions) return;
     const previous = out[out.length - 1];
     const whole = regions.length === REGION_ORDER.length;
-    if (whole && previous && previous.last === i - 1 && previous.regions.length === REGION_ORDER.length) previous.last = i;
+    if (whole && previous && previous.last === i - 1 && previous.regions.length === REGION_ORDER.length)
+      previous.last = i;
     else out.push({ first: i, last: i, regions: [...regions].sort(regionOrder) });
   });
   return out;
@@ -168,7 +193,12 @@ export function weeklyChart(
       xAxis: {
         type: 'category',
         data: weeks.map(label),
-        axisLabel: { fontSize: 11, rotate: dense ? 45 : 0, interval: weeks.length > 60 ? 'auto' : dense ? 1 : 0, color: '#5b6576' },
+        axisLabel: {
+          fontSize: 11,
+          rotate: dense ? 45 : 0,
+          interval: weeks.length > 60 ? 'auto' : dense ? 1 : 0,
+          color: '#5b6576',
+        },
         axisTick: { alignWithLabel: true },
       },
       yAxis: [

@@ -43,17 +43,41 @@ function kpis(page: ReportPage): Kpi[] {
   const p: Headline | undefined = previous?.headline;
   const { fmt, text } = page;
   return [
-    { key: 'orders', label: text.orders, raw: String(h.orders), shown: fmt.int(h.orders), change: p && ratio(h.orders, p.orders), before: p && fmt.int(p.orders) },
-    { key: 'revenue', label: text.revenue, raw: h.revenue, shown: fmt.money(h.revenue), change: p && ratio(Number(h.revenue), Number(p.revenue)), before: p && fmt.money(p.revenue) },
+    {
+      key: 'orders',
+      label: text.orders,
+      raw: String(h.orders),
+      shown: fmt.int(h.orders),
+      change: p && ratio(h.orders, p.orders),
+      before: p && fmt.int(p.orders),
+    },
+    {
+      key: 'revenue',
+      label: text.revenue,
+      raw: h.revenue,
+      shown: fmt.money(h.revenue),
+      change: p && ratio(Number(h.revenue), Number(p.revenue)),
+      before: p && fmt.money(p.revenue),
+    },
     {
       key: 'average-check',
       label: text.averageCheck,
       raw: h.averageCheck ?? '',
       shown: h.averageCheck === null ? '—' : fmt.money(h.averageCheck),
-      change: p && h.averageCheck !== null && p.averageCheck !== null ? ratio(Number(h.averageCheck), Number(p.averageCheck)) : undefined,
+      change:
+        p && h.averageCheck !== null && p.averageCheck !== null
+          ? ratio(Number(h.averageCheck), Number(p.averageCheck))
+          : undefined,
       before: p?.averageCheck == null ? undefined : fmt.money(p.averageCheck),
     },
-    { key: 'buyers', label: text.buyers, raw: String(h.buyers), shown: fmt.int(h.buyers), change: p && ratio(h.buyers, p.buyers), before: p && fmt.int(p.buyers) },
+    {
+      key: 'buyers',
+      label: text.buyers,
+      raw: String(h.buyers),
+      shown: fmt.int(h.buyers),
+      change: p && ratio(h.buyers, p.buyers),
+      before: p && fmt.int(p.buyers),
+    },
   ];
 }
 
@@ -88,7 +112,8 @@ function compareLine(page: ReportPage): string {
   const { fmt, text } = page;
   if (!prev) return `<p class="compare muted">${e(text.noPrevious)}</p>`;
   const weeks = prev.period.weeks.length;
-  const partial = prev.headline.weeksWithData < weeks ? `; ${e(text.partialPrevious(prev.headline.weeksWithData, weeks))}` : '';
+  const partial =
+    prev.headline.weeksWithData < weeks ? `; ${e(text.partialPrevious(prev.headline.weeksWithData, weeks))}` : '';
   return (
     '<p class="compare muted">' +
     `${e(text.versusPrevious(fmt.date(prev.period.from.start), fmt.date(prev.period.to.end)))} ` +
@@ -133,7 +158,12 @@ function missingList(page: ReportPage): string {
     const regions = regionsInOrder(list.map((m) => m.region));
     const previous = runs[runs.length - 1];
     const whole = regions.length === REGION_ORDER.length;
-    if (whole && previous && previous.regions.length === REGION_ORDER.length && addWeeks(parseWeek(previous.last), 1).id === week) {
+    if (
+      whole &&
+      previous &&
+      previous.regions.length === REGION_ORDER.length &&
+      addWeeks(parseWeek(previous.last), 1).id === week
+    ) {
       previous.last = week;
     } else {
       runs.push({ first: week, last: week, regions });
@@ -142,7 +172,10 @@ function missingList(page: ReportPage): string {
   const rows = runs.map(({ first, last, regions }) => {
     const [a, b] = [parseWeek(first), parseWeek(last)];
     const weeks = first === last ? first : `${first} — ${last}`;
-    const shown = regions.length === REGION_ORDER.length ? text.missingAll : regions.map((r) => text.regionNames[r] ?? r).join(', ');
+    const shown =
+      regions.length === REGION_ORDER.length
+        ? text.missingAll
+        : regions.map((r) => text.regionNames[r] ?? r).join(', ');
     return (
       `<tr data-week="${e(first === last ? first : `${first}..${last}`)}" data-regions="${e(regions.join(','))}">` +
       `<th scope="row">${e(weeks)}</th><td>${e(fmt.date(a.start))} — ${e(fmt.date(b.end))}</td>` +

@@ -124,7 +124,8 @@ async function select(client: ClickHouseClient, name: string, params: Record<str
 
 function int(value: unknown): number {
   const n = typeof value === 'number' ? value : Number(String(value));
-  if (!Number.isSafeInteger(n)) throw new Error(`expected a whole number from ClickHouse, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n))
+    throw new Error(`expected a whole number from ClickHouse, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -149,35 +150,35 @@ function bounds(period: Period): { from: string; to: string } {
 export async function queryHeadline(client: ClickHouseClient, period: Period): Promise<Headline> {
   const [row] = await select(client, 'report-headline', bounds(period));
   if (!row) throw new Error('sql/clickhouse/report-headline.sql returned no row');
-  const orders = int(row['orders']);
-  const revenue = money(row['revenue']);
+  const orders = int(row.orders);
+  const revenue = money(row.revenue);
   return {
     orders,
-    units: int(row['units']),
+    units: int(row.units),
     revenue,
     averageCheck: averageCheck(revenue, orders),
-    buyers: int(row['buyers']),
-    weeksWithData: int(row['weeks_with_data']),
+    buyers: int(row.buyers),
+    weeksWithData: int(row.weeks_with_data),
   };
 }
 
 /** The first and last week ClickHouse has aggregates for, or undefined when it has none. */
 export async function queryDataPeriod(client: ClickHouseClient): Promise<Period | undefined> {
   const [row] = await select(client, 'report-bounds', {});
-  if (!row || int(row['rows']) === 0) return undefined;
-  return periodOf(weekOfDate(text(row['first_week_start'])), weekOfDate(text(row['last_week_start'])));
+  if (!row || int(row.rows) === 0) return undefined;
+  return periodOf(weekOfDate(text(row.first_week_start)), weekOfDate(text(row.last_week_start)));
 }
 
 function topLine(row: Row, withProduct: boolean): TopLine {
   const line: TopLine = {
-    region: text(row['region']),
-    name: text(withProduct ? row['name'] : row['category']),
-    category: text(row['category']),
-    orders: int(row['orders']),
-    units: int(row['units']),
-    revenue: money(row['revenue']),
+    region: text(row.region),
+    name: text(withProduct ? row.name : row.category),
+    category: text(row.category),
+    orders: int(row.orders),
+    units: int(row.units),
+    revenue: money(row.revenue),
   };
-  if (withProduct) line.productId = int(row['product_id']);
+  if (withProduct) line.productId = int(row.product_id);
   return line;
 }
 
@@ -188,38 +189,40 @@ export async function queryReportData(client: ClickHouseClient, period: Period, 
   const before = previousPeriod(period);
   const previousHeadline = await queryHeadline(client, before);
   const regions = (await select(client, 'report-regions', params)).map((row) => ({
-    region: text(row['region']),
-    orders: int(row['orders']),
-    units: int(row['units']),
-    revenue: money(row['revenue']),
-    buyers: row['buyers'] === null ? 0 : int(row['buyers']),
+    region: text(row.region),
+    orders: int(row.orders),
+    units: int(row.units),
+    revenue: money(row.revenue),
+    buyers: row.buyers === null ? 0 : int(row.buyers),
   }));
   const weekly = (await select(client, 'report-weekly', params)).map((row) => ({
-    weekStart: text(row['monday']),
-    week: weekOfDate(text(row['monday'])).id,
-    region: text(row['region']),
-    orders: int(row['orders']),
-    revenue: money(row['revenue']),
+    weekStart: text(row.monday),
+    week: weekOfDate(text(row.monday)).id,
+    region: text(row.region),
+    orders: int(row.orders),
+    revenue: money(row.revenue),
   }));
   const missing = (await select(client, 'report-missing', params)).map((row) => ({
-    weekStart: text(row['monday']),
-    week: weekOfDate(text(row['monday'])).id,
-    region: text(row['region']),
+    weekStart: text(row.monday),
+    week: weekOfDate(text(row.monday)).id,
+    region: text(row.region),
   }));
-  const topProducts = (await select(client, 'report-top-products', { ...params, limit: top })).map((r) => topLine(r, true));
+  const topProducts = (await select(client, 'report-top-products', { ...params, limit: top })).map((r) =>
+    topLine(r, true),
+  );
   const topCategories = (await select(client, 'report-top-categories', { ...params, limit: top })).map((r) =>
     topLine(r, false),
   );
   const daily = (await select(client, 'report-daily', params)).map((row) => ({
-    day: text(row['day']),
-    orders: int(row['orders']),
-    revenue: money(row['revenue']),
+    day: text(row.day),
+    orders: int(row.orders),
+    revenue: money(row.revenue),
   }));
   const categoryMonths = (await select(client, 'report-category-months', params)).map((row) => ({
-    month: text(row['month']),
-    category: text(row['category']),
-    orders: int(row['orders']),
-    revenue: money(row['revenue']),
+    month: text(row.month),
+    category: text(row.category),
+    orders: int(row.orders),
+    revenue: money(row.revenue),
   }));
   return {
     period,

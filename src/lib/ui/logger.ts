@@ -28,7 +28,10 @@ export interface Logger {
 }
 
 function timestamp(): string {
-  return new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** A logger for the given mode. */

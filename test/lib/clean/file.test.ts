@@ -66,7 +66,8 @@ describe('cleanFile', () => {
   });
 
   test('a broken quote spoils only its own line', async () => {
-    const text = `${HEADER}\n1,1,1,1,2024-05-13,"5.00,North\n2,1,1,1,2024-05-13,5.00,North\n3,1,1,1,2024-05-13,5.00,No"rth\n`;
+    const opened = '1,1,1,1,2024-05-13,"5.00,North';
+    const text = `${HEADER}\n${opened}\n2,1,1,1,2024-05-13,5.00,North\n3,1,1,1,2024-05-13,5.00,No"rth\n`;
     const r = await cleanText(text);
     assert.deepEqual(r.rows, ['2,1,1,1,2024-05-13,5.00,North']);
     assert.deepEqual(r.rejectReasons, { malformed_csv: 2 });
@@ -83,11 +84,16 @@ describe('cleanFile', () => {
 
   test('a line longer than the limit is rejected with a bounded excerpt, whatever the chunking', async () => {
     const huge = 'x'.repeat(3 * MAX_LINE_CHARS);
-    const text = `${HEADER}\n1,1,1,1,2024-05-13,5.00,North\n2,1,1,1,2024-05-13,${huge},North\n3,1,1,1,2024-05-13,5.00,North\n`;
+    const text =
+      `${HEADER}\n1,1,1,1,2024-05-13,5.00,North\n2,1,1,1,2024-05-13,${huge},North\n` +
+      '3,1,1,1,2024-05-13,5.00,North\n';
     for (const cuts of [[], [100], [150, 151, 5000, 9000], Array.from({ length: 40 }, (_, i) => i * 331)]) {
       const r = await cleanText(text, cuts);
       assert.equal(r.read, 3);
-      assert.deepEqual(r.rows.map((row) => row.split(',')[0]), ['1', '3']);
+      assert.deepEqual(
+        r.rows.map((row) => row.split(',')[0]),
+        ['1', '3'],
+      );
       assert.deepEqual(r.rejectReasons, { line_too_long: 1 });
       const line = r.rejectLines[0] ?? '';
       assert.match(line, /^3,line_too_long,"2,1,1,1,2024-05-13,x+… \[\d+ more characters\]"$/);
@@ -96,19 +102,26 @@ describe('cleanFile', () => {
   });
 
   test('a header line that is neither the header nor a sale fails the file, naming the line', async () => {
-    await assert.rejects(cleanText('\n\nid,customer,product,qty,date,amount,region\n1,1,1,1,2024-05-13,5.00,North\n'), (error) => {
-      assert.ok(error instanceof StageError);
-      assert.equal(
-        error.message,
-        'clean: raw/2024-W20/north.csv line 3: expected the header sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region ' +
-          '(or a sale, for a file without header), found "id,customer,product,qty,date,amount,region"',
-      );
-      return true;
-    });
+    await assert.rejects(
+      cleanText('\n\nid,customer,product,qty,date,amount,region\n1,1,1,1,2024-05-13,5.00,North\n'),
+      (error) => {
+        assert.ok(error instanceof StageError);
+        assert.equal(
+          error.message,
+          'clean: raw/2024-W20/north.csv line 3: expected the header ' +
+            'sale_id,customer_id,product_id,quantity,sale_date,sale_amount,region ' +
+            '(or a sale, for a file without header), found "id,customer,product,qty,date,amount,region"',
+        );
+        return true;
+      },
+    );
   });
 
   test('a header repeated inside the file is a rejected row with its own reason', async () => {
-    const r = await cleanText(`${HEADER}\n1,1,1,1,2024-05-13,5.00,North\n\uFEFF${HEADER}\r\n2,1,1,1,2024-05-13,5.00,North\nsale_id,1,1,1,2024-05-13,5.00,North\n`);
+    const r = await cleanText(
+      `${HEADER}\n1,1,1,1,2024-05-13,5.00,North\n\uFEFF${HEADER}\r\n2,1,1,1,2024-05-13,5.00,North\n` +
+        'sale_id,1,1,1,2024-05-13,5.00,North\n',
+    );
     assert.equal(r.written, 2);
     assert.deepEqual(r.rejectReasons, { bad_id: 1, repeated_header: 1 });
     assert.match(r.rejectLines[0] ?? '', /^3,repeated_header,/);
@@ -122,7 +135,9 @@ describe('cleanFile', () => {
   });
 
   test('columns in another order are mapped by their names', async () => {
-    const r = await cleanText('region,sale_amount,sale_date,quantity,product_id,customer_id,sale_id\nnorth,"1,5",13.05.2024,2,3,4,5\n');
+    const r = await cleanText(
+      'region,sale_amount,sale_date,quantity,product_id,customer_id,sale_id\nnorth,"1,5",13.05.2024,2,3,4,5\n',
+    );
     assert.deepEqual(r.rows, ['5,4,3,2,2024-05-13,1.50,North']);
   });
 
@@ -180,7 +195,12 @@ const amountForms = (cents: number): string[] => {
   const whole = Math.floor(cents / 100);
   const frac = String(cents % 100).padStart(2, '0');
   const grouped = (sep: string) => String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
-  const forms = [`${whole}.${frac}`, `"${whole},${frac}"`, `"${grouped(' ')}.${frac}"`, `"${grouped('\u00a0')},${frac}"`];
+  const forms = [
+    `${whole}.${frac}`,
+    `"${whole},${frac}"`,
+    `"${grouped(' ')}.${frac}"`,
+    `"${grouped('\u00a0')},${frac}"`,
+  ];
   if (frac.endsWith('0')) forms.push(`${whole}.${frac[0]}`);
   return forms;
 };
@@ -201,7 +221,8 @@ const sale = fc.record({
 type Sale = typeof sale extends fc.Arbitrary<infer T> ? T : never;
 
 const canonical = (s: Sale) =>
-  `${s.saleId},${s.customer},${s.product},${s.quantity},${dateOfDay(dayNumber(week.start) + s.day)},${Math.floor(s.cents / 100)}.${String(s.cents % 100).padStart(2, '0')},North`;
+  `${s.saleId},${s.customer},${s.product},${s.quantity},${dateOfDay(dayNumber(week.start) + s.day)},` +
+  `${Math.floor(s.cents / 100)}.${String(s.cents % 100).padStart(2, '0')},North`;
 
 function render(s: Sale): string {
   const date = dateOfDay(dayNumber(week.start) + s.day);
@@ -221,7 +242,11 @@ function render(s: Sale): string {
 }
 
 const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), char: fc.constantFrom(',', '"', '\n', '\r', '\0', ' ', 'x', '9', '.', '-', '\uFEFF', 'é', '\u00a0') }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    char: fc.constantFrom(',', '"', '\n', '\r', '\0', ' ', 'x', '9', '.', '-', '\uFEFF', 'é', '\u00a0'),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat() }),
@@ -242,13 +267,15 @@ test('property: any mutation of a valid file keeps the accounting and writes onl
           // Mostly data lines; the header too, now and then.
           const i = target % 10 === 0 ? 0 : 1 + (target % Math.max(1, lines.length - 1));
           const line = lines[i] ?? '';
-          if (m.kind === 'insert') lines[i] = line.slice(0, m.at % (line.length + 1)) + m.char + line.slice(m.at % (line.length + 1));
-          else if (m.kind === 'delete') lines[i] = line.slice(0, m.at % (line.length + 1)) + line.slice((m.at % (line.length + 1)) + 1);
+          if (m.kind === 'insert')
+            lines[i] = line.slice(0, m.at % (line.length + 1)) + m.char + line.slice(m.at % (line.length + 1));
+          else if (m.kind === 'delete')
+            lines[i] = line.slice(0, m.at % (line.length + 1)) + line.slice((m.at % (line.length + 1)) + 1);
           else if (m.kind === 'truncate') lines[i] = line.slice(0, m.at % (line.length + 1));
           else if (m.kind === 'duplicate') lines.splice(i, 0, line);
           else lines.splice(i, 0, m.bytes);
         }
-        const text = (bom ? '\uFEFF' : '') + lines.join(crlf ? '\r\n' : '\n') + '\n';
+        const text = `${(bom ? '\uFEFF' : '') + lines.join(crlf ? '\r\n' : '\n')}\n`;
         let r: Cleaned;
         try {
           r = await cleanText(text, cuts);
@@ -268,7 +295,10 @@ test('property: any mutation of a valid file keeps the accounting and writes onl
         assert.equal(r.read, nonBlank === 0 ? 0 : nonBlank - (r.headerless ? 0 : 1));
         assert.equal(r.rows.length, r.written);
         assert.equal(r.rejectLines.length, r.rejected);
-        assert.equal(Object.values(r.rejectReasons).reduce((a, b) => a + b, 0), r.rejected);
+        assert.equal(
+          Object.values(r.rejectReasons).reduce((a, b) => a + b, 0),
+          r.rejected,
+        );
         const ids = r.rows.map((row) => assertCanonicalRow(row, week.start, week.end));
         assert.equal(new Set(ids).size, ids.length);
         for (const line of r.rejectLines) {
@@ -301,12 +331,16 @@ test('property: any mutation of a valid file keeps the accounting and writes onl
 
 test('property: how the bytes are cut into chunks changes nothing', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(sale, { maxLength: 20 }), fc.array(fc.nat({ max: 3000 }), { maxLength: 10 }), async (sales, cuts) => {
-      const text = [HEADER, ...sales.map(render), 'é,"ü', '\0\0'].join('\r\n');
-      const whole = await cleanText(text);
-      const cut = await cleanText(text, cuts);
-      assert.deepEqual({ ...cut }, { ...whole });
-    }),
+    fc.asyncProperty(
+      fc.array(sale, { maxLength: 20 }),
+      fc.array(fc.nat({ max: 3000 }), { maxLength: 10 }),
+      async (sales, cuts) => {
+        const text = [HEADER, ...sales.map(render), 'é,"ü', '\0\0'].join('\r\n');
+        const whole = await cleanText(text);
+        const cut = await cleanText(text, cuts);
+        assert.deepEqual({ ...cut }, { ...whole });
+      },
+    ),
     { numRuns: 200 },
   );
 });
@@ -333,7 +367,8 @@ test('property: non-ASCII text cut anywhere, even inside a character, is read as
         assert.deepEqual(cut, whole);
         // A rejected line keeps its characters.
         const cyrillic = rows.findIndex((r) => r.startsWith('продажа'));
-        if (cyrillic >= 0) assert.ok(whole.rejectLines.some((l) => l.startsWith(`${cyrillic + 2},bad_id,"продажа,№5,Москва,—,`)));
+        if (cyrillic >= 0)
+          assert.ok(whole.rejectLines.some((l) => l.startsWith(`${cyrillic + 2},bad_id,"продажа,№5,Москва,—,`)));
       },
     ),
     { numRuns: 300 },

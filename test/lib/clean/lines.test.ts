@@ -46,7 +46,12 @@ describe('LineSplitter', () => {
     const line = fc.array(fc.constantFrom('a', ',', '"', ' ', '\r', 'é', '€', '\u00a0', '𝄞', '\ufeff'), {
       maxLength: 12,
     });
-    const text = fc.array(line.map((chars) => chars.join('')), { maxLength: 8 }).map((lines) => lines.join('\n'));
+    const text = fc
+      .array(
+        line.map((chars) => chars.join('')),
+        { maxLength: 8 },
+      )
+      .map((lines) => lines.join('\n'));
     fc.assert(
       fc.property(text, fc.array(fc.nat(200), { maxLength: 6 }), (data, cuts) => {
         assert.deepEqual(split(data, cuts), split(data));

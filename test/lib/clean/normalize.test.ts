@@ -87,7 +87,24 @@ describe('field normalisation', () => {
       ['9999999999.99', '9999999999.99'],
     ];
     for (const [raw, canonical] of cases) assert.equal(normalizeAmount(raw), canonical, raw);
-    for (const bad of ['0', '0.00', '0,0', '-5.00', '+5', '1.234', '1,234', '12.345', '12 34.50', '1..5', '.5', '5.', '1e3', '₽5', '10000000000.00', 'NaN']) {
+    for (const bad of [
+      '0',
+      '0.00',
+      '0,0',
+      '-5.00',
+      '+5',
+      '1.234',
+      '1,234',
+      '12.345',
+      '12 34.50',
+      '1..5',
+      '.5',
+      '5.',
+      '1e3',
+      '₽5',
+      '10000000000.00',
+      'NaN',
+    ]) {
       assert.equal(normalizeAmount(bad), undefined, bad);
     }
   });
@@ -106,7 +123,19 @@ describe('field normalisation', () => {
       ['2024-05-15 10:00', '2024-05-15'], // no offset: Moscow wall-clock time
     ];
     for (const [raw, canonical] of cases) assert.equal(normalizeDate(raw), canonical, raw);
-    for (const bad of ['2024-02-30', '2023-02-29', '31.04.2024', '2024-13-01', '2024/05/15', '05/15/2024', '2024-05-15T24:00:00Z', '2024-05-15T10:61:00Z', 'yesterday', '20240515', '2024-05-15T10:00:00+25:00']) {
+    for (const bad of [
+      '2024-02-30',
+      '2023-02-29',
+      '31.04.2024',
+      '2024-13-01',
+      '2024/05/15',
+      '05/15/2024',
+      '2024-05-15T24:00:00Z',
+      '2024-05-15T10:61:00Z',
+      'yesterday',
+      '20240515',
+      '2024-05-15T10:00:00+25:00',
+    ]) {
       assert.equal(normalizeDate(bad), undefined, bad);
     }
     assert.equal(normalizeDate('2024-02-29'), '2024-02-29');
@@ -161,7 +190,10 @@ describe('RowNormalizer', () => {
 
   test('canonical: takes a canonical row as it is, and nothing that needs normalising or is invalid', () => {
     const accepts = (line: string) => new RowNormalizer(week, 'north').canonical(line);
-    for (const line of ['1,2,3,1,2024-05-13,0.50,North', '123456789012345,999999999,7,15,2024-05-19,9999999999.99,North']) {
+    for (const line of [
+      '1,2,3,1,2024-05-13,0.50,North',
+      '123456789012345,999999999,7,15,2024-05-19,9999999999.99,North',
+    ]) {
       assert.ok(accepts(line), line);
     }
     for (const line of [
@@ -183,38 +215,64 @@ describe('RowNormalizer', () => {
     }
   });
 
-  test('property: a row canonical() takes is one normalize() accepts, with the same fields, written back unchanged', () => {
-    const odd = fc.constantFrom('', '0', '00', '007', ' 1', '1 ', '-1', '1.0', '"1"', '1e3', 'x', '\u00a01', '12345678901234567');
-    const id = (max: number) =>
-      fc.oneof({ arbitrary: fc.integer({ min: 1, max: 99_999 }).map(String), weight: 6 }, fc.integer({ min: 1, max }).map(String), odd);
-    const date = fc.oneof(
-      { arbitrary: fc.constantFrom('2024-05-13', '2024-05-16', '2024-05-19'), weight: 4 },
-      fc.constantFrom('2024-05-12', '2024-05-20', '2024-5-13', '13.05.2024', '2024-05-15T12:00:00Z', '2024-05-13 '),
-    );
-    const money = (max: number) => fc.integer({ min: 0, max }).map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
-    const amount = fc.oneof({ arbitrary: money(10_000_000), weight: 6 }, money(2_000_000_000_000), fc.constantFrom('0.00', '00.50', '1.5', '1,50', '"1 234.50"', '1.005', '.50', '1.', '12345678901.00'));
-    const region = fc.oneof(
-      { arbitrary: fc.constant('North'), weight: 4 },
-      fc.constantFrom('north', 'NORTH', 'South', ' North', 'North ', '"North"', 'Nort', ''),
-    );
-    const extra = fc.oneof({ arbitrary: fc.constant([]), weight: 6 }, fc.constantFrom([''], ['x']));
-    const row = fc.tuple(id(2 ** 53), id(2 ** 31), id(2 ** 31), id(100), date, amount, region, extra);
-    let taken = 0;
-    fc.assert(
-      fc.property(row, ([saleId, customer, product, quantity, day, cash, place, more]) => {
-        const line = [saleId, customer, product, quantity, day, cash, place, ...more].join(',');
-        const fast = new RowNormalizer(week, 'north');
-        if (!fast.canonical(line)) return;
-        taken++;
-        const slow = new RowNormalizer(week, 'north');
-        assert.equal(slow.normalize(splitCsvLine(line) ?? []), undefined, line);
-        assert.deepEqual([fast.saleId, fast.saleIdText, fast.content], [slow.saleId, slow.saleIdText, slow.content]);
-        assert.equal(`${fast.saleIdText},${fast.content}`, line);
-      }),
-      { numRuns: 5_000 },
-    );
-    assert.ok(taken > 200, `only ${taken} rows took the fast path`);
-  });
+  test(
+    'property: a row canonical() takes is one normalize() accepts, ' + 'with the same fields, written back unchanged',
+    () => {
+      const odd = fc.constantFrom(
+        '',
+        '0',
+        '00',
+        '007',
+        ' 1',
+        '1 ',
+        '-1',
+        '1.0',
+        '"1"',
+        '1e3',
+        'x',
+        '\u00a01',
+        '12345678901234567',
+      );
+      const id = (max: number) =>
+        fc.oneof(
+          { arbitrary: fc.integer({ min: 1, max: 99_999 }).map(String), weight: 6 },
+          fc.integer({ min: 1, max }).map(String),
+          odd,
+        );
+      const date = fc.oneof(
+        { arbitrary: fc.constantFrom('2024-05-13', '2024-05-16', '2024-05-19'), weight: 4 },
+        fc.constantFrom('2024-05-12', '2024-05-20', '2024-5-13', '13.05.2024', '2024-05-15T12:00:00Z', '2024-05-13 '),
+      );
+      const money = (max: number) =>
+        fc.integer({ min: 0, max }).map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
+      const amount = fc.oneof(
+        { arbitrary: money(10_000_000), weight: 6 },
+        money(2_000_000_000_000),
+        fc.constantFrom('0.00', '00.50', '1.5', '1,50', '"1 234.50"', '1.005', '.50', '1.', '12345678901.00'),
+      );
+      const region = fc.oneof(
+        { arbitrary: fc.constant('North'), weight: 4 },
+        fc.constantFrom('north', 'NORTH', 'South', ' North', 'North ', '"North"', 'Nort', ''),
+      );
+      const extra = fc.oneof({ arbitrary: fc.constant([]), weight: 6 }, fc.constantFrom([''], ['x']));
+      const row = fc.tuple(id(2 ** 53), id(2 ** 31), id(2 ** 31), id(100), date, amount, region, extra);
+      let taken = 0;
+      fc.assert(
+        fc.property(row, ([saleId, customer, product, quantity, day, cash, place, more]) => {
+          const line = [saleId, customer, product, quantity, day, cash, place, ...more].join(',');
+          const fast = new RowNormalizer(week, 'north');
+          if (!fast.canonical(line)) return;
+          taken++;
+          const slow = new RowNormalizer(week, 'north');
+          assert.equal(slow.normalize(splitCsvLine(line) ?? []), undefined, line);
+          assert.deepEqual([fast.saleId, fast.saleIdText, fast.content], [slow.saleId, slow.saleIdText, slow.content]);
+          assert.equal(`${fast.saleIdText},${fast.content}`, line);
+        }),
+        { numRuns: 5_000 },
+      );
+      assert.ok(taken > 200, `only ${taken} rows took the fast path`);
+    },
+  );
 });
 
 describe('checkHeader', () => {

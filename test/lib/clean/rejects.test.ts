@@ -9,7 +9,7 @@ import { memorySink } from '../../helpers/clean-helpers.js';
 async function rejectsText(raws: string[]): Promise<string> {
   const out = memorySink();
   const writer = new RejectsWriter(out.sink);
-  raws.forEach((raw, i) => writer.add(i + 1, 'malformed_csv', raw));
+  for (const [i, raw] of raws.entries()) writer.add(i + 1, 'malformed_csv', raw);
   await writer.flush();
   return out.text();
 }

@@ -20,7 +20,8 @@ function chunked(text: string, size: number): Readable {
   return Readable.from(chunks, { objectMode: false });
 }
 
-const dailyCsv = () => NAMES.map((name, i) => `${WEEK},${WEEK},North,"${name}",${i + 1},${i + 1},${i + 1}.00\n`).join('');
+const dailyCsv = () =>
+  NAMES.map((name, i) => `${WEEK},${WEEK},North,"${name}",${i + 1},${i + 1},${i + 1}.00\n`).join('');
 
 describe('a CSV whose chunks split letters', () => {
   let tmp: Awaited<ReturnType<typeof tempDataDir>>;
@@ -83,7 +84,13 @@ describe('a swap that fails part-way', () => {
     let ch = await openClickHouse(ctx);
     try {
       const week = { weekStart: WEEK };
-      const agg = await stagePartition(ch.client, 'sales_agg', week, AGG, csv(`${WEEK},North,1,5.00\n${WEEK},North,2,7.00\n`));
+      const agg = await stagePartition(
+        ch.client,
+        'sales_agg',
+        week,
+        AGG,
+        csv(`${WEEK},North,1,5.00\n${WEEK},North,2,7.00\n`),
+      );
       const buyers = await stagePartition(ch.client, 'week_buyers', week, BUYERS, csv(`${WEEK},North,42\n`));
       // The aggregates go in, then the buyers' table is not there to take its week.
       await ch.client.command({ query: 'DROP TABLE sales_etl.week_buyers SYNC' });

@@ -29,10 +29,14 @@ describe('reconciliation figures', () => {
     assert.equal(describeMismatch({ ...pg, amountSum: '1234567.8' }, pg), undefined);
     assert.equal(
       describeMismatch({ rows: '3999', amountSum: '1234567.79', salesCount: '19000', buyers: '3500' }, pg),
-      'rows 3999 in ClickHouse vs 4000 in PostgreSQL, sum(amount_sum) 1234567.79 in ClickHouse vs 1234567.80 in PostgreSQL',
+      'rows 3999 in ClickHouse vs 4000 in PostgreSQL, ' +
+        'sum(amount_sum) 1234567.79 in ClickHouse vs 1234567.80 in PostgreSQL',
     );
     // A kopeck off on a sum beyond a float's precision still counts.
-    assert.notEqual(describeMismatch({ ...pg, amountSum: '90071992547409.93' }, { ...pg, amountSum: '90071992547409.92' }), undefined);
+    assert.notEqual(
+      describeMismatch({ ...pg, amountSum: '90071992547409.93' }, { ...pg, amountSum: '90071992547409.92' }),
+      undefined,
+    );
   });
 });
 
@@ -72,8 +76,19 @@ describe('the embedded engine', () => {
       "imported_at DateTime('Europe/Moscow')",
       'import_date Date',
     ]);
-    assert.deepEqual(of('week_buyers'), ['week_start Date', 'region LowCardinality(String)', 'customer_id UInt32', "imported_at DateTime('Europe/Moscow')"]);
-    assert.deepEqual(of('products'), ['product_id UInt32', 'name String', 'category LowCardinality(String)', 'list_price Decimal(12, 2)', "imported_at DateTime('Europe/Moscow')"]);
+    assert.deepEqual(of('week_buyers'), [
+      'week_start Date',
+      'region LowCardinality(String)',
+      'customer_id UInt32',
+      "imported_at DateTime('Europe/Moscow')",
+    ]);
+    assert.deepEqual(of('products'), [
+      'product_id UInt32',
+      'name String',
+      'category LowCardinality(String)',
+      'list_price Decimal(12, 2)',
+      "imported_at DateTime('Europe/Moscow')",
+    ]);
     assert.deepEqual(of('sales_daily'), [
       'week_start Date',
       'sale_date Date',

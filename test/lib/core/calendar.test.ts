@@ -22,7 +22,8 @@ describe('parseWeek', () => {
   test('takes a week name or any date inside the week', () => {
     const w = parseWeek('2024-W20');
     assert.deepEqual([w.id, w.isoYear, w.isoWeek, w.start, w.end], ['2024-W20', 2024, 20, '2024-05-13', '2024-05-19']);
-    for (const date of ['2024-05-13', '2024-05-15', '2024-05-19', ' 2024-05-15 ']) assert.equal(parseWeek(date).id, '2024-W20');
+    for (const date of ['2024-05-13', '2024-05-15', '2024-05-19', ' 2024-05-15 '])
+      assert.equal(parseWeek(date).id, '2024-W20');
     assert.equal(parseWeek(' 2024-W20\n').id, '2024-W20');
     assert.equal(parseWeek('2024-05-20').id, '2024-W21');
   });
@@ -49,8 +50,25 @@ describe('parseWeek', () => {
   });
 
   test('refuses anything else with a usage error that shows the accepted forms', () => {
-    for (const bad of ['2024-W54', '2021-W53', '2024-W00', '2024-W5', '2024-w20', '2024-02-30', '2023-02-29', '2024-5-15', '15.05.2024', 'last week', '', '2024-W20x']) {
-      assert.throws(() => parseWeek(bad), (e: unknown) => e instanceof UsageError && e.message.includes(WEEK_FORMS), bad);
+    for (const bad of [
+      '2024-W54',
+      '2021-W53',
+      '2024-W00',
+      '2024-W5',
+      '2024-w20',
+      '2024-02-30',
+      '2023-02-29',
+      '2024-5-15',
+      '15.05.2024',
+      'last week',
+      '',
+      '2024-W20x',
+    ]) {
+      assert.throws(
+        () => parseWeek(bad),
+        (e: unknown) => e instanceof UsageError && e.message.includes(WEEK_FORMS),
+        bad,
+      );
     }
     assert.equal(parseWeek('2024-02-29').id, '2024-W09');
   });
@@ -58,21 +76,33 @@ describe('parseWeek', () => {
   test('a week 53 of a year that has 52 says so', () => {
     const says = (pattern: RegExp) => (e: unknown) => e instanceof UsageError && pattern.test(e.message);
     assert.throws(() => parseWeek('2021-W53'), says(/2021 has 52 ISO weeks/));
-    assert.throws(() => parseWeek('2024-W54'), (e: unknown) => e instanceof UsageError && !/ISO weeks/.test(e.message));
+    assert.throws(
+      () => parseWeek('2024-W54'),
+      (e: unknown) => e instanceof UsageError && !/ISO weeks/.test(e.message),
+    );
     assert.equal(parseWeek('2026-W53').id, '2026-W53');
   });
 });
 
 describe('week ranges and flags', () => {
   test('a range includes both ends and crosses years', () => {
-    assert.deepEqual(weekRange(parseWeek('2020-W52'), parseWeek('2021-W02')).map((w) => w.id), ['2020-W52', '2020-W53', '2021-W01', '2021-W02']);
-    assert.deepEqual(weekRange(parseWeek('2024-W20'), parseWeek('2024-05-15')).map((w) => w.id), ['2024-W20']);
+    assert.deepEqual(
+      weekRange(parseWeek('2020-W52'), parseWeek('2021-W02')).map((w) => w.id),
+      ['2020-W52', '2020-W53', '2021-W01', '2021-W02'],
+    );
+    assert.deepEqual(
+      weekRange(parseWeek('2024-W20'), parseWeek('2024-05-15')).map((w) => w.id),
+      ['2024-W20'],
+    );
     assert.throws(() => weekRange(parseWeek('2024-W21'), parseWeek('2024-W20')), isUsage(/after/));
   });
 
   test('--week, --from/--to, or nothing', () => {
     assert.equal(parseWeekFlags({}), undefined);
-    assert.deepEqual(parseWeekFlags({ week: '2024-05-15' })?.map((w) => w.id), ['2024-W20']);
+    assert.deepEqual(
+      parseWeekFlags({ week: '2024-05-15' })?.map((w) => w.id),
+      ['2024-W20'],
+    );
     assert.equal(parseWeekFlags({ from: '2024-W01', to: '2024-W52' })?.length, 52);
     assert.throws(() => parseWeekFlags({ week: '2024-W20', from: '2024-W01' }), isUsage(/either/));
     assert.throws(() => parseWeekFlags({ from: '2024-W01' }), isUsage(/both/));
@@ -97,7 +127,10 @@ describe('previousWeek', () => {
         const t = ${monday};
         console.log(JSON.stringify([previousWeek(t - 1).id, previousWeek(t).id, new Date(t).getHours(),
           Intl.DateTimeFormat().resolvedOptions().timeZone]));`;
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, TZ: tz },
+        encoding: 'utf8',
+      });
       const [before, after, localHour, zone] = JSON.parse(out) as [string, string, number, string];
       assert.equal(zone, tz === 'UTC' ? 'UTC' : tz);
       assert.deepEqual([before, after], ['2024-W19', '2024-W20']);

@@ -39,7 +39,10 @@ test('the first signal names what was in flight and stops new work; the second g
     stop.message,
     'interrupted by SIGTERM during load-pg of 2024-W02, clean of 2024-W03; run it again to finish',
   );
-  assert.throws(() => throwIfInterrupted(), (e: unknown) => e === stop);
+  assert.throws(
+    () => throwIfInterrupted(),
+    (e: unknown) => e === stop,
+  );
   const late = during('aggregate of 2024-W02', async () => assert.fail('started after the signal'));
   await assert.rejects(late, (e: unknown) => e === stop);
   // Work already going is not cut off: it ends its own way (a transaction rolls back at its COMMIT).

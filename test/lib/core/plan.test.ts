@@ -33,10 +33,16 @@ describe('the plan', () => {
   test("the period runs week by week from startWeek, across the ISO year's end", async () => {
     await writeFile(layout.store, JSON.stringify({ ...PLAN, model: 2, extra: 'kept' }));
     const plan = await readPlan(layout);
-    assert.equal(plan?.['extra'], 'kept');
+    assert.equal(plan?.extra, 'kept');
     const ids = ['2024-W51', '2024-W52', '2025-W01', '2025-W02'];
-    assert.deepEqual(planPeriod(PLAN).map((w) => w.id), ids);
-    assert.deepEqual((await defaultWeeks(layout, 'clean')).map((w) => w.id), ids);
+    assert.deepEqual(
+      planPeriod(PLAN).map((w) => w.id),
+      ids,
+    );
+    assert.deepEqual(
+      (await defaultWeeks(layout, 'clean')).map((w) => w.id),
+      ids,
+    );
     assert.deepEqual(
       planPeriod({ ...PLAN, startWeek: '2020-W53', weeks: 2 }).map((w) => [w.id, w.start, w.end]),
       [

@@ -96,7 +96,10 @@ describe('withNames', () => {
     const drop = { name: 'd.sql', text: 'DROP TABLE IF EXISTS {{tables}} SYNC' };
     assert.equal(withNames(drop, { tables: ['a.b', 'a.c'] }).text, 'DROP TABLE IF EXISTS "a"."b", "a"."c" SYNC');
     const rename = { name: 'r.sql', text: 'RENAME TABLE {{renames}}' };
-    const renames = [['a.s1', 'a.r1'], ['a.s2', 'a.r2']] as const;
+    const renames = [
+      ['a.s1', 'a.r1'],
+      ['a.s2', 'a.r2'],
+    ] as const;
     assert.equal(withNames(rename, { renames }).text, 'RENAME TABLE "a"."s1" TO "a"."r1", "a"."s2" TO "a"."r2"');
   });
 

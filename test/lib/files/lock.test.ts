@@ -106,13 +106,17 @@ test('SIGTERM releases the lock and the process still dies of the signal', async
     process.stdout.write('held\\n');
     setInterval(() => {}, 1000);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
     child.once('exit', () => reject(new Error('child exited before taking the lock')));
   });
   assert.equal(JSON.parse(await readFile(layout.lock, 'utf8')).pid, child.pid);
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   child.kill('SIGTERM');
   assert.equal(await exited, 'SIGTERM');
   assert.equal(existsSync(layout.lock), false);

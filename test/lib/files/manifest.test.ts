@@ -70,7 +70,7 @@ describe('the clean manifest', () => {
     ['a region that is a path', (m) => ({ ...m, files: [{ region: '../x', written: 0 }] }), /unknown region "\.\.\/x"/],
     ['a negative count', (m) => ({ ...m, files: [{ region: 'north', written: -1 }] }), /bad written count for north/],
     ['no totals', (m) => ({ ...m, totals: undefined }), /bad totals/],
-    ['a fractional total', (m) => ({ ...m, totals: { ...(m['totals'] as object), read: 1.5 } }), /bad totals/],
+    ['a fractional total', (m) => ({ ...m, totals: { ...(m.totals as object), read: 1.5 } }), /bad totals/],
     ['an unknown missing region', (m) => ({ ...m, missingRegions: ['mars'] }), /unknown region "mars"/],
   ];
   for (const [what, change, message] of broken) {

@@ -71,8 +71,7 @@ describe('files the tool writes', () => {
       chmod(path.join(dir, 'elsewhere'), 0o755),
       chmod(dir, 0o755),
     ]);
-    const nobodyReads = () =>
-      spawnSync('cat', [path.join(data, 'dim', 'customers.csv')], NOBODY);
+    const nobodyReads = () => spawnSync('cat', [path.join(data, 'dim', 'customers.csv')], NOBODY);
     if (isRoot) {
       await mkdir(path.join(data, 'theirs'), { mode: 0o755 });
       await chown(path.join(data, 'theirs'), 65534, 65534);

@@ -33,7 +33,14 @@ describe('generate on a small plan', () => {
   before(async () => {
     dir = await tempDir('gen');
     const { ctx } = quietContext(dir);
-    result = await generate({ ctx, seed: 7, total: 20_000, periodWeeks: 8, startWeek: parseWeek('2024-W10'), now: NOW });
+    result = await generate({
+      ctx,
+      seed: 7,
+      total: 20_000,
+      periodWeeks: 8,
+      startWeek: parseWeek('2024-W10'),
+      now: NOW,
+    });
     plan = completePlan(JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8')));
   });
   after(() => removeDir(dir));
@@ -45,72 +52,91 @@ describe('generate on a small plan', () => {
       [7, 20_000, '2024-W10', 8, false],
     );
     assert.deepEqual(plan.dirt, { exactDuplicate: 0.01, reExport: 0.003, formatNoise: 0.05, invalid: 0.005 });
-    assert.deepEqual(result.weeks.map((w) => w.week), ['2024-W10', '2024-W11', '2024-W12', '2024-W13', '2024-W14', '2024-W15', '2024-W16', '2024-W17']);
-    assert.equal(result.weeks.reduce((n, w) => n + w.validSales, 0), 20_000);
+    assert.deepEqual(
+      result.weeks.map((w) => w.week),
+      ['2024-W10', '2024-W11', '2024-W12', '2024-W13', '2024-W14', '2024-W15', '2024-W16', '2024-W17'],
+    );
+    assert.equal(
+      result.weeks.reduce((n, w) => n + w.validSales, 0),
+      20_000,
+    );
     for (const w of result.weeks) {
-      assert.deepEqual(await readdir(path.join(dir, 'raw', w.week)), ['east.csv', 'north.csv', 'south.csv', 'west.csv']);
+      assert.deepEqual(await readdir(path.join(dir, 'raw', w.week)), [
+        'east.csv',
+        'north.csv',
+        'south.csv',
+        'west.csv',
+      ]);
       assert.deepEqual(w.missingRegions, []);
     }
     assert.equal(result.products, 1000);
     assert.equal((await lines(path.join(dir, 'dim', 'products.csv'))).length, 1001);
   });
 
-  test('raw files hold exactly the valid sales, with amounts exact to the kopeck, ' +
-    'plus dirt at the planned rates', async () => {
-    const model = new SalesModel(plan);
-    const listPrice = new Map(model.products.map((p) => [p.id, p.listPrice]));
-    let valid = 0;
-    let invalid = 0;
-    let exactDuplicates = 0;
-    let reExports = 0;
-    let noisy = 0;
-    for (const [i, w] of result.weeks.entries()) {
-      const week = parseWeek(w.week);
-      const expected = new Map<string, string>();
-      for (const s of model.salesOfWeek(i)) expected.set(canonicalLine(s), s.region);
-      const validIds = new Set([...expected.keys()].map((l) => l.split(',')[0]));
-      const seen = new Set<string>();
-      for (const region of REGIONS) {
-        const file = await lines(path.join(dir, 'raw', w.week, `${region}.csv`));
-        assert.equal(file[0], SALES_HEADER);
-        const texts = new Set<string>();
-        for (const line of file.slice(1)) {
-          const canonical = canonicalOf(line, week);
-          if (canonical === undefined) {
-            invalid++;
-            const id = splitCsv(line)?.[0]?.trim();
-            assert.ok(id === undefined || !validIds.has(id), `invalid row reuses a valid sale_id: ${line}`);
-          } else if (seen.has(canonical)) {
-            if (texts.has(line)) exactDuplicates++;
-            else reExports++;
-          } else {
-            seen.add(canonical);
-            assert.equal(expected.get(canonical), region, `${w.week}/${region}: unexpected sale ${canonical}`);
-            const [, , product, qty, , amount] = canonical.split(',');
-            const unit = toKopecks(amount as string) / Number(qty);
-            const list = listPrice.get(Number(product)) as number;
-            assert.ok(DISCOUNTS.some((d) => promotedPrice(list, d) === unit), `amount of ${canonical}`);
-            if (line !== canonical) noisy++;
+  test(
+    'raw files hold exactly the valid sales, with amounts exact to the kopeck, ' + 'plus dirt at the planned rates',
+    async () => {
+      const model = new SalesModel(plan);
+      const listPrice = new Map(model.products.map((p) => [p.id, p.listPrice]));
+      let valid = 0;
+      let invalid = 0;
+      let exactDuplicates = 0;
+      let reExports = 0;
+      let noisy = 0;
+      for (const [i, w] of result.weeks.entries()) {
+        const week = parseWeek(w.week);
+        const expected = new Map<string, string>();
+        for (const s of model.salesOfWeek(i)) expected.set(canonicalLine(s), s.region);
+        const validIds = new Set([...expected.keys()].map((l) => l.split(',')[0]));
+        const seen = new Set<string>();
+        for (const region of REGIONS) {
+          const file = await lines(path.join(dir, 'raw', w.week, `${region}.csv`));
+          assert.equal(file[0], SALES_HEADER);
+          const texts = new Set<string>();
+          for (const line of file.slice(1)) {
+            const canonical = canonicalOf(line, week);
+            if (canonical === undefined) {
+              invalid++;
+              const id = splitCsv(line)?.[0]?.trim();
+              assert.ok(id === undefined || !validIds.has(id), `invalid row reuses a valid sale_id: ${line}`);
+            } else if (seen.has(canonical)) {
+              if (texts.has(line)) exactDuplicates++;
+              else reExports++;
+            } else {
+              seen.add(canonical);
+              assert.equal(expected.get(canonical), region, `${w.week}/${region}: unexpected sale ${canonical}`);
+              const [, , product, qty, , amount] = canonical.split(',');
+              const unit = toKopecks(amount as string) / Number(qty);
+              const list = listPrice.get(Number(product)) as number;
+              assert.ok(
+                DISCOUNTS.some((d) => promotedPrice(list, d) === unit),
+                `amount of ${canonical}`,
+              );
+              if (line !== canonical) noisy++;
+            }
+            texts.add(line);
           }
-          texts.add(line);
         }
+        assert.equal(seen.size, expected.size, `${w.week}: every valid sale is in the files`);
+        assert.equal(seen.size, w.validSales);
+        valid += seen.size;
       }
-      assert.equal(seen.size, expected.size, `${w.week}: every valid sale is in the files`);
-      assert.equal(seen.size, w.validSales);
-      valid += seen.size;
-    }
-    assert.equal(valid, 20_000);
-    const rate = (n: number) => n / valid;
-    assert.ok(rate(invalid) > 0.002 && rate(invalid) < 0.01, `invalid ${invalid}`);
-    assert.ok(rate(exactDuplicates) > 0.005 && rate(exactDuplicates) < 0.02, `exact duplicates ${exactDuplicates}`);
-    assert.ok(reExports > 10 && rate(reExports) < 0.01, `re-exports ${reExports}`);
-    assert.ok(rate(noisy) > 0.03 && rate(noisy) < 0.08, `noisy ${noisy}`);
-  });
+      assert.equal(valid, 20_000);
+      const rate = (n: number) => n / valid;
+      assert.ok(rate(invalid) > 0.002 && rate(invalid) < 0.01, `invalid ${invalid}`);
+      assert.ok(rate(exactDuplicates) > 0.005 && rate(exactDuplicates) < 0.02, `exact duplicates ${exactDuplicates}`);
+      assert.ok(reExports > 10 && rate(reExports) < 0.01, `re-exports ${reExports}`);
+      assert.ok(rate(noisy) > 0.03 && rate(noisy) < 0.08, `noisy ${noisy}`);
+    },
+  );
 
   test('customers: counts, ages, registration, regions and cities, caps respected by the sales', async () => {
     const schedule = new Schedule(plan);
     const rows = (await lines(path.join(dir, 'dim', 'customers.csv'))).map((l) => splitCsv(l) as string[]);
-    assert.equal(rows[0]?.join(','), 'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders');
+    assert.equal(
+      rows[0]?.join(','),
+      'customer_id,full_name,gender,birth_date,registered_on,region,city,address,activity,max_orders',
+    );
     const customers = rows.slice(1);
     assert.equal(customers.length, schedule.customersBefore(8));
     assert.equal(result.customers, customers.length);
@@ -120,7 +146,18 @@ describe('generate on a small plan', () => {
     let never = 0;
     for (const [k, c] of customers.entries()) {
       assert.equal(c.length, 10);
-      const [id, name, gender, birth, registered, region, city, , activity, maxOrders] = c as [string, string, string, string, string, string, string, string, Activity, string];
+      const [id, name, gender, birth, registered, region, city, , activity, maxOrders] = c as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        Activity,
+        string,
+      ];
       assert.equal(Number(id), k + 1);
       assert.equal(name.split(' ').length, 3, name);
       assert.ok(gender === 'M' || gender === 'F');
@@ -131,7 +168,10 @@ describe('generate on a small plan', () => {
       assert.ok(age >= 18 && age <= 87, `customer ${id} is ${age}`);
       const reg = REGION_OF.get(region) as Region;
       assert.ok(reg, region);
-      assert.ok(CITIES[reg].some(([name]) => name === city), `${city} is not in ${region}`);
+      assert.ok(
+        CITIES[reg].some(([name]) => name === city),
+        `${city} is not in ${region}`,
+      );
       assert.ok(ACTIVITIES.includes(activity));
       const [min, max] = ORDER_CAPS[activity];
       assert.ok(Number(maxOrders) >= min && Number(maxOrders) <= max);
@@ -200,7 +240,11 @@ describe('generate on a small plan', () => {
 
       // Weeks after the period go on at the steady rate, just as reproducibly.
       await generate({ ctx, weeks: [parseWeek('2024-W19')], now: NOW });
-      const range = await generate({ ctx: quietContext(dir).ctx, weeks: [parseWeek('2024-W18'), parseWeek('2024-W19')], now: NOW });
+      const range = await generate({
+        ctx: quietContext(dir).ctx,
+        weeks: [parseWeek('2024-W18'), parseWeek('2024-W19')],
+        now: NOW,
+      });
       const mean = 20_000 / 8;
       for (const w of range.weeks) assert.ok(Math.abs(w.validSales - mean) <= 0.1 * mean, `${w.week}: ${w.validSales}`);
       for (const region of REGIONS) {
@@ -226,45 +270,57 @@ describe('generate on a small plan', () => {
     }
   });
 
-  test('week after week in one process, as backfill runs it, gives the bytes of the whole range; ' +
-    'another plan is not confused with it', async () => {
-    const weekly = await tempDir('gen-weekly');
-    const cold = await tempDir('gen-cold');
-    try {
-      await copyFile(path.join(dir, 'store.json'), path.join(weekly, 'store.json'));
-      const { ctx } = quietContext(weekly);
-      for (const w of result.weeks) await generate({ ctx, weeks: [parseWeek(w.week)], now: NOW });
-      for (const w of result.weeks) {
-        for (const region of REGIONS) {
-          const a = await readFile(path.join(dir, 'raw', w.week, `${region}.csv`));
-          const b = await readFile(path.join(weekly, 'raw', w.week, `${region}.csv`));
-          assert.ok(a.equals(b), `${w.week}/${region}.csv differs`);
+  test(
+    'week after week in one process, as backfill runs it, gives the bytes of the whole range; ' +
+      'another plan is not confused with it',
+    async () => {
+      const weekly = await tempDir('gen-weekly');
+      const cold = await tempDir('gen-cold');
+      try {
+        await copyFile(path.join(dir, 'store.json'), path.join(weekly, 'store.json'));
+        const { ctx } = quietContext(weekly);
+        for (const w of result.weeks) await generate({ ctx, weeks: [parseWeek(w.week)], now: NOW });
+        for (const w of result.weeks) {
+          for (const region of REGIONS) {
+            const a = await readFile(path.join(dir, 'raw', w.week, `${region}.csv`));
+            const b = await readFile(path.join(weekly, 'raw', w.week, `${region}.csv`));
+            assert.ok(a.equals(b), `${w.week}/${region}.csv differs`);
+          }
         }
-      }
-      const products = await readFile(path.join(dir, 'dim', 'products.csv'));
-      assert.ok(products.equals(await readFile(path.join(weekly, 'dim', 'products.csv'))), 'dim/products.csv differs');
-      // dir's customers file has grown past the period (the test above generated 2024-W19).
-      const customers = await readFile(path.join(weekly, 'dim', 'customers.csv'), 'utf8');
-      assert.ok((await readFile(path.join(dir, 'dim', 'customers.csv'), 'utf8')).startsWith(customers));
-      assert.equal(customers.split('\n').length - 2, new Schedule(plan).customersBefore(8));
+        const products = await readFile(path.join(dir, 'dim', 'products.csv'));
+        assert.ok(
+          products.equals(await readFile(path.join(weekly, 'dim', 'products.csv'))),
+          'dim/products.csv differs',
+        );
+        // dir's customers file has grown past the period (the test above generated 2024-W19).
+        const customers = await readFile(path.join(weekly, 'dim', 'customers.csv'), 'utf8');
+        assert.ok((await readFile(path.join(dir, 'dim', 'customers.csv'), 'utf8')).startsWith(customers));
+        assert.equal(customers.split('\n').length - 2, new Schedule(plan).customersBefore(8));
 
-      // The same directory with another plan (another seed): its week must be that plan's, as a cold start makes it.
-      const reseeded = `${JSON.stringify({ ...plan, seed: 8 }, null, 2)}\n`;
-      await writeFile(path.join(weekly, 'store.json'), reseeded);
-      await writeFile(path.join(cold, 'store.json'), reseeded);
-      await generate({ ctx, weeks: [parseWeek('2024-W12')], now: NOW });
-      clearSalesModelCache();
-      await generate({ ctx: quietContext(cold).ctx, weeks: [parseWeek('2024-W12')], now: NOW });
-      for (const region of REGIONS) {
-        const a = await readFile(path.join(cold, 'raw', '2024-W12', `${region}.csv`));
-        assert.ok(a.equals(await readFile(path.join(weekly, 'raw', '2024-W12', `${region}.csv`))), `reseeded ${region}.csv differs`);
-        assert.ok(!a.equals(await readFile(path.join(dir, 'raw', '2024-W12', `${region}.csv`))), `seed 8 wrote seed 7's ${region}.csv`);
+        // The same directory with another plan (another seed): its week must be that plan's, as a cold start makes it.
+        const reseeded = `${JSON.stringify({ ...plan, seed: 8 }, null, 2)}\n`;
+        await writeFile(path.join(weekly, 'store.json'), reseeded);
+        await writeFile(path.join(cold, 'store.json'), reseeded);
+        await generate({ ctx, weeks: [parseWeek('2024-W12')], now: NOW });
+        clearSalesModelCache();
+        await generate({ ctx: quietContext(cold).ctx, weeks: [parseWeek('2024-W12')], now: NOW });
+        for (const region of REGIONS) {
+          const a = await readFile(path.join(cold, 'raw', '2024-W12', `${region}.csv`));
+          assert.ok(
+            a.equals(await readFile(path.join(weekly, 'raw', '2024-W12', `${region}.csv`))),
+            `reseeded ${region}.csv differs`,
+          );
+          assert.ok(
+            !a.equals(await readFile(path.join(dir, 'raw', '2024-W12', `${region}.csv`))),
+            `seed 8 wrote seed 7's ${region}.csv`,
+          );
+        }
+      } finally {
+        await removeDir(weekly);
+        await removeDir(cold);
       }
-    } finally {
-      await removeDir(weekly);
-      await removeDir(cold);
-    }
-  });
+    },
+  );
 
   test('plan flags given for an existing plan are ignored with a warning', async () => {
     const { ctx, warnings } = quietContext(dir);
@@ -281,7 +337,10 @@ describe('generate on a small plan', () => {
     const empty = await tempDir('gen-no-plan');
     try {
       const { ctx } = quietContext(empty);
-      await assert.rejects(generate({ ctx, weeks: [parseWeek('2024-W20')], now: NOW }), (e: Error) => e instanceof UsageError && /before the plan's first week 2025-W48/.test(e.message));
+      await assert.rejects(
+        generate({ ctx, weeks: [parseWeek('2024-W20')], now: NOW }),
+        (e: Error) => e instanceof UsageError && /before the plan's first week 2025-W48/.test(e.message),
+      );
       assert.deepEqual(await readdir(empty), []);
     } finally {
       await removeDir(empty);
@@ -290,8 +349,14 @@ describe('generate on a small plan', () => {
 
   test('weeks before the plan, or not over yet, are usage errors', async () => {
     const { ctx } = quietContext(dir);
-    await assert.rejects(generate({ ctx, weeks: [parseWeek('2024-W09')], now: NOW }), (e: Error) => e instanceof UsageError && /before the plan's first week 2024-W10/.test(e.message));
-    await assert.rejects(generate({ ctx, weeks: [parseWeek('2026-W48')], now: NOW }), (e: Error) => e instanceof UsageError && /has not ended yet/.test(e.message));
+    await assert.rejects(
+      generate({ ctx, weeks: [parseWeek('2024-W09')], now: NOW }),
+      (e: Error) => e instanceof UsageError && /before the plan's first week 2024-W10/.test(e.message),
+    );
+    await assert.rejects(
+      generate({ ctx, weeks: [parseWeek('2026-W48')], now: NOW }),
+      (e: Error) => e instanceof UsageError && /has not ended yet/.test(e.message),
+    );
   });
 });
 
@@ -300,17 +365,40 @@ describe('generate with the simulated outage', () => {
     const dir = await tempDir('gen-outage');
     try {
       await mkdir(path.join(dir, 'raw', '2024-W20'), { recursive: true });
-      await writeFile(path.join(dir, 'raw', '2024-W20', 'north.csv'), `${SALES_HEADER}\n1,1,1,1,2024-05-13,1.00,North\n`);
+      await writeFile(
+        path.join(dir, 'raw', '2024-W20', 'north.csv'),
+        `${SALES_HEADER}\n1,1,1,1,2024-05-13,1.00,North\n`,
+      );
       const { ctx } = quietContext(dir);
       const weeks = ['2024-W19', '2024-W20', '2024-W21', '2024-W22', '2024-W23', '2024-W24'].map((w) => parseWeek(w));
-      const result = await generate({ ctx, weeks, seed: 3, total: 5_200, periodWeeks: 26, startWeek: parseWeek('2024-W01'), simulateOutage: true, now: NOW });
-      const missing: Record<string, Region[]> = { '2024-W20': ['north'], '2024-W21': ['south'], '2024-W22': ['east'], '2024-W23': ['west'] };
+      const result = await generate({
+        ctx,
+        weeks,
+        seed: 3,
+        total: 5_200,
+        periodWeeks: 26,
+        startWeek: parseWeek('2024-W01'),
+        simulateOutage: true,
+        now: NOW,
+      });
+      const missing: Record<string, Region[]> = {
+        '2024-W20': ['north'],
+        '2024-W21': ['south'],
+        '2024-W22': ['east'],
+        '2024-W23': ['west'],
+      };
       const schedule = new Schedule(completePlan(result.plan));
       for (const [i, w] of result.weeks.entries()) {
         const expected = missing[w.week] ?? [];
         assert.deepEqual(w.missingRegions, expected, w.week);
         const files = await readdir(path.join(dir, 'raw', w.week));
-        assert.deepEqual(files.sort(), REGIONS.filter((r) => !expected.includes(r)).map((r) => `${r}.csv`).sort(), w.week);
+        assert.deepEqual(
+          files.sort(),
+          REGIONS.filter((r) => !expected.includes(r))
+            .map((r) => `${r}.csv`)
+            .sort(),
+          w.week,
+        );
         assert.equal(w.validSales + w.undeliveredSales, schedule.salesCount(18 + i));
         assert.equal(w.undeliveredSales > 0, expected.length > 0);
       }
@@ -341,7 +429,10 @@ describe('plans of another generator model', () => {
       assert.equal(renewed.planCreated, true);
       const plan = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8'));
       assert.equal(plan.model, 2);
-      assert.equal(renewed.weeks.reduce((n, w) => n + w.validSales, 0), 6000);
+      assert.equal(
+        renewed.weeks.reduce((n, w) => n + w.validSales, 0),
+        6000,
+      );
       // From now on the plan is kept: a second run reuses it.
       assert.equal((await generate({ ctx, weeks: [parseWeek('2024-W11')], now: NOW })).planCreated, false);
     } finally {

@@ -19,10 +19,17 @@ describe('weekly sales counts', () => {
       for (let seed = 0; seed < 300; seed++) {
         const counts = periodSalesCounts({ ...SHAPE, seed, total, weeks: 52 });
         assert.equal(counts.length, 52);
-        assert.equal(counts.reduce((a, b) => a + b, 0), total, `seed ${seed} total ${total}`);
+        assert.equal(
+          counts.reduce((a, b) => a + b, 0),
+          total,
+          `seed ${seed} total ${total}`,
+        );
         const mean = total / (365 / 7);
         for (const c of counts) {
-          assert.ok(Math.abs(c - mean) <= 0.1 * mean, `seed ${seed} total ${total}: week of ${c} vs ${mean.toFixed(0)}`);
+          assert.ok(
+            Math.abs(c - mean) <= 0.1 * mean,
+            `seed ${seed} total ${total}: week of ${c} vs ${mean.toFixed(0)}`,
+          );
         }
       }
     }
@@ -36,16 +43,24 @@ describe('weekly sales counts', () => {
   });
 
   test('stay exact for totals too small for the band, and for other period lengths', () => {
-    for (const [total, weeks] of [[1, 52], [51, 52], [53, 52], [7, 3], [100_000, 13]] as const) {
+    for (const [total, weeks] of [
+      [1, 52],
+      [51, 52],
+      [53, 52],
+      [7, 3],
+      [100_000, 13],
+    ] as const) {
       const counts = periodSalesCounts({ ...SHAPE, seed: 5, total, weeks });
-      assert.equal(counts.reduce((a, b) => a + b, 0), total);
-      for (const c of counts) assert.ok(c >= Math.floor(total / weeks) - Math.ceil(0.095 * total / weeks) && c >= 0);
+      assert.equal(
+        counts.reduce((a, b) => a + b, 0),
+        total,
+      );
+      for (const c of counts) assert.ok(c >= Math.floor(total / weeks) - Math.ceil((0.095 * total) / weeks) && c >= 0);
     }
   });
 
   test("follow the season: high before New Year, low after it, flat in autumn, at a year's proportions", () => {
-    const counts = (startWeek: string) =>
-      periodSalesCounts({ ...SHAPE, startWeek, seed: 7, total: 20_000, weeks: 8 });
+    const counts = (startWeek: string) => periodSalesCounts({ ...SHAPE, startWeek, seed: 7, total: 20_000, weeks: 8 });
     const spread = (c: number[]) => (Math.max(...c) - Math.min(...c)) / (20_000 / 8);
     const winter = counts('2025-W48'); // 24 November 2025 to 18 January 2026
     assert.ok(Math.min(...winter.slice(0, 5)) > Math.max(...winter.slice(5)), `winter ${winter}`);
@@ -141,9 +156,12 @@ describe('the default plan', () => {
       total += n;
     }
     assert.equal(total, 1_000_000);
-    for (const [id, n] of orders) assert.ok(n <= customerCore(schedule, id).maxOrders, `customer ${id} ordered ${n} times`);
+    for (const [id, n] of orders)
+      assert.ok(n <= customerCore(schedule, id).maxOrders, `customer ${id} ordered ${n} times`);
     // Small quantities far more common; promotions a minority.
-    assert.ok(quantities[1]! > quantities[2]! && quantities[2]! > quantities[5]! && quantities[5]! > 5 * quantities[15]!);
+    assert.ok(
+      quantities[1]! > quantities[2]! && quantities[2]! > quantities[5]! && quantities[5]! > 5 * quantities[15]!,
+    );
     assert.ok(promoted > 0.2 * total && promoted < 0.4 * total);
     // Every region, and not uniform.
     const shares = REGIONS.map((r) => (regions.get(r) ?? 0) / total);

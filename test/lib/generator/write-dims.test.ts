@@ -89,9 +89,9 @@ describe('dimension CSV through csv-stringify', () => {
     assert.equal(bytes, `${PRODUCTS_HEADER}\n${products.map((p) => handLine(productFields(p))).join('')}`);
     const rows = parse(bytes, { columns: true, relax_quotes: false }) as Record<string, string>[];
     assert.deepEqual(
-      rows.map((r) => r['name']),
+      rows.map((r) => r.name),
       products.map((p) => p.name),
     );
-    assert.equal(rows[0]?.['list_price'], '99.90');
+    assert.equal(rows[0]?.list_price, '99.90');
   });
 });

@@ -76,7 +76,11 @@ const sum = (xs: Iterable<number>) => [...xs].reduce((a, b) => a + b, 0);
 
 async function csvRows(file: string): Promise<string[][]> {
   const text = await readFile(file, 'utf8');
-  return text.slice(0, -1).split('\n').slice(1).map((l) => splitCsv(l) as string[]);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .slice(1)
+    .map((l) => splitCsv(l) as string[]);
 }
 
 async function readYear(dir: string, result: GenerateResult): Promise<Year> {
@@ -145,7 +149,12 @@ async function readYear(dir: string, result: GenerateResult): Promise<Year> {
 
 function countSale(y: Year, canonical: string): void {
   const [id, customerId, productId, qty, date, amount] = canonical.split(',') as [
-    string, string, string, string, string, string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
   ];
   y.saleIds.add(Number(id));
   const day = dayNumber(date);
@@ -260,8 +269,10 @@ describe('a generated default year (model 2)', () => {
       if (i < 51) num += (y.weekly[i]! - mean) * (y.weekly[i + 1]! - mean);
     }
     assert.ok(num / den > 0.5, `lag-1 autocorrelation ${num / den}`);
-    t.diagnostic(`lines/day ${linesRatio.toFixed(3)}, revenue/day ${revenueRatio.toFixed(3)}, May holidays ` +
-      `${may.toFixed(3)} of April, lag-1 ${(num / den).toFixed(2)}`);
+    t.diagnostic(
+      `lines/day ${linesRatio.toFixed(3)}, revenue/day ${revenueRatio.toFixed(3)}, May holidays ` +
+        `${may.toFixed(3)} of April, lag-1 ${(num / den).toFixed(2)}`,
+    );
   });
 
   test('peak days sell several times the median day of their month', (t) => {
@@ -274,8 +285,13 @@ describe('a generated default year (model 2)', () => {
       peaks.set(peak, [...(peaks.get(peak) ?? []), (y.lines.get(d) ?? 0) / typical]);
     }
     const least: Record<string, number> = {
-      '11.11': 2.5, 'Black Friday': 2.5, 'before New Year': 1.4, '14 February': 1.8, '23 February': 1.8,
-      '8 March': 1.8, 'back to school': 1.4,
+      '11.11': 2.5,
+      'Black Friday': 2.5,
+      'before New Year': 1.4,
+      '14 February': 1.8,
+      '23 February': 1.8,
+      '8 March': 1.8,
+      'back to school': 1.4,
     };
     for (const [name, min] of Object.entries(least)) {
       const ratios = peaks.get(name);
@@ -312,10 +328,12 @@ describe('a generated default year (model 2)', () => {
       sum(types.flatMap((ty) => months.map((m) => y.byMonthType.get(`${m}|${ty}`) ?? 0)));
     const bikeRatio = typeLines(bikes, [4, 5, 6]) / 3 / (typeLines(bikes, [10, 11, 0, 1]) / 4);
     assert.ok(bikeRatio > 4, `bicycles May-July vs November-February ${bikeRatio}`);
-    t.diagnostic(`discounted lines on sale days ${(100 * discounted(saleDays)).toFixed(1)}% vs ` +
-      `${(100 * discounted(ordinary)).toFixed(1)}%; toys ×${toys.toFixed(2)}, garden ×${garden.toFixed(2)}, ` +
-      `school ×${school.toFixed(2)}, flowers before 8 March ×${flowers.toFixed(2)}, beauty ×${beauty.toFixed(2)}, ` +
-      `bicycles ×${bikeRatio.toFixed(1)}`);
+    t.diagnostic(
+      `discounted lines on sale days ${(100 * discounted(saleDays)).toFixed(1)}% vs ` +
+        `${(100 * discounted(ordinary)).toFixed(1)}%; toys ×${toys.toFixed(2)}, garden ×${garden.toFixed(2)}, ` +
+        `school ×${school.toFixed(2)}, flowers before 8 March ×${flowers.toFixed(2)}, beauty ×${beauty.toFixed(2)}, ` +
+        `bicycles ×${bikeRatio.toFixed(1)}`,
+    );
   });
 
   test('orders are baskets of one to several lines; quantity 1 dominates, almost always for expensive items', (t) => {
@@ -333,9 +351,11 @@ describe('a generated default year (model 2)', () => {
     assert.equal(expensive.filter((q) => q.quantity >= 4).length, 0);
     // Staples go by the pack: some lines of cheap items take six or more.
     assert.ok(y.quantities.filter((q) => q.price < 30_000 && q.quantity >= 6).length > 10_000);
-    t.diagnostic(`lines per customer-day ${perOrder.toFixed(3)}, multi-line ${(100 * multi).toFixed(1)}%, ` +
-      `quantity 1 ${(100 * ones).toFixed(1)}% (from 3,000 ₽: ${(100 * expensiveOnes).toFixed(2)}%), ` +
-      `mean ${mean.toFixed(2)}`);
+    t.diagnostic(
+      `lines per customer-day ${perOrder.toFixed(3)}, multi-line ${(100 * multi).toFixed(1)}%, ` +
+        `quantity 1 ${(100 * ones).toFixed(1)}% (from 3,000 ₽: ${(100 * expensiveOnes).toFixed(2)}%), ` +
+        `mean ${mean.toFixed(2)}`,
+    );
   });
 
   test('list prices cohere within an item type and sit in its band', (t) => {
@@ -346,18 +366,22 @@ describe('a generated default year (model 2)', () => {
       assert.ok(p.price >= min * 100 && p.price <= max * 100 + 1000, `${ITEM_TYPES[p.type]!.name} at ${p.price / 100}`);
       byType.set(p.type, [...(byType.get(p.type) ?? []), p.price]);
     }
-    const spreads = [...byType.values()].filter((ps) => ps.length >= 3).map((ps) => {
-      const s = [...ps].sort((a, b) => a - b);
-      const q = (f: number) => s[Math.round(f * (s.length - 1))] as number;
-      return q(0.9) / q(0.1);
-    });
+    const spreads = [...byType.values()]
+      .filter((ps) => ps.length >= 3)
+      .map((ps) => {
+        const s = [...ps].sort((a, b) => a - b);
+        const q = (f: number) => s[Math.round(f * (s.length - 1))] as number;
+        return q(0.9) / q(0.1);
+      });
     assert.ok(spreads.length > 100);
     assert.ok(median(spreads) < 2.5, `median p90/p10 ${median(spreads)}`);
     const phone = [...y.products.values()].filter((p) => ITEM_TYPES[p.type]!.name === 'Смартфон').map((p) => p.price);
     const pasta = [...y.products.values()].filter((p) => ITEM_TYPES[p.type]!.name === 'Макароны').map((p) => p.price);
     assert.ok(Math.min(...phone) > 10 * Math.max(...pasta));
-    t.diagnostic(`median p90/p10 within types ${median(spreads).toFixed(2)} over ${spreads.length} types, ` +
-      `max ${Math.max(...spreads).toFixed(2)}`);
+    t.diagnostic(
+      `median p90/p10 within types ${median(spreads).toFixed(2)} over ${spreads.length} types, ` +
+        `max ${Math.max(...spreads).toFixed(2)}`,
+    );
   });
 
   test('about a dozen Russian categories, a skewed popularity with a long tail', (t) => {
@@ -369,8 +393,10 @@ describe('a generated default year (model 2)', () => {
     const rare = lines.filter((n) => n < 100).length;
     assert.ok(top > 0.55, `the top 20% of products make ${top} of lines`);
     assert.ok(rare >= 30, `${rare} products sell fewer than 100 lines a year`);
-    t.diagnostic(`top 20% of products ${(100 * top).toFixed(1)}% of lines; ${rare} products under 100 lines, ` +
-      `least ${lines.at(-1)}`);
+    t.diagnostic(
+      `top 20% of products ${(100 * top).toFixed(1)}% of lines; ${rare} products under 100 lines, ` +
+        `least ${lines.at(-1)}`,
+    );
   });
 
   test('regions, genders and ages buy differently', (t) => {
@@ -385,10 +411,12 @@ describe('a generated default year (model 2)', () => {
     assert.ok(toys[1]! > 1.4 * Math.max(toys[0]!, toys[3]!), `toys by age ${toys}`);
     const garden = share('south', 'Ремонт и сад') / share('north', 'Ремонт и сад');
     assert.ok(garden > 1.2, `DIY and garden south vs north ${garden}`);
-    t.diagnostic(`L1 of region mix vs all ${regions.map((d) => (100 * d).toFixed(1)).join('/')} pp; ` +
-      `men vs women ${(100 * genders).toFixed(1)} pp; ` +
-      `beauty F/M ×${beauty.toFixed(2)}, auto M/F ×${auto.toFixed(2)}; ` +
-      `toys by age ${toys.map((s) => (100 * s).toFixed(1)).join('/')}%; garden south/north ×${garden.toFixed(2)}`);
+    t.diagnostic(
+      `L1 of region mix vs all ${regions.map((d) => (100 * d).toFixed(1)).join('/')} pp; ` +
+        `men vs women ${(100 * genders).toFixed(1)} pp; ` +
+        `beauty F/M ×${beauty.toFixed(2)}, auto M/F ×${auto.toFixed(2)}; ` +
+        `toys by age ${toys.map((s) => (100 * s).toFixed(1)).join('/')}%; garden south/north ×${garden.toFixed(2)}`,
+    );
   });
 
   test('first names follow the birth generation', (t) => {
@@ -420,8 +448,11 @@ describe('a generated default year (model 2)', () => {
     for (const c of men) bump(counts, c.firstName);
     const top30 = sum([...counts.values()].sort((a, b) => b - a).slice(0, 30)) / men.length;
     assert.ok(top30 > 0.8, `the 30 most common male names cover ${top30}`);
-    t.diagnostic(`${Object.entries(figures).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`).join('; ')}; ` +
-      `top 30 male names ${(100 * top30).toFixed(1)}% of men`);
+    t.diagnostic(
+      `${Object.entries(figures)
+        .map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`)
+        .join('; ')}; ` + `top 30 male names ${(100 * top30).toFixed(1)}% of men`,
+    );
   });
 
   test('the assignment: with --simulate-outage, weeks 20 to 23 each miss one region, the sales unchanged', async () => {

@@ -21,7 +21,10 @@ test('nothing configured: nothing sent', async () => {
 
 test('Telegram needs both the token and the chat id', () => {
   assert.equal(notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).telegram, undefined);
-  assert.equal(notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '42' }).telegram?.apiUrl, 'https://api.telegram.org');
+  assert.equal(
+    notifyConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '42' }).telegram?.apiUrl,
+    'https://api.telegram.org',
+  );
 });
 
 test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', async () => {
@@ -38,10 +41,13 @@ test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', asyn
     });
     const lines: string[] = [];
     const outcomes = await notifyFailure(failureOf(['2024-W20'], 'load-pg', error), recordingLogger(lines), config);
-    assert.deepEqual(outcomes.map((o) => [o.channel, o.ok]), [
-      ['telegram', true],
-      ['webhook', true],
-    ]);
+    assert.deepEqual(
+      outcomes.map((o) => [o.channel, o.ok]),
+      [
+        ['telegram', true],
+        ['webhook', true],
+      ],
+    );
     const tg = sink.received.find((r) => r.url.startsWith('/tg/'))!;
     assert.equal(tg.method, 'POST');
     assert.equal(tg.url, `/tg/bot${TOKEN}/sendMessage`);
@@ -53,11 +59,11 @@ test('a failure goes to Telegram (sendMessage) and to the webhook as JSON', asyn
     const hook = sink.received.find((r) => r.url === '/hook')!;
     const body = hook.json as Record<string, string>;
     assert.deepEqual(Object.keys(body).sort(), ['at', 'error', 'host', 'stage', 'week']);
-    assert.deepEqual(body['week'], ['2024-W20']);
-    assert.equal(body['stage'], 'load-pg');
-    assert.equal(body['host'], os.hostname());
-    assert.ok(!Number.isNaN(Date.parse(body['at']!)));
-    assert.match(body['error']!, /cannot connect to PostgreSQL/);
+    assert.deepEqual(body.week, ['2024-W20']);
+    assert.equal(body.stage, 'load-pg');
+    assert.equal(body.host, os.hostname());
+    assert.ok(!Number.isNaN(Date.parse(body.at!)));
+    assert.match(body.error!, /cannot connect to PostgreSQL/);
     for (const r of sink.received) assert.doesNotMatch(r.body, /secret@/);
   } finally {
     await sink.close();
@@ -71,7 +77,11 @@ test('an interruption names its signal; several weeks are a list, and the Telegr
   assert.equal(failure.signal, 'SIGTERM');
   assert.equal(failure.error, 'interrupted by SIGTERM during load-pg of 2024-W02; run it again to finish');
   const text = telegramText(failure).split('\n');
-  assert.deepEqual(text.slice(0, 3), ['sales-etl interrupted by SIGTERM', 'weeks: 2024-W02, 2024-W03', 'stage: load-pg']);
+  assert.deepEqual(text.slice(0, 3), [
+    'sales-etl interrupted by SIGTERM',
+    'weeks: 2024-W02, 2024-W03',
+    'stage: load-pg',
+  ]);
   const plain = failureOf(['2024-W02'], 'clean', new Error('x'));
   assert.equal('signal' in plain, false, 'no signal key for an ordinary failure');
   assert.deepEqual(telegramText(plain).split('\n').slice(0, 2), ['sales-etl failed', 'week: 2024-W02']);
@@ -159,9 +169,9 @@ test('a webhook URL with user:password sends them as Authorization: Basic, not i
     assert.equal(sink.received.length, 1);
     const [request] = sink.received;
     assert.equal(request?.url, '/hook?x=1');
-    assert.equal(request?.headers['authorization'], `Basic ${Buffer.from('alert@ops:p:ss w').toString('base64')}`);
-    assert.equal(request?.headers['host'], host);
-    assert.deepEqual((request?.json as { week: string[] }).week, ['2024-W20']);
+    assert.equal(request?.headers.authorization, `Basic ${Buffer.from('alert@ops:p:ss w').toString('base64')}`);
+    assert.equal(request?.headers.host, host);
+    assert.deepEqual((request?.json as { week: string[] } | undefined)?.week, ['2024-W20']);
   } finally {
     await sink.close();
   }
@@ -169,7 +179,7 @@ test('a webhook URL with user:password sends them as Authorization: Basic, not i
   const plain = await startHttpSink();
   try {
     await notifyFailure(FAILURE, silentLogger(), notifyConfig({ NOTIFY_WEBHOOK_URL: `${plain.url}/h` }));
-    assert.equal(plain.received[0]?.headers['authorization'], undefined);
+    assert.equal(plain.received[0]?.headers.authorization, undefined);
   } finally {
     await plain.close();
   }

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../../src/lib/core/errors.js';
-import { formatWeeklyTime, notDueReason, parseWeeklyTime, wallClock, WEEKLY_RUN } from '../../../src/lib/ops/schedule.js';
+import {
+  formatWeeklyTime,
+  notDueReason,
+  parseWeeklyTime,
+  wallClock,
+  WEEKLY_RUN,
+} from '../../../src/lib/ops/schedule.js';
 
 test('--only-at values: day names or their first letters, 24-hour time, a zone (default Moscow)', () => {
   assert.deepEqual(parseWeeklyTime('Tue 12:45 Europe/Moscow'), WEEKLY_RUN);
@@ -35,7 +41,12 @@ test('a guarded run starts from its minute to 15 minutes after it, in its own zo
 
 test('wallClock gives the zone offset of the moment, half and quarter hours included', () => {
   assert.deepEqual(wallClock(Date.UTC(2026, 0, 6, 9, 45), 'Asia/Kathmandu'), {
-    weekday: 2, hour: 15, minute: 30, second: 0, date: '2026-01-06', utcOffset: '+05:45',
+    weekday: 2,
+    hour: 15,
+    minute: 30,
+    second: 0,
+    date: '2026-01-06',
+    utcOffset: '+05:45',
   });
   assert.equal(wallClock(Date.UTC(2026, 0, 6, 9, 45), 'UTC').utcOffset, '+00:00');
   assert.equal(wallClock(Date.UTC(2026, 0, 6, 9, 45), 'Pacific/Honolulu').weekday, 1);

@@ -29,7 +29,9 @@ function controlled(name: string, width: number, log: string[]) {
         return { kind: 'again' };
       }
       const turn = await slot.turn();
-      (turns[i] ??= []).push(turn);
+      const mine = turns[i] ?? [];
+      turns[i] = mine;
+      mine.push(turn);
       if (turn !== 'commit') {
         log.push(`${name} rolled back ${i} (${turn})`);
         return turn === 'again' ? { kind: 'again' } : { kind: 'stopped' };
@@ -61,7 +63,10 @@ test('width 2: two weeks at once, in order; a week commits only after the week b
   assert.ok(!log.includes('load commit 1'), 'week 1 waits at its turn for week 0');
   assert.deepEqual(load.running(), [0], 'week 2 waits until week 0 is over');
   await load.release(0);
-  assert.deepEqual(log.filter((l) => l.includes('commit')), ['load commit 0', 'load commit 1']);
+  assert.deepEqual(
+    log.filter((l) => l.includes('commit')),
+    ['load commit 0', 'load commit 1'],
+  );
   assert.deepEqual(load.running(), [2, 3]);
   await load.release(2);
   await load.release(3);
@@ -70,7 +75,10 @@ test('width 2: two weeks at once, in order; a week commits only after the week b
     log.filter((l) => l.includes('start')),
     ['load start 0', 'load start 1', 'load start 2', 'load start 3'],
   );
-  assert.deepEqual(await Promise.all(run.weeks), weeks(4).map((i) => ({ kind: 'committed', value: `load${i}` })));
+  assert.deepEqual(
+    await Promise.all(run.weeks),
+    weeks(4).map((i) => ({ kind: 'committed', value: `load${i}` })),
+  );
 });
 
 test('a single week runs alone, and its turn is at once', async () => {
@@ -111,7 +119,10 @@ test('the week beside a failed one is told to stop at its turn, and does not com
   const outcomes = await Promise.all(run.weeks);
   await run.settled;
   assert.deepEqual(load.turns[1], ['stop']);
-  assert.deepEqual(outcomes.map((o) => o.kind), ['failed', 'stopped', 'stopped']);
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['failed', 'stopped', 'stopped'],
+  );
   assert.ok(!log.some((l) => l.startsWith('load commit')), log.join('\n'));
 });
 
@@ -135,7 +146,10 @@ test("'again': run again alone after the week before, the week beside too, then 
   assert.equal(load.beside[4], false);
   await load.release(4);
   await run.settled;
-  assert.deepEqual((await Promise.all(run.weeks)).map((o) => o.kind), weeks(5).map(() => 'committed'));
+  assert.deepEqual(
+    (await Promise.all(run.weeks)).map((o) => o.kind),
+    weeks(5).map(() => 'committed'),
+  );
   assert.deepEqual(
     log.filter((l) => l.includes('commit')),
     weeks(5).map((i) => `load commit ${i}`),
@@ -169,7 +183,10 @@ test('width 1, lead 2: each stage takes the weeks in order, at most two weeks ah
     );
   }
   for (const i of weeks(4)) assert.ok(log.indexOf(`a commit ${i}`) < log.indexOf(`b start ${i}`));
-  assert.deepEqual(await Promise.all(run.weeks), weeks(4).map((i) => ({ kind: 'committed', value: `b${i}` })));
+  assert.deepEqual(
+    await Promise.all(run.weeks),
+    weeks(4).map((i) => ({ kind: 'committed', value: `b${i}` })),
+  );
 });
 
 test('a failure in a later stage stops the weeks after it in every stage; the weeks before it go on', async () => {
@@ -185,7 +202,10 @@ test('a failure in a later stage stops the weeks after it in every stage; the we
   await a.release(2);
   const outcomes = await Promise.all(run.weeks);
   await run.settled;
-  assert.deepEqual(outcomes.map((o) => o.kind), ['committed', 'failed', 'stopped', 'stopped']);
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['committed', 'failed', 'stopped', 'stopped'],
+  );
   assert.ok(!log.includes('b start 2'), 'week 2 does not enter b');
   assert.ok(!log.includes('a start 3'), 'week 3 does not enter a');
 });
@@ -200,7 +220,10 @@ test('a failure stops only the weeks after it: an earlier week still in a stage 
   await b.release(0);
   const outcomes = await Promise.all(run.weeks);
   await run.settled;
-  assert.deepEqual(outcomes.map((o) => o.kind), ['committed', 'failed', 'stopped']);
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['committed', 'failed', 'stopped'],
+  );
   assert.ok(log.includes('b commit 0'));
 });
 
@@ -217,7 +240,10 @@ test('a step that throws has failed with that error; stop() starts nothing more'
       },
     },
   ]);
-  assert.deepEqual((await Promise.all(thrown.weeks)).map((o) => o.kind), ['committed', 'failed', 'stopped']);
+  assert.deepEqual(
+    (await Promise.all(thrown.weeks)).map((o) => o.kind),
+    ['committed', 'failed', 'stopped'],
+  );
   assert.equal(((await thrown.weeks[1]!) as { error: unknown }).error, boom);
   assert.deepEqual(started, [0, 1]);
 
@@ -228,5 +254,8 @@ test('a step that throws has failed with that error; stop() starts nothing more'
   run.stop();
   await a.release(0);
   await run.settled;
-  assert.deepEqual((await Promise.all(run.weeks)).map((o) => o.kind), ['committed', 'stopped', 'stopped']);
+  assert.deepEqual(
+    (await Promise.all(run.weeks)).map((o) => o.kind),
+    ['committed', 'stopped', 'stopped'],
+  );
 });

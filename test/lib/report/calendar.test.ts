@@ -35,7 +35,10 @@ describe('the report calendar', () => {
       { day: '2025-12-29', orders: 1, revenue: '30.00' },
       { day: '2025-12-30', orders: 1, revenue: '20.00' },
     ]);
-    assert.deepEqual(peaks.map((p) => [p.day, p.name]), [['2025-12-29', 'before New Year']]);
+    assert.deepEqual(
+      peaks.map((p) => [p.day, p.name]),
+      [['2025-12-29', 'before New Year']],
+    );
   });
 
   test("gives each category's share of its month's revenue", () => {

@@ -11,19 +11,24 @@ describe('report formatting', () => {
   const ru = createReportFormat('ru');
   const en = createReportFormat('en');
 
-  it('writes roubles for a Russian reader: thin-space thousands, decimal comma, ₽, ' +
-    'exact beyond float precision', () => {
-    assert.equal(ru.money('1234567.5'), `1${THIN_SPACE}234${THIN_SPACE}567,50${NBSP}₽`);
-    assert.equal(ru.money('0.05'), `0,05${NBSP}₽`);
-    // 2^53 + 1 roubles and some kopecks: a float would lose the last digit.
-    assert.equal(ru.money('9007199254740993.99'), `9${THIN_SPACE}007${THIN_SPACE}199${THIN_SPACE}254${THIN_SPACE}740${THIN_SPACE}993,99${NBSP}₽`);
-    assert.equal(ru.int(1234567), `1${THIN_SPACE}234${THIN_SPACE}567`);
-    assert.equal(ru.percent(0.1234), `12,3${NBSP}%`);
-    assert.equal(ru.change(-0.0104), `\u22121,0${NBSP}%`);
-    assert.equal(ru.change(0.5), `+50,0${NBSP}%`);
-    assert.equal(ru.date('2024-05-13'), '13 мая 2024 г.');
-    assert.equal(ru.dateTime(Date.UTC(2024, 4, 14, 9, 45)), '14 мая 2024 г. в 12:45 MSK');
-  });
+  it(
+    'writes roubles for a Russian reader: thin-space thousands, decimal comma, ₽, ' + 'exact beyond float precision',
+    () => {
+      assert.equal(ru.money('1234567.5'), `1${THIN_SPACE}234${THIN_SPACE}567,50${NBSP}₽`);
+      assert.equal(ru.money('0.05'), `0,05${NBSP}₽`);
+      // 2^53 + 1 roubles and some kopecks: a float would lose the last digit.
+      assert.equal(
+        ru.money('9007199254740993.99'),
+        `9${THIN_SPACE}007${THIN_SPACE}199${THIN_SPACE}254${THIN_SPACE}740${THIN_SPACE}993,99${NBSP}₽`,
+      );
+      assert.equal(ru.int(1234567), `1${THIN_SPACE}234${THIN_SPACE}567`);
+      assert.equal(ru.percent(0.1234), `12,3${NBSP}%`);
+      assert.equal(ru.change(-0.0104), `\u22121,0${NBSP}%`);
+      assert.equal(ru.change(0.5), `+50,0${NBSP}%`);
+      assert.equal(ru.date('2024-05-13'), '13 мая 2024 г.');
+      assert.equal(ru.dateTime(Date.UTC(2024, 4, 14, 9, 45)), '14 мая 2024 г. в 12:45 MSK');
+    },
+  );
 
   it('switches to en-US with --locale en', () => {
     assert.equal(en.money('1234567.5'), '₽1,234,567.50');

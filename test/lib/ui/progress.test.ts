@@ -16,10 +16,16 @@ test('the time left leaves out the first week, which carries the start-up', () =
 });
 
 test('durations as m:ss, and h:mm:ss from an hour', () => {
-  assert.deepEqual(
-    [0, 499, 500, 65_000, 599_499, 3_600_000, 3_725_000, -5].map(formatDuration),
-    ['0:00', '0:00', '0:01', '1:05', '9:59', '1:00:00', '1:02:05', '0:00'],
-  );
+  assert.deepEqual([0, 499, 500, 65_000, 599_499, 3_600_000, 3_725_000, -5].map(formatDuration), [
+    '0:00',
+    '0:00',
+    '0:01',
+    '1:05',
+    '9:59',
+    '1:00:00',
+    '1:02:05',
+    '0:00',
+  ]);
 });
 
 test('the bar fills with the weeks done and names what is going on', () => {

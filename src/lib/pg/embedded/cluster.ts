@@ -212,9 +212,7 @@ async function recoverLeftover(dir: string, label: string, log: Logger): Promise
     }
   } else {
     const shown = Number.isNaN(pid) ? '?' : pid;
-    log.warn(
-      `embedded PostgreSQL: removing stale ${label}/postmaster.pid (pid ${shown} is no longer a server on it)`,
-    );
+    log.warn(`embedded PostgreSQL: removing stale ${label}/postmaster.pid (pid ${shown} is no longer a server on it)`);
   }
   await rm(pidFile, { force: true });
 }

@@ -9,7 +9,7 @@ import { makeDirectory } from '../../files/layout.js';
  * `SALES_ETL_PG_CACHE` moves it (tests use a temporary one).
  */
 export function rootCache(): string {
-  return path.resolve(process.env['SALES_ETL_PG_CACHE'] || '/var/lib/sales-etl');
+  return path.resolve(process.env.SALES_ETL_PG_CACHE || '/var/lib/sales-etl');
 }
 
 /** Make a directory of the cache (and its parents up to the cache) root-owned and world-traversable. */

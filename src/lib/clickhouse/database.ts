@@ -6,6 +6,7 @@ import { applyClickHouseSchema } from './schema.js';
 import { clickHouseStatement } from './sql.js';
 import { resolveClickHouseServer } from './target.js';
 import type { Context } from '../core/config.js';
+import { withOpened } from '../core/opened.js';
 import { makeDirectory } from '../files/layout.js';
 
 /** An open ClickHouse: a server over HTTP or the embedded engine, behind the same client. */
@@ -25,7 +26,8 @@ export interface ClickHouseDatabase {
  * tables if missing. Every failure is one line naming the target.
  */
 export async function openClickHouse(ctx: Context): Promise<ClickHouseDatabase> {
-  const db = ctx.config.clickhouseUrl === undefined ? await openEmbedded(ctx) : await openServer(ctx, ctx.config.clickhouseUrl);
+  const db =
+    ctx.config.clickhouseUrl === undefined ? await openEmbedded(ctx) : await openServer(ctx, ctx.config.clickhouseUrl);
   try {
     await applyClickHouseSchema(db.client);
   } catch (cause) {
@@ -58,7 +60,8 @@ const openHere = new Map<string, number>();
 async function recoverEmbedded(ctx: Context, db: ClickHouseDatabase): Promise<void> {
   for (const r of await recoverPublications(db.client)) {
     const what = r.partition === 'all' ? 'the catalogue' : describePartition(r.partition);
-    if (r.finished) ctx.log.warn(`${db.target}: finished publishing ${what} (${r.tables.join(', ')}), which a killed run had begun`);
+    if (r.finished)
+      ctx.log.warn(`${db.target}: finished publishing ${what} (${r.tables.join(', ')}), which a killed run had begun`);
     else ctx.log.debug(`${db.target}: dropped the leftover ready tables of ${what}`);
   }
   const dropped = await dropStagingTables(db.client);
@@ -74,17 +77,14 @@ export async function withClickHouse<T>(
   given: ClickHouseDatabase | undefined,
   work: (db: ClickHouseDatabase) => Promise<T>,
 ): Promise<T> {
-  if (given) return work(given);
-  const db = await openClickHouse(ctx);
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
+  return withOpened(given, () => openClickHouse(ctx), work);
 }
 
 async function openServer(ctx: Context, rawUrl: string): Promise<ClickHouseDatabase> {
-  const server = resolveClickHouseServer(rawUrl, { user: ctx.config.clickhouseUser, password: ctx.config.clickhousePassword });
+  const server = resolveClickHouseServer(rawUrl, {
+    user: ctx.config.clickhouseUser,
+    password: ctx.config.clickhousePassword,
+  });
   const client = createClient({
     url: server.url,
     username: server.username,
@@ -154,7 +154,8 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
  */
 function clientLog(ctx: Context) {
   type Params = { message: string; err?: Error };
-  const say = ({ message, err }: Params) => ctx.log.debug(`ClickHouse client: ${message}${err ? `: ${err.message}` : ''}`);
+  const say = ({ message, err }: Params) =>
+    ctx.log.debug(`ClickHouse client: ${message}${err ? `: ${err.message}` : ''}`);
   class ForwardingLogger {
     trace(): void {}
     debug(): void {}

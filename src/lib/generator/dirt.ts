@@ -8,7 +8,8 @@ import type { DirtRates } from './store-plan.js';
 
 /** A sale as the canonical raw line (what clean writes back out). */
 export function canonicalLine(s: Sale): string {
-  return `${s.saleId},${s.customerId},${s.productId},${s.quantity},${isoDay(s.day)},${formatKopecks(s.amount)},${REGION_NAMES[s.region]}`;
+  const ids = `${s.saleId},${s.customerId},${s.productId},${s.quantity}`;
+  return `${ids},${isoDay(s.day)},${formatKopecks(s.amount)},${REGION_NAMES[s.region]}`;
 }
 
 /** `YYYY-MM-DD` as `DD.MM.YYYY`. */
@@ -46,8 +47,21 @@ const quoted = (field: string) => (field.includes(',') ? `"${field}"` : field);
  * clean must read each back to the canonical line). Never equal to the
  * canonical line: when no other change happens, the date changes form.
  */
+/** A sale's fields in canonical form, in SALES_COLUMNS' order, under the given sale_id. */
+function saleFields(s: Sale, saleId: number): string[] {
+  return [
+    String(saleId),
+    String(s.customerId),
+    String(s.productId),
+    String(s.quantity),
+    isoDay(s.day),
+    formatKopecks(s.amount),
+    REGION_NAMES[s.region],
+  ];
+}
+
 export function noisyLine(s: Sale, rng: Rng): string {
-  const f = [String(s.saleId), String(s.customerId), String(s.productId), String(s.quantity), isoDay(s.day), formatKopecks(s.amount), REGION_NAMES[s.region]];
+  const f = saleFields(s, s.saleId);
   let changed = false;
   if (rng() < 0.45) {
     const name = f[6] as string;
@@ -75,7 +89,14 @@ export function noisyLine(s: Sale, rng: Rng): string {
 }
 
 /** Why an invalid row is invalid; clean must reject every one of them. */
-export const INVALID_KINDS = ['missing_field', 'bad_quantity', 'bad_date', 'date_outside_week', 'unknown_region', 'wrong_columns'] as const;
+export const INVALID_KINDS = [
+  'missing_field',
+  'bad_quantity',
+  'bad_date',
+  'date_outside_week',
+  'unknown_region',
+  'wrong_columns',
+] as const;
 
 const UNKNOWN_REGIONS = ['Central', 'Siberia', 'Northwest', 'Центр', 'N/A', 'Nord', 'Unknown'];
 
@@ -84,7 +105,7 @@ const UNKNOWN_REGIONS = ['Central', 'Siberia', 'Northwest', 'Центр', 'N/A',
  * one of a valid sale, so cleaning leaves exactly the valid set).
  */
 export function invalidLine(s: Sale, saleId: number, week: Week, rng: Rng): string {
-  const f = [String(saleId), String(s.customerId), String(s.productId), String(s.quantity), isoDay(s.day), formatKopecks(s.amount), REGION_NAMES[s.region]];
+  const f = saleFields(s, saleId);
   const year = week.start.slice(0, 4);
   switch (pick(rng, INVALID_KINDS)) {
     case 'missing_field':
@@ -97,7 +118,14 @@ export function invalidLine(s: Sale, saleId: number, week: Week, rng: Rng): stri
       break;
     }
     case 'bad_date':
-      f[4] = pick(rng, [`${year}-13-${f[4]?.slice(8, 10)}`, `${year}-02-30`, `32.${f[4]?.slice(5, 7)}.${year}`, 'не указана', '00.00.0000', 'yesterday']);
+      f[4] = pick(rng, [
+        `${year}-13-${f[4]?.slice(8, 10)}`,
+        `${year}-02-30`,
+        `32.${f[4]?.slice(5, 7)}.${year}`,
+        'не указана',
+        '00.00.0000',
+        'yesterday',
+      ]);
       break;
     case 'date_outside_week': {
       const start = dayNumber(week.start);

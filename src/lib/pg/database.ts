@@ -4,6 +4,7 @@ import type { Context } from '../core/config.js';
 import { startEmbeddedPg, type EmbeddedPg } from './embedded/server.js';
 import { redact } from '../core/errors.js';
 import { throwIfInterrupted } from '../core/interrupt.js';
+import { withOpened } from '../core/opened.js';
 import { migratePg } from './migrations.js';
 import { pgSql } from './sql.js';
 
@@ -135,31 +136,26 @@ export async function openPg(ctx: Context): Promise<PgDatabase> {
  * Run `work` on the given database (left open: its owner closes it) or on one
  * opened for the purpose and closed afterwards, whatever happens.
  */
-export async function withPg<T>(ctx: Context, given: PgDatabase | undefined, work: (db: PgDatabase) => Promise<T>): Promise<T> {
-  if (given) return work(given);
-  const db = await openPg(ctx);
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
+export async function withPg<T>(
+  ctx: Context,
+  given: PgDatabase | undefined,
+  work: (db: PgDatabase) => Promise<T>,
+): Promise<T> {
+  return withOpened(given, () => openPg(ctx), work);
 }
 
 /** Record a run in `etl_runs`, inside the caller's transaction so it commits with the data it describes. */
 export async function recordRun(client: pg.ClientBase, run: EtlRun): Promise<void> {
-  await client.query(
-    (await pgSql('etl-runs-record.sql')).text,
-    [
-      run.stage,
-      run.week,
-      run.status,
-      run.rowsIn ?? null,
-      run.rowsOut ?? null,
-      run.startedAt,
-      run.finishedAt ?? null,
-      run.message ?? null,
-    ],
-  );
+  await client.query((await pgSql('etl-runs-record.sql')).text, [
+    run.stage,
+    run.week,
+    run.status,
+    run.rowsIn ?? null,
+    run.rowsOut ?? null,
+    run.startedAt,
+    run.finishedAt ?? null,
+    run.message ?? null,
+  ]);
 }
 
 /**

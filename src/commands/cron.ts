@@ -104,12 +104,22 @@ function defaultBin(): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Print crontab entries (or a systemd service and timer) for the weekly run (SPEC 8). */
-export async function cron(opts: CronOptions): Promise<CronResult> {
-  const timeZone = opts.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
-  const now = opts.now ?? Date.now();
-  const schedule = localSchedule(timeZone, now);
-  const schedules = yearSchedules(timeZone, now);
+/** What both forms of the entry run, and where. */
+interface RunCommand {
+  /** The machine's time zone, which the crontab lines are written in. */
+  timeZone: string;
+  /** The project's directory, the run's working directory. */
+  project: string;
+  /** Where the crontab entry appends the run's output. */
+  logDir: string;
+  /** node, its flags, the bin and `--data-dir ... run-week`, quoted for a shell. */
+  command: string;
+  /** The weekly run's Moscow time of day, HH:MM. */
+  runAt: string;
+}
+
+/** The command line of the weekly run and the places it uses, from the options. */
+function runCommand(opts: CronOptions, timeZone: string): RunCommand {
   const node = opts.node ?? process.execPath;
   const bin = opts.bin ?? defaultBin();
   const project = path.dirname(path.dirname(bin));
@@ -117,55 +127,72 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
   const logDir = path.join(dataDir, 'logs');
   const command = `${sh(node)} ${NODE_FLAGS.join(' ')} ${sh(bin)} --data-dir ${sh(dataDir)} run-week`;
   const runAt = `${pad(WEEKLY_RUN.hour)}:${pad(WEEKLY_RUN.minute)}`;
+  return { timeZone, project, logDir, command, runAt };
+}
 
-  if (opts.systemd) {
-    // systemd keeps the zone itself (OnCalendar ... Europe/Moscow), daylight saving included, and
-    // Persistent= runs a missed week late: so no --only-at, which would skip that late run.
-    const text = [
-      '# /etc/systemd/system/sales-etl.service',
-      '[Unit]',
-      'Description=sales-etl weekly run (run-week: generate, clean, load-pg, aggregate, migrate-click)',
-      'Wants=network-online.target',
-      'After=network-online.target',
-      '',
-      '[Service]',
-      'Type=oneshot',
-      '# systemctl stop: SIGTERM to sales-etl alone, which rolls back, stops its embedded PostgreSQL and exits 143',
-      'KillMode=mixed',
-      `WorkingDirectory=${systemdValue(project)}`,
-      '# What the run writes is for this account alone (the tool adds 077 to the umask anyway).',
-      'UMask=0077',
-      '# Environment=DATABASE_URL=postgres://... CLICKHOUSE_URL=http://... NOTIFY_WEBHOOK_URL=...',
-      `ExecStart=${systemdValue(command)}`,
-      '',
-      '# /etc/systemd/system/sales-etl.timer',
-      '[Unit]',
-      `Description=sales-etl weekly run, Tuesdays ${runAt} Moscow time`,
-      '',
-      '[Timer]',
-      `OnCalendar=Tue *-*-* ${runAt}:00 ${WEEKLY_RUN.timeZone}`,
-      'Persistent=true',
-      '',
-      '[Install]',
-      'WantedBy=timers.target',
-      '',
-      '# install: save the two units above, then',
-      '#   sudo systemctl daemon-reload && sudo systemctl enable --now sales-etl.timer',
-      '#   systemctl list-timers sales-etl.timer; journalctl -u sales-etl.service',
-      '',
-    ].join('\n');
-    return { kind: 'systemd', schedule, schedules, text };
-  }
+/** Print crontab entries (or a systemd service and timer) for the weekly run (SPEC 8). */
+export async function cron(opts: CronOptions): Promise<CronResult> {
+  const timeZone = opts.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  const now = opts.now ?? Date.now();
+  const schedule = localSchedule(timeZone, now);
+  const schedules = yearSchedules(timeZone, now);
+  const run = runCommand(opts, timeZone);
+  if (opts.systemd) return { kind: 'systemd', schedule, schedules, text: systemdUnits(run) };
+  return { kind: 'crontab', schedule, schedules, text: crontabEntry(run, schedules) };
+}
 
-  // Cron runs entries on the machine's clock (Debian's ignores CRON_TZ): one line per UTC offset the
-  // zone has at the runs of the coming year, each guarded so that only the one at 12:45 Moscow runs.
+/**
+ * The service and timer units. systemd keeps the zone itself (OnCalendar ... Europe/Moscow), daylight
+ * saving included, and Persistent= runs a missed week late: so no --only-at, which would skip that late run.
+ */
+function systemdUnits({ project, command, runAt }: RunCommand): string {
+  return [
+    '# /etc/systemd/system/sales-etl.service',
+    '[Unit]',
+    'Description=sales-etl weekly run (run-week: generate, clean, load-pg, aggregate, migrate-click)',
+    'Wants=network-online.target',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    '# systemctl stop: SIGTERM to sales-etl alone, which rolls back, stops its embedded PostgreSQL and exits 143',
+    'KillMode=mixed',
+    `WorkingDirectory=${systemdValue(project)}`,
+    '# What the run writes is for this account alone (the tool adds 077 to the umask anyway).',
+    'UMask=0077',
+    '# Environment=DATABASE_URL=postgres://... CLICKHOUSE_URL=http://... NOTIFY_WEBHOOK_URL=...',
+    `ExecStart=${systemdValue(command)}`,
+    '',
+    '# /etc/systemd/system/sales-etl.timer',
+    '[Unit]',
+    `Description=sales-etl weekly run, Tuesdays ${runAt} Moscow time`,
+    '',
+    '[Timer]',
+    `OnCalendar=Tue *-*-* ${runAt}:00 ${WEEKLY_RUN.timeZone}`,
+    'Persistent=true',
+    '',
+    '[Install]',
+    'WantedBy=timers.target',
+    '',
+    '# install: save the two units above, then',
+    '#   sudo systemctl daemon-reload && sudo systemctl enable --now sales-etl.timer',
+    '#   systemctl list-timers sales-etl.timer; journalctl -u sales-etl.service',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The crontab entry. Cron runs entries on the machine's clock (Debian's ignores CRON_TZ): one line per UTC
+ * offset the zone has at the runs of the coming year, each guarded so that only the one at 12:45 Moscow runs.
+ */
+function crontabEntry({ timeZone, project, logDir, command, runAt }: RunCommand, schedules: LocalSchedule[]): string {
   const guarded = `${command} --only-at ${sh(formatWeeklyTime(WEEKLY_RUN))}`;
   const tail = crontabCommand(
     `cd ${sh(project)} && umask 077 && mkdir -p ${sh(logDir)} && ` +
       `${guarded} >> ${sh(path.join(logDir, 'cron.log'))} 2>&1`,
   );
   const many = schedules.length > 1;
-  const text = [
+  return [
     `# sales-etl run-week, Tuesdays ${runAt} ${WEEKLY_RUN.timeZone}, on this machine's clock (${timeZone}).`,
     ...(many
       ? [
@@ -182,5 +209,4 @@ export async function cron(opts: CronOptions): Promise<CronResult> {
     ]),
     '',
   ].join('\n');
-  return { kind: 'crontab', schedule, schedules, text };
 }

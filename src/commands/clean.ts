@@ -74,18 +74,45 @@ const count = (n: number) => EN_US.format(n);
 async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promise<CleanedWeek> {
   const { layout } = ctx.config;
   const { present, missing } = await findRawFiles(ctx, week);
+  warnMissing(ctx, week, missing);
+
+  await removeStaleTemps(layout.cleanDir(week));
+  await removeStaleTemps(layout.rejectsDir(week));
+
+  const seen = await saleIdTableFor(layout, week, present);
+  const writers: AtomicWriter[] = [];
+  const files: CleanManifestFile[] = [];
+  try {
+    for (const region of present) {
+      files.push(await cleanRegion(ctx, week, region, seen, writers, maxRejectRate));
+    }
+    const manifest = weekManifest(week, files, missing);
+    await commitWeek(layout, week, writers, missing, manifest);
+    const { totals } = manifest;
+    logWeek(ctx, week, totals, missing);
+    return { week: week.id, ...totals, missingRegions: missing, manifest: rel(layout, layout.manifest(week)) };
+  } catch (error) {
+    await Promise.all(writers.map((writer) => writer.abort()));
+    throw error;
+  }
+}
+
+/** A warning for each region of the week without a raw file. */
+function warnMissing(ctx: Context, week: Week, missing: Region[]): void {
+  const { layout } = ctx.config;
   for (const region of missing) {
     ctx.log.warn(
       `${week.id}: no raw file for region ${region} (${rel(layout, layout.raw(week, region))}); ` +
         'cleaning the week without it',
     );
   }
+}
 
-  await removeStaleTemps(layout.cleanDir(week));
-  await removeStaleTemps(layout.rejectsDir(week));
-
-  // Sized from the input up front (up to 2^25 slots, 400 MB, a 20-million-row week): growing a
-  // table of millions of ids holds the old and the new one at once.
+/**
+ * The table of the week's sale ids, sized from the input up front (up to 2^25 slots): growing a
+ * table of millions of ids holds the old and the new one at once.
+ */
+async function saleIdTableFor(layout: Layout, week: Week, present: Region[]): Promise<SaleIdTable> {
   const rawBytes = await Promise.all(
     present.map((region) =>
       stat(layout.raw(week, region)).then(
@@ -94,47 +121,53 @@ async function cleanWeek(ctx: Context, week: Week, maxRejectRate: number): Promi
       ),
     ),
   );
-  const seen = new SaleIdTable(Math.min(2 ** 25, rawBytes.reduce((a, b) => a + b, 0) / BYTES_PER_ROW / 0.7));
-  const writers: AtomicWriter[] = [];
-  const files: CleanManifestFile[] = [];
-  try {
-    for (const region of present) {
-      files.push(await cleanRegion(ctx, week, region, seen, writers, maxRejectRate));
-    }
+  return new SaleIdTable(Math.min(2 ** 25, rawBytes.reduce((a, b) => a + b, 0) / BYTES_PER_ROW / 0.7));
+}
 
-    const manifest: CleanManifest = {
-      week: week.id,
-      weekStart: week.start,
-      weekEnd: week.end,
-      files,
-      missingRegions: missing,
-      totals: {
-        read: sum(files, 'read'),
-        written: sum(files, 'written'),
-        duplicates: sum(files, 'duplicates'),
-        rejected: sum(files, 'rejected'),
-      },
-    };
-    // The manifest goes first and comes back last: without it the week reads as incomplete.
-    await rm(layout.manifest(week), { force: true });
-    for (const writer of writers) await writer.commit();
-    for (const region of missing) {
-      await rm(layout.clean(week, region), { force: true });
-      await rm(layout.rejects(week, region), { force: true });
-    }
-    await writeFileAtomic(layout.manifest(week), formatCleanManifest(manifest));
+/** The week's clean manifest: its files, the regions without one, and the totals. */
+function weekManifest(week: Week, files: CleanManifestFile[], missing: Region[]): CleanManifest {
+  return {
+    week: week.id,
+    weekStart: week.start,
+    weekEnd: week.end,
+    files,
+    missingRegions: missing,
+    totals: {
+      read: sum(files, 'read'),
+      written: sum(files, 'written'),
+      duplicates: sum(files, 'duplicates'),
+      rejected: sum(files, 'rejected'),
+    },
+  };
+}
 
-    const { totals } = manifest;
-    ctx.log.info(
-      `${week.id}: ${count(totals.written)} written, ${count(totals.duplicates)} duplicates, ` +
-        `${count(totals.rejected)} rejected` +
-        (missing.length > 0 ? `, missing ${missing.join(', ')}` : ''),
-    );
-    return { week: week.id, ...totals, missingRegions: missing, manifest: rel(layout, layout.manifest(week)) };
-  } catch (error) {
-    await Promise.all(writers.map((writer) => writer.abort()));
-    throw error;
+/**
+ * Put the week's clean output in place of the previous one: the manifest goes first and comes back
+ * last (without it the week reads as incomplete), and the missing regions' old files go.
+ */
+async function commitWeek(
+  layout: Layout,
+  week: Week,
+  writers: AtomicWriter[],
+  missing: Region[],
+  manifest: CleanManifest,
+): Promise<void> {
+  await rm(layout.manifest(week), { force: true });
+  for (const writer of writers) await writer.commit();
+  for (const region of missing) {
+    await rm(layout.clean(week, region), { force: true });
+    await rm(layout.rejects(week, region), { force: true });
   }
+  await writeFileAtomic(layout.manifest(week), formatCleanManifest(manifest));
+}
+
+/** The week's summary line. */
+function logWeek(ctx: Context, week: Week, totals: CleanManifest['totals'], missing: Region[]): void {
+  ctx.log.info(
+    `${week.id}: ${count(totals.written)} written, ${count(totals.duplicates)} duplicates, ` +
+      `${count(totals.rejected)} rejected` +
+      (missing.length > 0 ? `, missing ${missing.join(', ')}` : ''),
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import { removeStaleTemps } from '../lib/files/layout.js';
 import type { Region } from '../lib/core/regions.js';
 import { planPeriod, type PlanFlags, type StorePlan } from '../lib/core/plan.js';
 import { salesModelFor } from '../lib/generator/model-cache.js';
+import type { SalesModel } from '../lib/generator/sales.js';
 import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
 import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';
 import { writeWeek } from '../lib/generator/write-week.js';
@@ -55,9 +56,32 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const now = opts.now ?? Date.now();
   const { plan, created } = await openPlan(layout, opts, ctx.log, now);
   const schedule = new Schedule(plan);
-  const lastComplete = previousWeek(now);
 
-  const asked = opts.weeks ?? planPeriod(plan);
+  const byIndex = weeksByIndex(opts.weeks ?? planPeriod(plan), schedule, plan, previousWeek(now));
+  const indices = [...byIndex.keys()].sort((a, b) => a - b);
+  if (created) await savePlan(layout, plan, ctx.log);
+  if (indices.length === 0) {
+    // An empty list (backfill's way to create the plan): the plan alone, nothing else written.
+    return { plan, planCreated: created, customers: 0, products: 0, weeks: [] };
+  }
+  const horizon = Math.max(plan.weeks - 1, ...indices);
+
+  // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
+  const model = salesModelFor(layout.root, plan, horizon);
+  const customers = await writeDimensions(ctx, model, plan, indices);
+  const label =
+    indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
+  const weeks = await writeWeeks(ctx, model, schedule, indices, label);
+  const valid = weeks.reduce((n, w) => n + w.validSales, 0);
+  ctx.log.success(
+    `generated ${weeks.length} week${weeks.length === 1 ? '' : 's'}: ${valid.toLocaleString('en-US')} valid sales, ` +
+      `${customers.toLocaleString('en-US')} customers, ${model.products.length} products in ${layout.root}`,
+  );
+  return { plan, planCreated: created, customers, products: model.products.length, weeks };
+}
+
+/** The asked weeks by their index in the plan's schedule; a week before the plan or not yet ended is an error. */
+function weeksByIndex(asked: Week[], schedule: Schedule, plan: StorePlan, lastComplete: Week): Map<number, Week> {
   const byIndex = new Map<number, Week>();
   for (const week of asked) {
     const index = schedule.indexOf(week);
@@ -69,16 +93,12 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     }
     byIndex.set(index, week);
   }
-  const indices = [...byIndex.keys()].sort((a, b) => a - b);
-  if (created) await savePlan(layout, plan, ctx.log);
-  if (indices.length === 0) {
-    // An empty list (backfill's way to create the plan): the plan alone, nothing else written.
-    return { plan, planCreated: created, customers: 0, products: 0, weeks: [] };
-  }
-  const horizon = Math.max(plan.weeks - 1, ...indices);
+  return byIndex;
+}
 
-  // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
-  const model = salesModelFor(layout.root, plan, horizon);
+/** Write dim/products.csv and dim/customers.csv for the weeks at `indices`; the number of customers. */
+async function writeDimensions(ctx: Context, model: SalesModel, plan: StorePlan, indices: number[]): Promise<number> {
+  const layout = ctx.config.layout;
   // What a killed run left half written under a temporary name (the plan, the dimensions).
   for (const dir of [layout.root, path.dirname(layout.dim('products'))]) await removeStaleTemps(dir);
   await writeProducts(layout, model.products);
@@ -86,13 +106,21 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   // the plan is made), so the period generated week by week writes the file once and load-pg
   // finds it unchanged; a week after the period extends it.
   const through = Math.max(plan.weeks, (indices.at(-1) as number) + 1);
-  const customers = await ctx.log.task('generate: customers', () =>
+  return ctx.log.task('generate: customers', () =>
     writeCustomers(layout, model.schedule, model.schedule.customersBefore(through)),
   );
+}
 
+/** Write the raw files of the weeks at `indices`, in that order, under one progress task. */
+async function writeWeeks(
+  ctx: Context,
+  model: SalesModel,
+  schedule: Schedule,
+  indices: number[],
+  label: string,
+): Promise<GeneratedWeek[]> {
+  const layout = ctx.config.layout;
   const weeks: GeneratedWeek[] = [];
-  const label =
-    indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
   await ctx.log.task(label, async (progress) => {
     for (const [n, index] of indices.entries()) {
       progress(`${schedule.week(index).id} (${n + 1}/${indices.length})`);
@@ -103,10 +131,5 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       weeks.push(written);
     }
   });
-  const valid = weeks.reduce((n, w) => n + w.validSales, 0);
-  ctx.log.success(
-    `generated ${weeks.length} week${weeks.length === 1 ? '' : 's'}: ${valid.toLocaleString('en-US')} valid sales, ` +
-      `${customers.toLocaleString('en-US')} customers, ${model.products.length} products in ${layout.root}`,
-  );
-  return { plan, planCreated: created, customers, products: model.products.length, weeks };
+  return weeks;
 }

@@ -120,54 +120,95 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         result.importedAt = importedAt;
         result.products = await publishProducts(ctx, pgDb, ch, importedAt);
       }
+      const migration: Migration = { ctx, pgDb, ch, verifyOnly, importedAt };
       for (let at = 0; at < weeks.length; ) {
         const run = verifyOnly ? weeks.slice(at, at + 1) : leadingRun(weeks.slice(at));
-        const startedAt = new Date();
-        // Bookkeeping never hides the failure it records.
-        const recordFailure = (week: Week, error: unknown) =>
-          record(pgDb, { week, startedAt, status: 'failed', error, verifyOnly }).catch((e: unknown) =>
-            ctx.log.warn(`could not record the failed run of ${week.id} in etl_runs: ${String(e)}`),
-          );
-        let outcome: RunOutcome;
-        try {
-          for (const week of run) await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
-          outcome = await during(`${STAGE} of ${describeRun(run)}`, () =>
-            verifyOnly ? verifyWeek(pgDb, ch, run[0]!) : publishRun(ctx, pgDb, ch, run, importedAt),
-          );
-          await releaseMemory(ch);
-        } catch (error) {
-          // Nothing of the run was published: each of its weeks failed.
-          for (const week of run) await recordFailure(week, error);
-          throw error;
-        }
-        for (const published of outcome.published) {
-          const week = run.find((w) => w.id === published.week)!;
-          // The report's calendar view: the week's sales by day and category (src/lib/clickhouse/daily.ts),
-          // after the week's aggregates are in; a failure here is the week's failure.
-          if (!verifyOnly) {
-            try {
-              await during(`${STAGE} of ${week.id}`, () => publishDailyWeek(pgDb, ch, week, importedAt));
-            } catch (error) {
-              outcome = { published: [], failure: { week, error } };
-              break;
-            }
-          }
-          await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
-          result.weeks.push(published);
-          ctx.log.info(
-            `${week.id}: ${published.rows.toLocaleString('en-US')} rows, amount ${published.amountSum} ` +
-              `${verifyOnly ? 'match' : 'published to'} ${ch.target}`,
-          );
-        }
-        if (outcome.failure) {
-          const { week, error } = outcome.failure;
-          await recordFailure(week, error);
-          throw error;
-        }
-        at += outcome.published.length;
+        at += await migrateRun(migration, run, result);
       }
       return result;
     }),
+  );
+}
+
+/** What every run of one `migrate-click` shares. */
+interface Migration {
+  ctx: Context;
+  pgDb: PgDatabase;
+  ch: ClickHouseDatabase;
+  verifyOnly: boolean;
+  importedAt: string;
+}
+
+/**
+ * Publish (or verify) one run of weeks and record each week in etl_runs, its published weeks added to
+ * `result`. The number of weeks done; the first week that fails is recorded and its error thrown.
+ */
+async function migrateRun(m: Migration, run: Week[], result: MigrateClickResult): Promise<number> {
+  const startedAt = new Date();
+  let outcome: RunOutcome;
+  try {
+    outcome = await publishOrVerify(m, run);
+  } catch (error) {
+    // Nothing of the run was published: each of its weeks failed.
+    for (const week of run) await recordFailure(m, week, startedAt, error);
+    throw error;
+  }
+  outcome = await finishPublished(m, run, startedAt, outcome, result);
+  if (outcome.failure) {
+    const { week, error } = outcome.failure;
+    await recordFailure(m, week, startedAt, error);
+    throw error;
+  }
+  return outcome.published.length;
+}
+
+/** Recover the run's partitions on a server, then publish (or verify) the run and release its memory. */
+async function publishOrVerify({ ctx, pgDb, ch, verifyOnly, importedAt }: Migration, run: Week[]): Promise<RunOutcome> {
+  for (const week of run) await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
+  const outcome = await during(`${STAGE} of ${describeRun(run)}`, () =>
+    verifyOnly ? verifyWeek(pgDb, ch, run[0]!) : publishRun(ctx, pgDb, ch, run, importedAt),
+  );
+  await releaseMemory(ch);
+  return outcome;
+}
+
+/**
+ * For each week the run published: its calendar view, its etl_runs record, `result` and a log line.
+ * The outcome, with a week whose calendar view failed as the run's failure.
+ */
+async function finishPublished(
+  { ctx, pgDb, ch, verifyOnly, importedAt }: Migration,
+  run: Week[],
+  startedAt: Date,
+  outcome: RunOutcome,
+  result: MigrateClickResult,
+): Promise<RunOutcome> {
+  for (const published of outcome.published) {
+    const week = run.find((w) => w.id === published.week)!;
+    // The report's calendar view: the week's sales by day and category (src/lib/clickhouse/daily.ts),
+    // after the week's aggregates are in; a failure here is the week's failure.
+    if (!verifyOnly) {
+      try {
+        await during(`${STAGE} of ${week.id}`, () => publishDailyWeek(pgDb, ch, week, importedAt));
+      } catch (error) {
+        return { published: [], failure: { week, error } };
+      }
+    }
+    await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
+    result.weeks.push(published);
+    ctx.log.info(
+      `${week.id}: ${published.rows.toLocaleString('en-US')} rows, amount ${published.amountSum} ` +
+        `${verifyOnly ? 'match' : 'published to'} ${ch.target}`,
+    );
+  }
+  return outcome;
+}
+
+/** Record a week's failed run in etl_runs. Bookkeeping never hides the failure it records. */
+function recordFailure(m: Migration, week: Week, startedAt: Date, error: unknown): Promise<void> {
+  const { pgDb, verifyOnly, ctx } = m;
+  return record(pgDb, { week, startedAt, status: 'failed', error, verifyOnly }).catch((e: unknown) =>
+    ctx.log.warn(`could not record the failed run of ${week.id} in etl_runs: ${String(e)}`),
   );
 }
 

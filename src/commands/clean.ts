@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { lstat, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Week } from '../lib/core/calendar.js';
-import { cleanFile, REJECTS_HEADER } from '../lib/clean/file.js';
+import { cleanFile, REJECTS_HEADER, type FileCounts } from '../lib/clean/file.js';
 import { formatCleanManifest, type CleanManifest, type CleanManifestFile } from '../lib/files/manifest.js';
 import { DEFAULT_MAX_REJECT_RATE, type Context } from '../lib/core/config.js';
 import { during } from '../lib/core/interrupt.js';
@@ -206,9 +206,32 @@ async function cleanRegion(
   await cleanSink.flush();
   await rejectsSink.flush();
 
+  warnAboutFile(ctx, name, counts);
+  checkRejectRate(layout, week, name, counts, maxRejectRate);
+  return {
+    region,
+    input: name,
+    inputSha256: counts.inputSha256,
+    output: rel(layout, cleanWriter.path),
+    outputSha256: cleanSink.digest(),
+    rejects: rel(layout, rejectsWriter.path),
+    read: counts.read,
+    written: counts.written,
+    duplicates: counts.duplicates,
+    rejected: counts.rejected,
+    rejectReasons: counts.rejectReasons,
+  };
+}
+
+/** The log lines a region file's oddities call for: no header, no rows, blank lines. */
+function warnAboutFile(ctx: Context, name: string, counts: FileCounts): void {
   if (counts.headerless) ctx.log.warn(`${name} has no header; its line 1 was read as a sale`);
   if (counts.read === 0) ctx.log.warn(`${name} has no rows`);
   if (counts.blankLines > 0) ctx.log.debug(`${name}: ${counts.blankLines} blank lines skipped`);
+}
+
+/** The quality gate: a file rejecting more than `maxRejectRate` of its rows fails the week. */
+function checkRejectRate(layout: Layout, week: Week, name: string, counts: FileCounts, maxRejectRate: number): void {
   const rate = counts.read === 0 ? 0 : counts.rejected / counts.read;
   if (rate > maxRejectRate) {
     const top = Object.entries(counts.rejectReasons)
@@ -223,19 +246,6 @@ async function cleanRegion(
       'clean',
     );
   }
-  return {
-    region,
-    input: name,
-    inputSha256: counts.inputSha256,
-    output: rel(layout, cleanWriter.path),
-    outputSha256: cleanSink.digest(),
-    rejects: rel(layout, rejectsWriter.path),
-    read: counts.read,
-    written: counts.written,
-    duplicates: counts.duplicates,
-    rejected: counts.rejected,
-    rejectReasons: counts.rejectReasons,
-  };
 }
 
 /** A path relative to the data directory with `/`, for messages and the manifest. */

@@ -282,29 +282,17 @@ async function publishRun(
   // statement, so a kill between the two swaps would leave the aggregates new and the buyers
   // still old; swapStaged leaves what the next open needs to finish the swap.
   const staged: StagedPartition[] = [];
-  let snapshot: { totals: Map<string, Omit<WeekFigures, 'buyers'>>; weeks: Week[] };
+  let snapshot: StagedRun;
   try {
-    snapshot = await inTransaction(
-      pgDb,
-      async (client) => {
-        const totals = await pgTotals(client, run[0]!, run.at(-1)!);
-        const weeks = publishable(run, totals);
-        if (weeks.length === 0) throw noAggregates(run[0]!);
-        const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
-        const rows = weeks.reduce((n, w) => n + Number(totals.get(w.start)!.rows), 0);
-        ctx.log.debug(`${weeks[0]!.id}: streaming ${rows} rows into ${stagingTable('sales_agg', partition)}`);
-        if (linked) await pullRun(ch, client, weeks, importedAt, staged);
-        else await streamRun(ch, client, partition, importedAt, staged);
-        ctx.log.debug(`${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
-        return { totals, weeks };
-      },
-      { begin: READ_ONLY_SNAPSHOT, discardOnError: true },
-    );
+    snapshot = await inTransaction(pgDb, (client) => stageRun(ctx, ch, client, run, { importedAt, linked, staged }), {
+      begin: READ_ONLY_SNAPSHOT,
+      discardOnError: true,
+    });
   } catch (error) {
     await dropStaged(staged);
     throw error;
   }
-  const { totals, weeks } = snapshot;
+  const { weeks } = snapshot;
   try {
     // A stop signal before the swap drops what was staged; once the swap has begun, it is finished.
     throwIfInterrupted();
@@ -314,9 +302,49 @@ async function publishRun(
   } finally {
     await dropStaged(staged);
   }
-  // The buyers staged for each week: counted on their way from PostgreSQL, as sent in
-  // this snapshot (streamed), or as found among the week's sales, all of them (pulled).
-  const buyers = staged[1]!.weekRows;
+  return reconcileRun(ch, run, snapshot, staged[1]!.weekRows);
+}
+
+/** The weeks of a run staged from one PostgreSQL snapshot, and their figures in it. */
+interface StagedRun {
+  totals: Map<string, Omit<WeekFigures, 'buyers'>>;
+  weeks: Week[];
+}
+
+/**
+ * In the snapshot: the figures of the run's weeks, then the publishable ones copied into
+ * staging tables (added to `staged`), pulled by ClickHouse when `linked`, streamed otherwise.
+ */
+async function stageRun(
+  ctx: Context,
+  ch: ClickHouseDatabase,
+  client: pg.PoolClient,
+  run: Week[],
+  { importedAt, linked, staged }: { importedAt: string; linked: boolean; staged: StagedPartition[] },
+): Promise<StagedRun> {
+  const totals = await pgTotals(client, run[0]!, run.at(-1)!);
+  const weeks = publishable(run, totals);
+  if (weeks.length === 0) throw noAggregates(run[0]!);
+  const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
+  const rows = weeks.reduce((n, w) => n + Number(totals.get(w.start)!.rows), 0);
+  ctx.log.debug(`${weeks[0]!.id}: streaming ${rows} rows into ${stagingTable('sales_agg', partition)}`);
+  if (linked) await pullRun(ch, client, weeks, importedAt, staged);
+  else await streamRun(ch, client, partition, importedAt, staged);
+  ctx.log.debug(`${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
+  return { totals, weeks };
+}
+
+/**
+ * Reconcile the swapped-in weeks with their snapshot's figures and `buyers`, the buyers staged for
+ * each week: counted on their way from PostgreSQL, as sent in this snapshot (streamed), or as found
+ * among the week's sales, all of them (pulled). The week after them without aggregates is the failure.
+ */
+async function reconcileRun(
+  ch: ClickHouseDatabase,
+  run: Week[],
+  { totals, weeks }: StagedRun,
+  buyers: ReadonlyMap<string, number>,
+): Promise<RunOutcome> {
   const figures = weeks.map((w): [Week, WeekFigures] => [
     w,
     { ...totals.get(w.start)!, buyers: String(buyers.get(w.start) ?? 0) },

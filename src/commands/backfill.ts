@@ -1,10 +1,8 @@
 import type { Week } from '../lib/core/calendar.js';
-import type { ClickHouseDatabase } from '../lib/clickhouse/database.js';
 import type { Context } from '../lib/core/config.js';
 import { StageError } from '../lib/core/errors.js';
 import { interrupted } from '../lib/core/interrupt.js';
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
-import type { PgDatabase } from '../lib/pg/database.js';
 import { runWeeks, type StepOutcome, type WeeksRun } from '../lib/pipeline/weeks.js';
 import { planPeriod, readPlan, type PlanFlags } from '../lib/core/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
@@ -20,25 +18,17 @@ import {
   type Chain,
   type ChainFailure,
   type ChainOptions,
+  type StagesOptions,
   type RunWeekResult,
-  type StageFunctions,
   type StageName,
 } from './run-week.js';
 
 /** Options of `backfill`; the plan flags apply only when the plan is created. */
-export interface BackfillOptions extends PlanFlags {
-  ctx: Context;
+export interface BackfillOptions extends StagesOptions, PlanFlags {
   /** Weeks to run, in order; undefined means the plan's whole period (the plan is created when missing). */
   weeks?: Week[] | undefined;
   /** Run the remaining weeks after a failure (default: stop at the first). */
   keepGoing?: boolean | undefined;
-  skipGenerate?: boolean | undefined;
-  maxRejectRate?: number | undefined;
-  pg?: PgDatabase | undefined;
-  ch?: ClickHouseDatabase | undefined;
-  /** Send a failure notification (default true). */
-  notify?: boolean | undefined;
-  stages?: StageFunctions | undefined;
 }
 
 /** What `backfill` did. */

@@ -27,11 +27,9 @@ export interface StageFunctions {
 
 const REAL_STAGES: StageFunctions = { generate, clean, loadPg, aggregate, migrateClick };
 
-/** Options of `run-week`. */
-export interface RunWeekOptions {
+/** What a chain of the stages takes, for one week (`run-week`) or many (`backfill`). */
+export interface StagesOptions {
   ctx: Context;
-  /** The week to run; default the previous complete week in Moscow time. */
-  week?: Week | undefined;
   /** Leave the raw files as they are (they must exist). */
   skipGenerate?: boolean | undefined;
   /** Passed to clean. */
@@ -43,6 +41,12 @@ export interface RunWeekOptions {
   notify?: boolean | undefined;
   /** The stage functions (tests replace them). */
   stages?: StageFunctions | undefined;
+}
+
+/** Options of `run-week`. */
+export interface RunWeekOptions extends StagesOptions {
+  /** The week to run; default the previous complete week in Moscow time. */
+  week?: Week | undefined;
 }
 
 /** One stage of one week. */

@@ -131,16 +131,6 @@ export function firstName(rng: Rng, male: boolean, year: number): string {
   return t.names[t.table.draw(rng)] as string;
 }
 
-/** The common first names of a decade with their weights (for the tests and the docs). */
-export function decadeNames(male: boolean, year: number): ReadonlyArray<readonly [string, number]> {
-  const source = (male ? MALE : FEMALE) as Record<number, string>;
-  const decade = Math.floor(year / 10) * 10;
-  const tokens = (source[decade] ?? '').split(' ').filter(Boolean);
-  const pairs: Array<[string, number]> = [];
-  for (let i = 0; i < tokens.length; i += 2) pairs.push([tokens[i] as string, Number(tokens[i + 1])]);
-  return pairs;
-}
-
 const PATRONYMIC_STEMS: Readonly<Record<string, readonly [string, string]>> = {
   Илья: ['Ильич', 'Ильинична'],
   Никита: ['Никитич', 'Никитична'],

@@ -20,7 +20,7 @@ import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/cor
 import { createContext, resolveConfig, SMOKE_DEFAULTS, type Context, type GlobalFlags } from './lib/core/config.js';
 import { describeError, EXIT, exitCodeFor, resultOf } from './lib/core/errors.js';
 import { interrupted } from './lib/core/interrupt.js';
-import { isInteractive } from './lib/ui/logger.js';
+import { isInteractive } from './lib/ui/terminal.js';
 import { formatWeeklyTime, notDueReason, ONLY_AT_WINDOW_MINUTES, type WeeklyTime } from './lib/ops/schedule.js';
 import { keepDataPrivate } from './lib/files/private-data.js';
 

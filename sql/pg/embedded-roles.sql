@@ -1,4 +1,4 @@
--- The embedded cluster's roles (src/lib/embedded-pg-auth.ts), run by the superuser on the
+-- The embedded cluster's roles (src/lib/pg/embedded/auth.ts), run by the superuser on the
 -- private Unix socket when the cluster has no secret yet: a new cluster, or one made before
 -- the secret, whose superuser `postgres` had the password everyone knew.
 -- Before it, the session sets sales_etl.verifier: the SCRAM verifier of the new secret.

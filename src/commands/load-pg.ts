@@ -129,10 +129,10 @@ async function copyFile(client: pg.PoolClient, table: string, header: string, fi
   return copy.rowCount;
 }
 
-/** The dimension files load-pg upserts before the weeks: table (and file) name, key, the file's columns. */
+/** The dimension files load-pg upserts before the weeks: table (and file) name, the file's columns. */
 export const DIMENSIONS = [
-  { name: 'customers', key: 'customer_id', columns: CUSTOMERS_HEADER, upsert: 'load-pg-upsert-customers.sql' },
-  { name: 'products', key: 'product_id', columns: PRODUCTS_HEADER, upsert: 'load-pg-upsert-products.sql' },
+  { name: 'customers', columns: CUSTOMERS_HEADER, upsert: 'load-pg-upsert-customers.sql' },
+  { name: 'products', columns: PRODUCTS_HEADER, upsert: 'load-pg-upsert-products.sql' },
 ] as const;
 
 type Dimension = (typeof DIMENSIONS)[number];

@@ -1,5 +1,6 @@
 import { Layout } from '../files/layout.js';
-import { createLogger, isInteractive, type Logger } from '../ui/logger.js';
+import { createLogger, type Logger } from '../ui/logger.js';
+import { isInteractive } from '../ui/terminal.js';
 
 /** The share of a file's rows that may be rejected before clean fails the week (`--max-reject-rate`). */
 export const DEFAULT_MAX_REJECT_RATE = 0.05;

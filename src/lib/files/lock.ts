@@ -26,8 +26,6 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-export { processAlive } from '../core/process-alive.js';
-
 /** The holder as a reader sees it: `pid 123 on host (run-week, started 2024-05-20T09:45:00.000Z)`. */
 export function describeHolder(info: LockInfo): string {
   return `pid ${info.pid} on ${info.hostname} (${info.command}, started ${info.startedAt})`;

@@ -42,11 +42,6 @@ function noisyAmount(kopecks: number, rng: Rng): string | undefined {
 /** Quote a field holding a comma (the only special character the generator ever writes). */
 const quoted = (field: string) => (field.includes(',') ? `"${field}"` : field);
 
-/**
- * A valid sale in accepted non-canonical forms (architecture.md lists them;
- * clean must read each back to the canonical line). Never equal to the
- * canonical line: when no other change happens, the date changes form.
- */
 /** A sale's fields in canonical form, in SALES_COLUMNS' order, under the given sale_id. */
 function saleFields(s: Sale, saleId: number): string[] {
   return [
@@ -60,6 +55,11 @@ function saleFields(s: Sale, saleId: number): string[] {
   ];
 }
 
+/**
+ * A valid sale in accepted non-canonical forms (architecture.md lists them;
+ * clean must read each back to the canonical line). Never equal to the
+ * canonical line: when no other change happens, the date changes form.
+ */
 export function noisyLine(s: Sale, rng: Rng): string {
   const f = saleFields(s, s.saleId);
   let changed = false;

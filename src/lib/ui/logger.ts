@@ -1,9 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
 import { interrupted } from '../core/interrupt.js';
-import { isInteractive } from './terminal.js';
-
-export { isInteractive };
 
 /** How the process talks to people: a terminal gets colour and spinners, cron gets plain lines. */
 export interface LoggerOptions {

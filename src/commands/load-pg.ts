@@ -10,11 +10,10 @@ import { redact, StageError } from '../lib/core/errors.js';
 import { CUSTOMERS_HEADER, PRODUCTS_HEADER, SALES_HEADER } from '../lib/core/headers.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
 import { defaultWeeks } from '../lib/core/plan.js';
-import { withNames } from '../lib/core/sql.js';
 import { readFileStream } from '../lib/files/layout.js';
-import { readCleanManifest } from '../lib/files/manifest.js';
+import { readCleanManifest, type CleanManifest } from '../lib/files/manifest.js';
 import { inTransaction, recordRun, recordRunApart, withPg, type PgDatabase } from '../lib/pg/database.js';
-import { pgSql, runSql, sqlError, type SqlFile } from '../lib/pg/sql.js';
+import { pgSql, runSql, sqlError } from '../lib/pg/sql.js';
 import { runWeeks, type Slot, type StepOutcome } from '../lib/pipeline/weeks.js';
 
 /** Options of `load-pg`. */
@@ -47,12 +46,6 @@ export interface LoadPgResult {
 
 const STAGE = 'load-pg';
 
-/** The part of `clean/<week>/manifest.json` load-pg relies on. */
-interface Manifest {
-  week: string;
-  files: { region: string; output: string; written: number }[];
-}
-
 /** Load the weeks' clean files into PostgreSQL (SPEC 6). */
 export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
   const { ctx } = opts;
@@ -75,8 +68,13 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
  * of `runWeeks` (src/lib/pipeline/weeks.ts), so the outcome is that of loading them one by one;
  * when two weeks hold the same sale_id, the rest of the weeks are loaded one by one.
  */
-async function loadWeeks(ctx: Context, db: PgDatabase, weeks: Week[], manifests: Manifest[]): Promise<LoadedWeek[]> {
-  const jobs = weeks.map((week, i) => ({ week, manifest: manifests[i] as Manifest }));
+async function loadWeeks(
+  ctx: Context,
+  db: PgDatabase,
+  weeks: Week[],
+  manifests: CleanManifest[],
+): Promise<LoadedWeek[]> {
+  const jobs = weeks.map((week, i) => ({ week, manifest: manifests[i] as CleanManifest }));
   const run = runWeeks(jobs, [
     {
       width: 2,
@@ -103,7 +101,7 @@ async function loadWeeks(ctx: Context, db: PgDatabase, weeks: Week[], manifests:
   return loaded;
 }
 
-async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
+async function readManifest(ctx: Context, week: Week): Promise<CleanManifest> {
   const { layout } = ctx.config;
   const rel = layout.relative(layout.manifest(week));
   const read = await readCleanManifest(layout, week);
@@ -116,14 +114,9 @@ async function readManifest(ctx: Context, week: Week): Promise<Manifest> {
   throw new StageError(message, STAGE, { cause: read.error });
 }
 
-/** A statement file with its `{{name}}` placeholders filled by identifiers (core/sql.ts `withNames`). */
-async function withIdentifiers(name: string, ids: Record<string, string | readonly string[]>): Promise<SqlFile> {
-  return withNames(await pgSql(name), ids);
-}
-
 /** COPY a CSV file (with its header) into a table through pg-copy-streams; returns the rows copied. */
 async function copyFile(client: pg.PoolClient, table: string, header: string, file: string): Promise<number> {
-  const statement = await withIdentifiers('load-pg-copy.sql', { table, columns: header.split(',') });
+  const statement = await pgSql('load-pg-copy.sql', { table, columns: header.split(',') });
   const copy = client.query(copyFrom(statement.text));
   await pipeline(readFileStream(file, (await stat(file)).size), copy);
   return copy.rowCount;
@@ -187,9 +180,9 @@ async function copyDimension(client: pg.PoolClient, dim: Dimension, file: string
   const ids = { ...table, staging: `${dim.name}_load` };
   // The first load goes straight into the empty table (half the time of staging and upserting);
   // the lock keeps it empty until this transaction ends.
-  await runSql(client, await withIdentifiers('load-pg-dim-lock.sql', table));
-  const empty = (await runSql(client, await withIdentifiers('load-pg-dim-empty.sql', table))).rows[0]?.empty === true;
-  if (!empty) await runSql(client, await withIdentifiers('load-pg-dim-staging.sql', ids));
+  await runSql(client, await pgSql('load-pg-dim-lock.sql', table));
+  const empty = (await runSql(client, await pgSql('load-pg-dim-empty.sql', table))).rows[0]?.empty === true;
+  if (!empty) await runSql(client, await pgSql('load-pg-dim-staging.sql', ids));
   let rows: number;
   try {
     rows = await copyFile(client, empty ? ids.table : ids.staging, dim.columns, file);
@@ -269,7 +262,7 @@ async function loadWeek(
   ctx: Context,
   db: PgDatabase,
   week: Week,
-  manifest: Manifest,
+  manifest: CleanManifest,
   slot: Slot,
 ): Promise<StepOutcome<LoadedWeek>> {
   const files = manifest.files.map((f) => ({ ...f, path: ctx.config.layout.clean(week, f.region) }));

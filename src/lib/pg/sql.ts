@@ -1,11 +1,15 @@
 import type pg from 'pg';
-import { loadSql, migrationNames, sqlError, type SqlFile } from '../core/sql.js';
+import { loadSql, migrationNames, sqlError, withNames, type SqlFile, type SqlNames } from '../core/sql.js';
 
 export { sqlError, type SqlFile } from '../core/sql.js';
 
-/** Read `sql/pg/<name>` (see `loadSql`). */
-export function pgSql(name: string): Promise<SqlFile> {
-  return loadSql('pg', name);
+/**
+ * Read `sql/pg/<name>` (see `loadSql`); with `names`, each `{{name}}` in it filled in (see `withNames`: a file
+ * that asks for a name not given is refused). Line numbers stay those of the file.
+ */
+export async function pgSql(name: string, names?: Readonly<Record<string, SqlNames>>): Promise<SqlFile> {
+  const file = await loadSql('pg', name);
+  return names ? withNames(file, names) : file;
 }
 
 /** The numbered migration files, `NNN_name.sql`, in order. */

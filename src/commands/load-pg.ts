@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -10,7 +10,7 @@ import { redact, StageError } from '../lib/core/errors.js';
 import { CUSTOMERS_HEADER, PRODUCTS_HEADER, SALES_HEADER } from '../lib/core/headers.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
 import { defaultWeeks } from '../lib/core/plan.js';
-import { readFileStream } from '../lib/files/layout.js';
+import { pathExists, readFileStream } from '../lib/files/layout.js';
 import { readCleanManifest, type CleanManifest } from '../lib/files/manifest.js';
 import { inTransaction, recordRun, recordRunApart, withPg, type PgDatabase } from '../lib/pg/database.js';
 import { pgSql, runSql, sqlError } from '../lib/pg/sql.js';
@@ -144,12 +144,7 @@ async function upsertDimension(ctx: Context, db: PgDatabase, dim: Dimension): Pr
   const { layout } = ctx.config;
   const file = layout.dim(dim.name);
   const rel = layout.relative(file);
-  if (
-    !(await access(file).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  if (!(await pathExists(file))) {
     ctx.log.warn(`load-pg: ${rel} not found; ${dim.name} not updated`);
     return false;
   }

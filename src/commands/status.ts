@@ -1,10 +1,10 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { parseWeek, type Week } from '../lib/core/calendar.js';
 import { clickHouseStatement } from '../lib/clickhouse/sql.js';
 import { openClickHouse } from '../lib/clickhouse/database.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, LockedError } from '../lib/core/errors.js';
-import { inspectDataDir } from '../lib/files/layout.js';
+import { inspectDataDir, pathExists } from '../lib/files/layout.js';
 import { readCleanManifest } from '../lib/files/manifest.js';
 import { REGIONS, type Region } from '../lib/core/regions.js';
 import { acquireLock, type Lock } from '../lib/files/lock.js';
@@ -53,13 +53,6 @@ export interface StatusResult {
   clickhouse: DatabaseState;
 }
 
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function weekDirs(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => /^\d{4}-W\d{2}$/.test(n));
@@ -77,7 +70,7 @@ async function defaultWeeks(ctx: Context): Promise<Week[]> {
 async function fileStatus(ctx: Context, week: Week): Promise<Pick<WeekStatus, 'rawRegions' | 'clean'>> {
   const layout = ctx.config.layout;
   const rawRegions: Region[] = [];
-  for (const region of REGIONS) if (await exists(layout.raw(week, region))) rawRegions.push(region);
+  for (const region of REGIONS) if (await pathExists(layout.raw(week, region))) rawRegions.push(region);
   const read = await readCleanManifest(layout, week);
   // Not cleaned yet (or a manifest being rewritten): shown as absent.
   if (read.kind !== 'ok') return { rawRegions, clean: null };
@@ -110,8 +103,8 @@ export async function status(opts: StatusOptions): Promise<StatusResult> {
   // under its lock (an embedded cluster cannot be opened by two processes).
   const embeddedPg = config.pgUrl === undefined;
   const embeddedCh = config.clickhouseUrl === undefined;
-  const pgThere = !embeddedPg || (await exists(config.layout.pg));
-  const chThere = !embeddedCh || (await exists(config.layout.clickhouse));
+  const pgThere = !embeddedPg || (await pathExists(config.layout.pg));
+  const chThere = !embeddedCh || (await pathExists(config.layout.clickhouse));
   let lock: Lock | undefined;
   let busy: string | undefined;
   if ((embeddedPg && pgThere) || (embeddedCh && chThere)) {

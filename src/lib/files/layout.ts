@@ -17,6 +17,14 @@ function weekDir(week: Week | string): string {
   return id;
 }
 
+/** Whether a path exists (a dangling link does not). */
+export function pathExists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Every path under the data directory (SPEC 3). Week and region names are validated first. */
 export class Layout {
   readonly root: string;

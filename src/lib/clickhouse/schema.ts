@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clickHouseSql } from './sql.js';
-import { migrationNames } from '../core/sql.js';
+import { migrationNames, sqlError } from '../core/sql.js';
 
 /**
  * Create the database and tables if missing, from the numbered files of
@@ -14,7 +14,7 @@ export async function applyClickHouseSchema(client: ClickHouseClient): Promise<v
     try {
       await client.command({ query: file.text });
     } catch (cause) {
-      throw new Error(`${file.name} failed`, { cause });
+      throw sqlError(file, cause);
     }
   }
 }

@@ -22,7 +22,7 @@ export function pgMigrationNames(): Promise<string[]> {
  * pointed at, and keeps the server's error as the cause.
  */
 export async function runSql<R extends pg.QueryResultRow = pg.QueryResultRow>(
-  client: pg.ClientBase,
+  client: pg.ClientBase | pg.Pool,
   file: SqlFile,
   values?: unknown[],
 ): Promise<pg.QueryResult<R>> {

@@ -1,8 +1,9 @@
--- migrate-click: one week of sales by day, region and category as CSV, in the
--- column order of ClickHouse's sales_etl.sales_daily (products missing from
--- the catalogue count as category '').
+-- migrate-click: the weeks' sales (from sales_etl.week_start to
+-- sales_etl.last_week_start) by day, region and category as CSV, in the
+-- column order of ClickHouse's sales_etl.sales_daily, the week's Monday first
+-- (products missing from the catalogue count as category '').
 COPY (
-  SELECT current_setting('sales_etl.week_start'),
+  SELECT to_char(s.sale_date - (extract(isodow FROM s.sale_date)::int - 1), 'YYYY-MM-DD'),
          to_char(s.sale_date, 'YYYY-MM-DD'),
          s.region,
          coalesce(p.category, ''),
@@ -13,7 +14,7 @@ COPY (
   FROM sales AS s
   LEFT JOIN products AS p ON p.product_id = s.product_id
   WHERE s.sale_date BETWEEN current_setting('sales_etl.week_start')::date
-                        AND current_setting('sales_etl.week_start')::date + 6
+                        AND current_setting('sales_etl.last_week_start')::date + 6
   GROUP BY s.sale_date, s.region, coalesce(p.category, '')
   ORDER BY s.sale_date, s.region, coalesce(p.category, '')
 ) TO STDOUT WITH (FORMAT csv)

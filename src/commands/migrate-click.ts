@@ -16,7 +16,6 @@ import {
   type PublishedTable,
   type StagedPartition,
 } from '../lib/clickhouse/partition.js';
-import { publishDailyWeek, verifyDailyWeek } from '../lib/clickhouse/daily.js';
 import { clickHouseStatement } from '../lib/clickhouse/sql.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, redact, StageError } from '../lib/core/errors.js';
@@ -26,6 +25,7 @@ import { inTransaction, READ_ONLY_SNAPSHOT, recordRunApart, withPg, type PgDatab
 import { pgSql, runSql, type SqlFile } from '../lib/pg/sql.js';
 import { defaultWeeks } from '../lib/core/plan.js';
 import { describeMismatch, type WeekFigures } from '../lib/core/week-figures.js';
+import { toKopecks } from '../lib/core/money.js';
 
 const STAGE = 'migrate-click';
 
@@ -90,6 +90,16 @@ const SALES_AGG_COLUMNS = [
 ] as const;
 const WEEK_BUYERS_COLUMNS = ['week_start', 'region', 'customer_id', 'imported_at'] as const;
 const PRODUCTS_COLUMNS = ['product_id', 'name', 'category', 'list_price', 'imported_at'] as const;
+const SALES_DAILY_COLUMNS = [
+  'week_start',
+  'sale_date',
+  'region',
+  'category',
+  'sales_count',
+  'quantity_sum',
+  'amount_sum',
+  'imported_at',
+] as const;
 
 /**
  * The most consecutive weeks published together: staged in one pair of
@@ -153,7 +163,7 @@ async function migrateRun(m: Migration, run: Week[], result: MigrateClickResult)
     for (const week of run) await recordFailure(m, week, startedAt, error);
     throw error;
   }
-  outcome = await finishPublished(m, run, startedAt, outcome, result);
+  await finishPublished(m, run, startedAt, outcome, result);
   if (outcome.failure) {
     const { week, error } = outcome.failure;
     await recordFailure(m, week, startedAt, error);
@@ -172,28 +182,16 @@ async function publishOrVerify({ ctx, pgDb, ch, verifyOnly, importedAt }: Migrat
   return outcome;
 }
 
-/**
- * For each week the run published: its calendar view, its etl_runs record, `result` and a log line.
- * The outcome, with a week whose calendar view failed as the run's failure.
- */
+/** For each week the run published (or verified): its etl_runs record, `result` and a log line. */
 async function finishPublished(
-  { ctx, pgDb, ch, verifyOnly, importedAt }: Migration,
+  { ctx, pgDb, ch, verifyOnly }: Migration,
   run: Week[],
   startedAt: Date,
   outcome: RunOutcome,
   result: MigrateClickResult,
-): Promise<RunOutcome> {
+): Promise<void> {
   for (const published of outcome.published) {
     const week = run.find((w) => w.id === published.week)!;
-    // The report's calendar view: the week's sales by day and category (src/lib/clickhouse/daily.ts),
-    // after the week's aggregates are in; a failure here is the week's failure.
-    if (!verifyOnly) {
-      try {
-        await during(`${STAGE} of ${week.id}`, () => publishDailyWeek(pgDb, ch, week, importedAt));
-      } catch (error) {
-        return { published: [], failure: { week, error } };
-      }
-    }
     await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
     result.weeks.push(published);
     ctx.log.info(
@@ -201,7 +199,6 @@ async function finishPublished(
         `${verifyOnly ? 'match' : 'published to'} ${ch.target}`,
     );
   }
-  return outcome;
 }
 
 /** Record a week's failed run in etl_runs. Bookkeeping never hides the failure it records. */
@@ -259,9 +256,10 @@ async function recoverOnServer(
 }
 
 /**
- * Copy a run of consecutive weeks and their buyers, swap them in week by week,
- * then reconcile each. Weeks before the first one PostgreSQL has no aggregates
- * for are published, and that week is the failure; likewise a week that does
+ * Copy a run of consecutive weeks with their buyers and daily sales, swap them
+ * in week by week (each week's three tables together), then reconcile each.
+ * Weeks before the first one PostgreSQL has no aggregates for are published,
+ * and that week is the failure; likewise a week that does
  * not reconcile (the weeks after it were swapped in too, and stay: each is a
  * whole week, and the next run replaces them).
  */
@@ -278,9 +276,9 @@ async function publishRun(
   // One snapshot for the figures and both copies, so they describe the same rows. The swap comes
   // after it has ended: a stop signal while staging ends the snapshot as a failure (inTransaction
   // checks before COMMIT) and drops what was staged, and no COMMIT after a swap can fail the swap.
-  // Both tables are staged before either is swapped in: ClickHouse cannot swap two tables in one
-  // statement, so a kill between the two swaps would leave the aggregates new and the buyers
-  // still old; swapStaged leaves what the next open needs to finish the swap.
+  // All three tables are staged before any is swapped in: ClickHouse cannot swap two tables in one
+  // statement, so a kill between two swaps would leave the aggregates new and the buyers or
+  // daily sales still old; swapStaged leaves what the next open needs to finish the swap.
   const staged: StagedPartition[] = [];
   let snapshot: StagedRun;
   try {
@@ -305,9 +303,12 @@ async function publishRun(
   return reconcileRun(ch, run, snapshot, staged[1]!.weekRows);
 }
 
+/** A week's figures in PostgreSQL but its buyers, which are counted as they are staged. */
+type PgTotals = Omit<WeekFigures, 'buyers'>;
+
 /** The weeks of a run staged from one PostgreSQL snapshot, and their figures in it. */
 interface StagedRun {
-  totals: Map<string, Omit<WeekFigures, 'buyers'>>;
+  totals: Map<string, PgTotals>;
   weeks: Week[];
 }
 
@@ -328,9 +329,12 @@ async function stageRun(
   const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
   const rows = weeks.reduce((n, w) => n + Number(totals.get(w.start)!.rows), 0);
   ctx.log.debug(`${weeks[0]!.id}: streaming ${rows} rows into ${stagingTable('sales_agg', partition)}`);
-  if (linked) await pullRun(ch, client, weeks, importedAt, staged);
+  if (linked) await pullRun(ch, weeks, totals, importedAt, staged);
   else await streamRun(ch, client, partition, importedAt, staged);
-  ctx.log.debug(`${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows and ${staged[1]?.rows} buyers`);
+  ctx.log.debug(
+    `${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows, ${staged[1]?.rows} buyers ` +
+      `and ${staged[2]?.rows} sales_daily rows`,
+  );
   return { totals, weeks };
 }
 
@@ -364,7 +368,7 @@ async function reconcileRun(
 const RUN_SALES = 250_000;
 
 /** The weeks at the start of the run that have aggregates, up to `RUN_SALES` sales (at least one week). */
-function publishable(run: Week[], totals: Map<string, Omit<WeekFigures, 'buyers'>>): Week[] {
+function publishable(run: Week[], totals: Map<string, PgTotals>): Week[] {
   const weeks: Week[] = [];
   let sales = 0;
   for (const week of run) {
@@ -378,10 +382,9 @@ function publishable(run: Week[], totals: Map<string, Omit<WeekFigures, 'buyers'
 }
 
 /**
- * Stage the weeks' aggregates and buyers from PostgreSQL's COPY output,
- * streamed through this process in batches. Both COPYs are queued at once:
- * PostgreSQL works out the weeks' buyers while ClickHouse takes the
- * aggregates, then holds the first of them in the socket until they are read.
+ * Stage the weeks' aggregates, buyers and daily sales from PostgreSQL's COPY
+ * output, streamed through this process, one COPY after another (pg takes one
+ * query at a time on a connection; queueing the next is deprecated).
  */
 async function streamRun(
   ch: ClickHouseDatabase,
@@ -393,26 +396,29 @@ async function streamRun(
   const last = partition.lastWeekStart ?? partition.weekStart;
   const params = [partition.weekStart, importedAt, importedAt.slice(0, 10), last];
   await runSql(client, await pgSql('migrate-click-params.sql'), params);
-  const aggregates = await copyOut(client, 'migrate-click-sales-agg.sql');
-  const buyersCopy = await copyOut(client, 'migrate-click-week-buyers.sql');
-  buyersCopy.csv.once('error', () => undefined); // read below; a failure before that is reported by the first copy
-  staged.push(await stageCsv(ch, 'sales_agg', partition, aggregates, SALES_AGG_COLUMNS));
-  staged.push(await stageCsv(ch, 'week_buyers', partition, buyersCopy, WEEK_BUYERS_COLUMNS));
+  const copy = (file: string) => copyOut(client, file);
+  staged.push(await stageCsv(ch, 'sales_agg', partition, await copy('migrate-click-sales-agg.sql'), SALES_AGG_COLUMNS));
+  const buyers = await copy('migrate-click-week-buyers.sql');
+  staged.push(await stageCsv(ch, 'week_buyers', partition, buyers, WEEK_BUYERS_COLUMNS));
+  // Categories are the catalogue's text: quoted, perhaps over lines, so counted by ClickHouse.
+  const daily = await copy('migrate-click-sales-daily.sql');
+  staged.push(await stageCsv(ch, 'sales_daily', partition, daily, SALES_DAILY_COLUMNS, false));
 }
 
 /**
- * Stage the weeks' aggregates and buyers with the embedded engine reading
- * PostgreSQL itself (src/lib/clickhouse/pg-link.ts): no CSV through this
- * process. The engine reads on its own connections, outside this snapshot;
- * nothing else writes to the database meanwhile (the data directory's lock),
- * and what it read is checked: every sale of the weeks (against this
- * snapshot's count) before the buyers are staged, the aggregates by the
- * reconciliation after the swap.
+ * Stage the weeks' aggregates, buyers and daily sales with the embedded engine
+ * reading PostgreSQL itself (src/lib/clickhouse/pg-link.ts): no CSV through
+ * this process. The engine reads on its own connections, outside this
+ * snapshot; nothing else writes to the database meanwhile (the data
+ * directory's lock), and what it read is checked: the weeks' sales and
+ * revenue (against this snapshot's `totals`) before the buyers and daily
+ * sales are worked out from them, the aggregates by the reconciliation after
+ * the swap.
  */
 async function pullRun(
   ch: ClickHouseDatabase,
-  client: pg.PoolClient,
   weeks: Week[],
+  totals: Map<string, PgTotals>,
   importedAt: string,
   staged: StagedPartition[],
 ): Promise<void> {
@@ -423,36 +429,30 @@ async function pullRun(
   const params = { first: first.start, last: last.start, imported_at: importedAt, import_date: importDate };
   const command = async (file: string, names: Record<string, string>, query_params: Record<string, string> = params) =>
     ch.client.command({ query: await clickHouseStatement(file, names), query_params });
-  staged.push(
-    await stagePartitionWith(ch.client, 'sales_agg', partition, async (stage) => {
-      await command('pull-sales-agg.sql', { stage });
-    }),
-  );
-  const counts = await pgSql('migrate-click-sales-counts.sql');
-  const { rows } = await runSql<{ week_start: string; sales: string }>(client, counts, [first.start, last.start]);
-  const postgres = new Map(rows.map((r) => [r.week_start, r.sales]));
-  staged.push(
-    await stagePartitionWith(ch.client, 'week_buyers', partition, async (stage) => {
-      const days = { first: first.start, last: last.end };
-      await command('pull-sales.sql', {}, days);
-      try {
-        const pulledCounts = await clickHouseStatement('pulled-sales-counts.sql');
-        const result = await ch.client.query({ query: pulledCounts, format: 'JSONEachRow' });
-        const counted = (await result.json()) as { week_start: string; sales: string }[];
-        const pulled = new Map(counted.map((r) => [r.week_start, r.sales]));
-        for (const week of weeks) {
-          const [got, want] = [pulled.get(week.start) ?? '0', postgres.get(week.start) ?? '0'];
-          if (got !== want) {
-            const what = `${ch.target} read ${got} sales of ${week.id} from PostgreSQL, which has ${want}`;
-            throw new StageError(`${STAGE}: ${what}`, STAGE);
-          }
-        }
-        await command('pull-week-buyers.sql', { stage });
-      } finally {
-        await command('truncate-table.sql', { table: LINK_PULLED });
+  const pulledInto = (table: PublishedTable, file: string) =>
+    stagePartitionWith(ch.client, table, partition, (stage) => command(file, { stage }).then(() => undefined));
+  staged.push(await pulledInto('sales_agg', 'pull-sales-agg.sql'));
+  try {
+    await command('pull-sales.sql', {}, { first: first.start, last: last.end });
+    const pulledFigures = await clickHouseStatement('pulled-sales-figures.sql');
+    const result = await ch.client.query({ query: pulledFigures, format: 'JSONEachRow' });
+    type Pulled = { week_start: string; sales_count: string; amount_sum: string };
+    const pulled = new Map(((await result.json()) as Pulled[]).map((r) => [r.week_start, r]));
+    for (const week of weeks) {
+      const got = pulled.get(week.start) ?? { sales_count: '0', amount_sum: '0' };
+      const want = totals.get(week.start)!;
+      if (got.sales_count !== want.dailySales || toKopecks(got.amount_sum) !== toKopecks(want.dailyAmount)) {
+        const what =
+          `${ch.target} read ${got.sales_count} sales for ${got.amount_sum} of ${week.id} from PostgreSQL, ` +
+          `which has ${want.dailySales} for ${want.dailyAmount}`;
+        throw new StageError(`${STAGE}: ${what}`, STAGE);
       }
-    }),
-  );
+    }
+    staged.push(await pulledInto('week_buyers', 'pull-week-buyers.sql'));
+    staged.push(await pulledInto('sales_daily', 'pull-sales-daily.sql'));
+  } finally {
+    await command('truncate-table.sql', { table: LINK_PULLED });
+  }
 }
 
 /** Drop the staging (or ready) tables of a publication, in the order they were staged. */
@@ -479,10 +479,18 @@ async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week):
     { begin: READ_ONLY_SNAPSHOT },
   );
   if (!postgres) throw noAggregates(week);
-  const outcome = await reconcile(ch, [[week, postgres]]);
-  if (!outcome.failure) await verifyDailyWeek(pgDb, ch, week);
-  return outcome;
+  return reconcile(ch, [[week, postgres]]);
 }
+
+/** The figures of a week ClickHouse holds nothing of. */
+const NOTHING: WeekFigures = {
+  rows: '0',
+  amountSum: '0',
+  salesCount: '0',
+  buyers: '0',
+  dailySales: '0',
+  dailyAmount: '0',
+};
 
 /** Compare ClickHouse's figures of the weeks with PostgreSQL's, in one query; the weeks up to the first mismatch. */
 async function reconcile(ch: ClickHouseDatabase, weeks: [Week, WeekFigures][]): Promise<RunOutcome> {
@@ -492,7 +500,7 @@ async function reconcile(ch: ClickHouseDatabase, weeks: [Week, WeekFigures][]): 
   );
   const outcome: RunOutcome = { published: [] };
   for (const [week, postgres] of weeks) {
-    const found = clickhouse.get(week.start) ?? { rows: '0', amountSum: '0', salesCount: '0', buyers: '0' };
+    const found = clickhouse.get(week.start) ?? NOTHING;
     const mismatch = describeMismatch(found, postgres);
     if (mismatch) {
       const error = new StageError(
@@ -519,18 +527,29 @@ function noAggregates(week: Week): StageError {
   );
 }
 
-/** PostgreSQL's rows and sums of the aggregates of each week from `first` to `last` that has any, by Monday. */
-async function pgTotals(
-  client: pg.PoolClient,
-  first: Week,
-  last: Week,
-): Promise<Map<string, Omit<WeekFigures, 'buyers'>>> {
-  const { rows } = await runSql<{ week_start: string; rows: string; amount_sum: string; sales_count: string }>(
-    client,
-    await pgSql('migrate-click-figures.sql'),
-    [first.start, last.start],
+/**
+ * PostgreSQL's figures of each week from `first` to `last` that has aggregates, by Monday: the rows
+ * and sums of its aggregates, and its sales and revenue (what its sales_daily must add up to).
+ */
+async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise<Map<string, PgTotals>> {
+  const range = [first.start, last.start];
+  type Agg = { week_start: string; rows: string; amount_sum: string; sales_count: string };
+  type Sales = { week_start: string; sales_count: string; amount_sum: string };
+  const { rows: aggregates } = await runSql<Agg>(client, await pgSql('migrate-click-figures.sql'), range);
+  const { rows: sales } = await runSql<Sales>(client, await pgSql('migrate-click-sales-figures.sql'), range);
+  const bySales = new Map(sales.map((r) => [r.week_start, r]));
+  return new Map(
+    aggregates.map((r) => [
+      r.week_start,
+      {
+        rows: r.rows,
+        amountSum: r.amount_sum,
+        salesCount: r.sales_count,
+        dailySales: bySales.get(r.week_start)?.sales_count ?? '0',
+        dailyAmount: bySales.get(r.week_start)?.amount_sum ?? '0',
+      },
+    ]),
   );
-  return new Map(rows.map((r) => [r.week_start, { rows: r.rows, amountSum: r.amount_sum, salesCount: r.sales_count }]));
 }
 
 /** ClickHouse's figures of the weeks that have any rows, by Monday. */
@@ -540,11 +559,19 @@ async function chFigures(ch: ClickHouseDatabase, weeks: Week[]): Promise<Map<str
     query_params: { weeks: weeks.map((w) => w.start) },
     format: 'JSONEachRow',
   });
-  type Row = { week_start: string; rows: string; amount_sum: string; sales_count: string; buyers: string };
+  type Row = Record<'week_start' | 'rows' | 'amount_sum' | 'sales_count' | 'buyers', string> &
+    Record<'daily_sales' | 'daily_amount', string>;
   return new Map(
     ((await result.json()) as Row[]).map((r) => [
       r.week_start,
-      { rows: r.rows, amountSum: r.amount_sum, salesCount: r.sales_count, buyers: r.buyers },
+      {
+        rows: r.rows,
+        amountSum: r.amount_sum,
+        salesCount: r.sales_count,
+        buyers: r.buyers,
+        dailySales: r.daily_sales,
+        dailyAmount: r.daily_amount,
+      },
     ]),
   );
 }
@@ -567,10 +594,11 @@ async function stageCsv(
   partition: Partition,
   copy: { csv: Readable; file: SqlFile },
   columns: readonly [string, ...string[]],
+  oneRowPerLine = true,
 ): Promise<StagedPartition> {
   try {
-    // PostgreSQL's CSV of dates, region codes and numbers: one row a line.
-    return await stagePartition(ch.client, table, partition, columns, copy.csv, { oneRowPerLine: true });
+    // PostgreSQL's CSV of dates, region codes and numbers has one row a line.
+    return await stagePartition(ch.client, table, partition, columns, copy.csv, { oneRowPerLine });
   } catch (cause) {
     copy.csv.destroy();
     const what = partition === 'all' ? 'the catalogue' : describePartition(partition);

@@ -92,12 +92,12 @@ export interface SmokeFigures {
   clickhouse: { rows: string; amountSum: string; salesCount: string };
 }
 
-/** `sales` and `sales_agg` of a week, by migrate-click's queries (migrate-click-daily-figures.sql, -figures.sql). */
+/** `sales` and `sales_agg` of a week, by smoke-week-sales.sql and migrate-click-figures.sql. */
 async function pgFigures(db: PgDatabase, week: Week): Promise<Omit<SmokeFigures, 'clickhouse'>> {
   const client = await db.pool.connect();
   try {
     type Sales = { sales_count: string; amount_sum: string };
-    const sales = (await runSql<Sales>(client, await pgSql('migrate-click-daily-figures.sql'), [week.start])).rows[0]!;
+    const sales = (await runSql<Sales>(client, await pgSql('smoke-week-sales.sql'), [week.start])).rows[0]!;
     type Agg = { rows: string; amount_sum: string; sales_count: string };
     const agg = (await runSql<Agg>(client, await pgSql('migrate-click-figures.sql'), [week.start, week.start])).rows;
     const a = agg[0] ?? { rows: '0', amount_sum: '0', sales_count: '0' };

@@ -22,29 +22,35 @@ import { chRows, chTestContext, tempDataDir } from '../helpers/clickhouse.js';
 const WEEK = '2024-01-01';
 const AGG = ['week_start', 'region', 'product_id', 'amount_sum'] as const;
 const BUYERS = ['week_start', 'region', 'customer_id'] as const;
+const DAILY = ['week_start', 'sale_date', 'region', 'category', 'sales_count', 'amount_sum'] as const;
 const lib = (name: string) => new URL(`../../src/lib/${name}.js`, import.meta.url).href;
 
-/** Version v of the week: 10·v aggregate rows of amount v each, 3·v buyers. */
+/** Version v of the week: 10·v aggregate rows of amount v each, 3·v buyers, v daily rows. */
 function aggCsv(v: number): string {
   return Array.from({ length: 10 * v }, (_, i) => `${WEEK},North,${i + 1},${v}.00\n`).join('');
 }
 function buyersCsv(v: number): string {
   return Array.from({ length: 3 * v }, (_, i) => `${WEEK},North,${1000 * v + i}\n`).join('');
 }
+function dailyCsv(v: number): string {
+  return Array.from({ length: v }, (_, i) => `${WEEK},${WEEK},North,c${i},${v},${v}.00\n`).join('');
+}
 
 async function weekState(ch: ClickHouseDatabase): Promise<string> {
-  const [row] = await chRows<{ agg: string; amount: string; buyers: string; leftovers: string }>(
+  const [row] = await chRows<{ agg: string; amount: string; buyers: string; daily: string; leftovers: string }>(
     ch.client,
     `SELECT (SELECT toString(count()) FROM sales_etl.sales_agg WHERE week_start = {w:Date}) AS agg,
             (SELECT toString(sum(amount_sum)) FROM sales_etl.sales_agg WHERE week_start = {w:Date}) AS amount,
             (SELECT toString(count()) FROM sales_etl.week_buyers WHERE week_start = {w:Date}) AS buyers,
+            (SELECT toString(count()) FROM sales_etl.sales_daily WHERE week_start = {w:Date}) AS daily,
             (SELECT toString(count()) FROM system.tables
               WHERE database = 'sales_etl' AND name LIKE '%\\_\\_%') AS leftovers`,
     { w: WEEK },
   );
-  return `agg ${row!.agg}/${Number(row!.amount)} buyers ${row!.buyers} leftovers ${row!.leftovers}`;
+  const { agg, amount, buyers, daily, leftovers } = row!;
+  return `agg ${agg}/${Number(amount)} buyers ${buyers} daily ${daily} leftovers ${leftovers}`;
 }
-const version = (v: number) => `agg ${10 * v}/${10 * v * v} buyers ${3 * v} leftovers 0`;
+const version = (v: number) => `agg ${10 * v}/${10 * v * v} buyers ${3 * v} daily ${v} leftovers 0`;
 
 describe('a publication killed while it swaps a week in', () => {
   let tmp: Awaited<ReturnType<typeof tempDataDir>>;
@@ -53,7 +59,7 @@ describe('a publication killed while it swaps a week in', () => {
   before(async () => {
     tmp = await tempDataDir('migrate-click-recovery');
     script = path.join(tmp.dir, 'kill.mjs');
-    // Steps of swapStaged, by hand: stage v2 of both tables, rename them ready, then the step
+    // Steps of swapStaged, by hand: stage v2 of the three tables, rename them ready, then the step
     // chosen by argv[3]; then SIGKILL. 'double' is what a kill inside REPLACE PARTITION leaves
     // (the engine renames the new part in before the empty part that covers the old one, so
     // both load after a restart): done here by attaching the old rows back beside the new.
@@ -73,14 +79,18 @@ describe('a publication killed while it swaps a week in', () => {
       const p = { weekStart: '${WEEK}' };
       const c = (query) => ch.client.command({ query, query_params: { w: '${WEEK}' } });
       const agg = ${JSON.stringify(aggCsv(2))}, buyers = ${JSON.stringify(buyersCsv(2))};
+      const daily = ${JSON.stringify(dailyCsv(2))};
       await stagePartition(ch.client, 'sales_agg', p, ${JSON.stringify(AGG)},
         Readable.from([agg], { objectMode: false }));
       await stagePartition(ch.client, 'week_buyers', p, ${JSON.stringify(BUYERS)},
         Readable.from([buyers], { objectMode: false }));
+      await stagePartition(ch.client, 'sales_daily', p, ${JSON.stringify(DAILY)},
+        Readable.from([daily], { objectMode: false }));
       if (at !== 'staged') {
         const ready = (t) => readyTable(t, p);
         await c('RENAME TABLE sales_etl.sales_agg__stage_20240101 TO ' + ready('sales_agg') +
-          ', sales_etl.week_buyers__stage_20240101 TO ' + ready('week_buyers'));
+          ', sales_etl.week_buyers__stage_20240101 TO ' + ready('week_buyers') +
+          ', sales_etl.sales_daily__stage_20240101 TO ' + ready('sales_daily'));
         if (at === 'double') {
           await c('CREATE TABLE sales_etl.old AS sales_etl.sales_agg');
           await c('INSERT INTO sales_etl.old SELECT * FROM sales_etl.sales_agg');
@@ -90,6 +100,7 @@ describe('a publication killed while it swaps a week in', () => {
         if (at === 'double') await c('ALTER TABLE sales_etl.sales_agg ATTACH PARTITION {w:Date} FROM sales_etl.old');
         if (at === 'dropping') {
           await c('ALTER TABLE sales_etl.week_buyers REPLACE PARTITION {w:Date} FROM ' + ready('week_buyers'));
+          await c('ALTER TABLE sales_etl.sales_daily REPLACE PARTITION {w:Date} FROM ' + ready('sales_daily'));
           await c('DROP TABLE ' + ready('sales_agg') + ' SYNC');
         }
       }
@@ -125,9 +136,15 @@ describe('a publication killed while it swaps a week in', () => {
         BUYERS,
         Readable.from([buyersCsv(1)], { objectMode: false }),
       );
-      await swapStaged(ch.client, [agg, buyers]);
-      await agg.drop();
-      await buyers.drop();
+      const daily = await stagePartition(
+        ch.client,
+        'sales_daily',
+        week,
+        DAILY,
+        Readable.from([dailyCsv(1)], { objectMode: false }),
+      );
+      await swapStaged(ch.client, [agg, buyers, daily]);
+      for (const stage of [agg, buyers, daily]) await stage.drop();
       assert.equal(await weekState(ch), version(1), 'a clean publication');
     } finally {
       await ch.close();
@@ -161,17 +178,19 @@ describe('a publication killed while it swaps a week in', () => {
       const { state, warnings } = await killAt('double');
       assert.equal(state, version(2));
       assert.ok(
-        warnings.some((w) => /finished publishing the week of 2024-01-01 \(sales_agg, week_buyers\)/.test(w)),
+        warnings.some((w) =>
+          /finished publishing the week of 2024-01-01 \(sales_agg, week_buyers, sales_daily\)/.test(w),
+        ),
         warnings.join('\n'),
       );
     },
   );
 
-  it('killed between the two swaps: the next open swaps the buyers in too', async () => {
+  it('killed between two swaps: the next open swaps the buyers and daily sales in too', async () => {
     assert.equal((await killAt('swapped-agg')).state, version(2));
   });
 
-  it('killed after renaming the stages, before any swap: the next open swaps both in', async () => {
+  it('killed after renaming the stages, before any swap: the next open swaps all three in', async () => {
     assert.equal((await killAt('ready')).state, version(2));
   });
 
@@ -179,7 +198,7 @@ describe('a publication killed while it swaps a week in', () => {
     assert.equal((await killAt('staged')).state, version(1));
   });
 
-  it('killed while dropping the ready tables after both swaps: the new week stays as it is', async () => {
+  it('killed while dropping the ready tables after the swaps: the new week stays as it is', async () => {
     const { state, warnings } = await killAt('dropping');
     assert.equal(state, version(2));
     assert.ok(!warnings.some((w) => /finished publishing/.test(w)), warnings.join('\n'));
@@ -188,17 +207,22 @@ describe('a publication killed while it swaps a week in', () => {
   it('a run of weeks left ready (killed after its RENAME): the next open swaps each of its weeks in', async () => {
     const ctx = chTestContext({ dataDir: tmp.dir });
     const run: Partition = { weekStart: '2024-01-08', lastWeekStart: '2024-01-15' };
-    const csv = (table: 'agg' | 'buyers') =>
+    const csv = (table: 'agg' | 'buyers' | 'daily') =>
       ['2024-01-08', '2024-01-15']
         .flatMap((w, k) =>
-          Array.from({ length: 2 + k }, (_, i) => `${w},West,${i + 1}${table === 'agg' ? ',5.00' : ''}\n`),
+          Array.from({ length: 2 + k }, (_, i) =>
+            table === 'daily'
+              ? `${w},${w},West,c${i},1,5.00\n`
+              : `${w},West,${i + 1}${table === 'agg' ? ',5.00' : ''}\n`,
+          ),
         )
         .join('');
     let ch = await openClickHouse(ctx);
     try {
-      const bytes = (table: 'agg' | 'buyers') => Readable.from([csv(table)], { objectMode: false });
+      const bytes = (table: 'agg' | 'buyers' | 'daily') => Readable.from([csv(table)], { objectMode: false });
       const agg = await stagePartition(ch.client, 'sales_agg', run, AGG, bytes('agg'), { oneRowPerLine: true });
       const buyers = await stagePartition(ch.client, 'week_buyers', run, BUYERS, bytes('buyers'));
+      await stagePartition(ch.client, 'sales_daily', run, DAILY, bytes('daily'));
       assert.deepEqual(
         [...agg.weekRows],
         [
@@ -213,7 +237,8 @@ describe('a publication killed while it swaps a week in', () => {
       await ch.client.command({
         query: `RENAME TABLE
                   sales_etl.sales_agg__stage_20240108_20240115 TO sales_etl.sales_agg__ready_20240108_20240115,
-                  sales_etl.week_buyers__stage_20240108_20240115 TO sales_etl.week_buyers__ready_20240108_20240115`,
+                  sales_etl.week_buyers__stage_20240108_20240115 TO sales_etl.week_buyers__ready_20240108_20240115,
+                  sales_etl.sales_daily__stage_20240108_20240115 TO sales_etl.sales_daily__ready_20240108_20240115`,
       });
     } finally {
       await ch.close();
@@ -245,42 +270,32 @@ describe('a publication killed while it swaps a week in', () => {
     }
   });
 
-  it(
-    "finishes a week's daily sales on their own: " + 'a lone ready sales_daily is swapped in, a lone sales_agg is not',
-    async () => {
-      const ctx = chTestContext({ dataDir: tmp.dir });
-      const week: Partition = { weekStart: WEEK };
-      const daily = ['week_start', 'sale_date', 'region', 'category', 'sales_count', 'amount_sum'] as const;
-      const csv = (text: string) => Readable.from([text], { objectMode: false });
-      let ch = await openClickHouse(ctx);
-      let before: string;
-      try {
-        before = await weekState(ch);
-        // What a run killed after renaming its stages leaves: the daily publication complete, and
-        // (from another, half-renamed publication) the aggregates ready without their buyers.
-        await stagePartition(ch.client, 'sales_daily', week, daily, csv(`${WEEK},${WEEK},North,Кухня,3,30.00\n`));
-        await stagePartition(ch.client, 'sales_agg', week, AGG, csv(aggCsv(5)));
-        await ch.client.command({
-          query:
-            'RENAME TABLE sales_etl.sales_daily__stage_20240101 TO sales_etl.sales_daily__ready_20240101, ' +
-            'sales_etl.sales_agg__stage_20240101 TO sales_etl.sales_agg__ready_20240101',
-        });
-      } finally {
-        await ch.close();
-      }
-      ch = await openClickHouse(ctx);
-      try {
-        const [row] = await chRows<{ n: string; amount: string }>(
-          ch.client,
-          'SELECT toString(sum(sales_count)) AS n, toString(sum(amount_sum)) AS amount FROM sales_etl.sales_daily',
-        );
-        assert.deepEqual(row, { n: '3', amount: '30' });
-        assert.equal(await weekState(ch), before, 'the aggregates without their buyers were not swapped in');
-      } finally {
-        await ch.close();
-      }
-    },
-  );
+  it('swaps in no part of a publication killed while renaming it ready: its ready tables are dropped', async () => {
+    const ctx = chTestContext({ dataDir: tmp.dir });
+    const week: Partition = { weekStart: WEEK };
+    const csv = (text: string) => Readable.from([text], { objectMode: false });
+    let ch = await openClickHouse(ctx);
+    let before: string;
+    try {
+      before = await weekState(ch);
+      // Two of the week's three tables ready, the buyers not: what a kill inside the RENAME leaves.
+      await stagePartition(ch.client, 'sales_daily', week, DAILY, csv(`${WEEK},${WEEK},North,Кухня,3,30.00\n`));
+      await stagePartition(ch.client, 'sales_agg', week, AGG, csv(aggCsv(5)));
+      await ch.client.command({
+        query:
+          'RENAME TABLE sales_etl.sales_daily__stage_20240101 TO sales_etl.sales_daily__ready_20240101, ' +
+          'sales_etl.sales_agg__stage_20240101 TO sales_etl.sales_agg__ready_20240101',
+      });
+    } finally {
+      await ch.close();
+    }
+    ch = await openClickHouse(ctx);
+    try {
+      assert.equal(await weekState(ch), before, 'neither the aggregates nor the daily sales were swapped in');
+    } finally {
+      await ch.close();
+    }
+  });
 
   it('swaps a whole-table catalogue in with the same steps, leaving no ready table', async () => {
     const ch = await openClickHouse(chTestContext({ dataDir: tmp.dir }));

@@ -65,13 +65,11 @@ export function readyTable(table: PublishedTable, partition: Partition): string 
 }
 
 /**
- * The tables published together with `table` for a partition: a week's
- * aggregates and buyers must both be new or both old; the catalogue and a
- * week's daily sales each stand alone.
+ * The tables published together for a partition: a week's aggregates, buyers
+ * and daily sales must be all new or all old; the catalogue stands alone.
  */
-function publishedTogether(partition: Partition, table: PublishedTable): readonly PublishedTable[] {
-  if (table === 'sales_daily') return ['sales_daily'];
-  return partition === 'all' ? ['products'] : ['sales_agg', 'week_buyers'];
+function publishedTogether(partition: Partition): readonly PublishedTable[] {
+  return partition === 'all' ? ['products'] : ['sales_agg', 'week_buyers', 'sales_daily'];
 }
 
 /**
@@ -410,7 +408,7 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
     query: await clickHouseStatement('publish-ready-tables.sql'),
     format: 'JSONEachRow',
   });
-  const groups = new Map<string, { partition: Partition; table: PublishedTable; ready: Map<PublishedTable, number> }>();
+  const groups = new Map<string, { partition: Partition; ready: Map<PublishedTable, number> }>();
   for (const { name, rows } of (await result.json()) as { name: string; rows: string | null }[]) {
     const m = READY_NAME.exec(name);
     if (!m) continue;
@@ -423,24 +421,26 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
           };
     if (only !== undefined && !covers(partition, only)) continue;
     const table = m[1] as PublishedTable;
-    const publication = `${key(partition)}:${publishedTogether(partition, table).join(',')}`;
-    const group = groups.get(publication) ?? { partition, table, ready: new Map() };
+    const publication = key(partition);
+    const group = groups.get(publication) ?? { partition, ready: new Map() };
     group.ready.set(table, Number(rows ?? 0));
     groups.set(publication, group);
   }
   const recoveries: Recovery[] = [];
-  for (const { partition, table: first, ready } of groups.values()) {
-    const finished = publishedTogether(partition, first).every((t) => ready.has(t));
+  for (const { partition, ready } of groups.values()) {
+    // In the order they are published in, whatever order the catalogue lists them in.
+    const tables = publishedTogether(partition).filter((t) => ready.has(t));
+    const finished = tables.length === publishedTogether(partition).length;
     if (finished) {
       const weeks = weeksOf(partition);
       const perWeek = new Map<PublishedTable, Map<string, number>>();
-      for (const [table, rows] of ready) {
+      for (const table of tables) {
         const source = readyTable(table, partition);
-        const single = new Map([[weeks[0] ?? 'all', rows]]);
+        const single = new Map([[weeks[0] ?? 'all', ready.get(table)!]]);
         perWeek.set(table, weeks.length > 1 ? await partitionRows(client, source) : single);
       }
       for (const week of weeks.length === 0 ? ['all'] : weeks) {
-        for (const table of ready.keys()) {
+        for (const table of tables) {
           const rows = perWeek.get(table)?.get(week) ?? 0;
           const one: Partition = week === 'all' ? 'all' : { weekStart: week };
           await swapPartition(client, table, one, readyTable(table, partition), rows);
@@ -449,7 +449,7 @@ export async function recoverPublications(client: ClickHouseClient, only?: Parti
     }
     const drops = [...ready.keys()].map((table) => readyTable(table, partition));
     if (drops.length > 0) await dropTables(client, drops);
-    recoveries.push({ partition, finished, tables: [...ready.keys()] });
+    recoveries.push({ partition, finished, tables: finished ? tables : [...ready.keys()] });
   }
   return recoveries;
 }

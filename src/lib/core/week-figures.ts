@@ -10,6 +10,10 @@ export interface WeekFigures {
   salesCount: string;
   /** Rows of the week's distinct buyers (region, customer). */
   buyers: string;
+  /** The week's sales, as sales_daily adds them up (sum(sales_count)). */
+  dailySales: string;
+  /** The week's revenue, as sales_daily adds it up (sum(amount_sum)). */
+  dailyAmount: string;
 }
 
 const LABELS: Record<keyof WeekFigures, string> = {
@@ -17,6 +21,8 @@ const LABELS: Record<keyof WeekFigures, string> = {
   amountSum: 'sum(amount_sum)',
   salesCount: 'sum(sales_count)',
   buyers: 'distinct buyers',
+  dailySales: 'sales in sales_daily',
+  dailyAmount: 'revenue in sales_daily',
 };
 
 /**

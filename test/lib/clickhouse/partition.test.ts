@@ -69,6 +69,7 @@ describe('a CSV whose chunks split letters', () => {
 describe('a swap that fails part-way', () => {
   const AGG = ['week_start', 'region', 'product_id', 'amount_sum'] as const;
   const BUYERS = ['week_start', 'region', 'customer_id'] as const;
+  const DAILY = ['week_start', 'sale_date', 'region', 'category', 'sales_count', 'amount_sum'] as const;
   const csv = (text: string) => Readable.from([Buffer.from(text)], { objectMode: false });
   let tmp: Awaited<ReturnType<typeof tempDataDir>>;
 
@@ -92,16 +93,22 @@ describe('a swap that fails part-way', () => {
         csv(`${WEEK},North,1,5.00\n${WEEK},North,2,7.00\n`),
       );
       const buyers = await stagePartition(ch.client, 'week_buyers', week, BUYERS, csv(`${WEEK},North,42\n`));
+      const daily = await stagePartition(
+        ch.client,
+        'sales_daily',
+        week,
+        DAILY,
+        csv(`${WEEK},${WEEK},North,c,1,5.00\n`),
+      );
       // The aggregates go in, then the buyers' table is not there to take its week.
       await ch.client.command({ query: 'DROP TABLE sales_etl.week_buyers SYNC' });
-      await assert.rejects(swapStaged(ch.client, [agg, buyers]), /kept for the next run/);
-      await agg.drop();
-      await buyers.drop();
+      await assert.rejects(swapStaged(ch.client, [agg, buyers, daily]), /kept for the next run/);
+      for (const stage of [agg, buyers, daily]) await stage.drop();
       const ready = await chRows<{ name: string }>(
         ch.client,
         "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_ready%' ORDER BY name",
       );
-      assert.equal(ready.length, 2, JSON.stringify(ready));
+      assert.equal(ready.length, 3, JSON.stringify(ready));
     } finally {
       await ch.close();
     }
@@ -112,6 +119,7 @@ describe('a swap that fails part-way', () => {
         (await chRows<{ n: string }>(ch.client, `SELECT toString(count()) AS n FROM sales_etl.${table}`))[0]?.n;
       assert.equal(await count('sales_agg'), '2');
       assert.equal(await count('week_buyers'), '1');
+      assert.equal(await count('sales_daily'), '1');
       const left = await chRows(
         ch.client,
         "SELECT name FROM system.tables WHERE database = 'sales_etl' AND name LIKE '%\\_\\_%'",

@@ -16,12 +16,14 @@ describe('reconciliation figures', () => {
   });
 
   it('names every figure that differs, with both values', () => {
-    const pg = { rows: '4000', amountSum: '1234567.80', salesCount: '19000', buyers: '3500' };
+    const daily = { dailySales: '19000', dailyAmount: '1234567.80' };
+    const pg = { rows: '4000', amountSum: '1234567.80', salesCount: '19000', buyers: '3500', ...daily };
     assert.equal(describeMismatch({ ...pg, amountSum: '1234567.8' }, pg), undefined);
     assert.equal(
-      describeMismatch({ rows: '3999', amountSum: '1234567.79', salesCount: '19000', buyers: '3500' }, pg),
+      describeMismatch({ ...pg, rows: '3999', amountSum: '1234567.79', dailySales: '18999' }, pg),
       'rows 3999 in ClickHouse vs 4000 in PostgreSQL, ' +
-        'sum(amount_sum) 1234567.79 in ClickHouse vs 1234567.80 in PostgreSQL',
+        'sum(amount_sum) 1234567.79 in ClickHouse vs 1234567.80 in PostgreSQL, ' +
+        'sales in sales_daily 18999 in ClickHouse vs 19000 in PostgreSQL',
     );
     // A kopeck off on a sum beyond a float's precision still counts.
     assert.notEqual(

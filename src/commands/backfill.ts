@@ -1,9 +1,9 @@
-import type { Week } from '../lib/core/calendar.js';
+import { addWeeks, type Week } from '../lib/core/calendar.js';
 import type { Context } from '../lib/core/config.js';
 import { StageError } from '../lib/core/errors.js';
 import { interrupted } from '../lib/core/interrupt.js';
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
-import { runWeeks, type StepOutcome, type WeeksRun } from '../lib/pipeline/weeks.js';
+import { deferred, runWeeks, type StepOutcome, type WeeksRun } from '../lib/pipeline/weeks.js';
 import { planPeriod, readPlan, type PlanFlags } from '../lib/core/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
 import { formatTable } from '../lib/ui/table.js';
@@ -12,6 +12,7 @@ import {
   chainError,
   finishChain,
   newChain,
+  publishTogether,
   runStages,
   STAGES,
   stageRowsLine,
@@ -208,34 +209,85 @@ interface OverlappedWeeks {
 }
 
 /**
+ * The most weeks published to ClickHouse together, as many as migrate-click stages in one run
+ * (its RUN_WEEKS): a publication's cost is mostly per statement, and ClickHouse's group waits for
+ * the databases' group to finish them while the two cores go to the other groups.
+ */
+const PUBLISH_TOGETHER = 13;
+
+/**
+ * How many weeks a group may run ahead of the next one (`runWeeks`' lead): enough for the
+ * databases' group to finish a whole publication's weeks while ClickHouse's waits for them.
+ */
+const LEAD = PUBLISH_TOGETHER;
+
+/**
  * The weeks' chains in groups of stages (PHASES), one `runWeeks` stage per group: one week per
- * group at a time, in week order, and never more than two weeks ahead of the last one published
- * (`lead` 2). A week whose chain fails (with `haltOnFailure`, or by a stop signal) fails its group,
- * so the weeks after it start no other group: they stop where they are.
+ * group at a time, in week order, and never more than `LEAD` weeks ahead of the group after it.
+ * ClickHouse's group publishes the week it takes together with the consecutive weeks after it,
+ * up to `PUBLISH_TOGETHER`, once the databases' group has finished them (or will not: a failure,
+ * a stop); their own turns then find them done (`publishReady`). A week whose chain fails (with
+ * `haltOnFailure`, or by a stop signal) fails its group, so the weeks after it start no other
+ * group: they stop where they are.
  */
 function overlapWeeks(weeks: readonly ChainOptions[], haltOnFailure: boolean): OverlappedWeeks {
   const chains: (Chain | undefined)[] = weeks.map(() => undefined);
+  /** Each week's end in the databases' group: true when it loaded and aggregated it. */
+  const loaded = weeks.map(() => deferred<boolean>());
+  /** Resolved once no week may start another group (a week failed, or the run was stopped). */
+  const halted = deferred<boolean>();
   const stages = PHASES.map((names, p) => ({
     width: 1,
     step: async (i: number): Promise<StepOutcome<void>> => {
-      if (p === 0) chains[i] = newChain(weeks[i]!);
-      const chain = chains[i]!;
-      // After a stop signal the next stage refuses to start: the chain fails there, and halts the rest.
-      await runStages(chain, names);
-      if (chain.failure && (haltOnFailure || interrupted())) return { kind: 'failed', error: chain.failure.error };
-      return { kind: 'committed', value: undefined };
+      let outcome: StepOutcome<void> = { kind: 'failed', error: new Error('a backfill group threw') };
+      try {
+        if (p === 0) chains[i] = newChain(weeks[i]!);
+        const chain = chains[i]!;
+        // After a stop signal the next stage refuses to start: the chain fails there, and halts the rest.
+        if (names.includes('migrate-click')) await publishReady(i);
+        else await runStages(chain, names);
+        const failed = chain.failure && (haltOnFailure || interrupted());
+        outcome = failed ? { kind: 'failed', error: chain.failure!.error } : { kind: 'committed', value: undefined };
+        return outcome;
+      } finally {
+        if (outcome.kind === 'failed') {
+          halted.resolve(false);
+          loaded[i]!.resolve(false);
+        }
+        if (names.includes('aggregate')) loaded[i]!.resolve(!chains[i]?.failure);
+      }
     },
   }));
+  const isLoaded = (k: number) => Promise.race([loaded[k]!.promise, halted.promise]);
+  /** Publish week i, unless published with an earlier one, together with the loaded consecutive weeks after it. */
+  const publishReady = async (i: number): Promise<void> => {
+    const chain = chains[i]!;
+    if (chain.failure || chain.runs.some((r) => r.stage === 'migrate-click' && r.status !== 'not run')) return;
+    const together = [chain];
+    for (let k = i + 1; k < weeks.length && together.length < PUBLISH_TOGETHER; k++) {
+      if (!(await isLoaded(k)) || !consecutive(together.at(-1)!.opts.week, chains[k]!.opts.week)) break;
+      together.push(chains[k]!);
+    }
+    await publishTogether(together);
+  };
   const run = runWeeks(
     weeks.map((_, i) => i),
     stages,
-    { lead: 2 },
+    { lead: LEAD },
   );
+  const stop = () => {
+    halted.resolve(false);
+    run.stop();
+  };
   const chain = async (i: number) => {
     await run.weeks[i];
     return chains[i];
   };
-  return { weeks, run, chains, chain };
+  return { weeks, run: { ...run, stop }, chains, chain };
+}
+
+function consecutive(week: Week, next: Week): boolean {
+  return addWeeks(week, 1).start === next.start;
 }
 
 /** The plan's period, creating the plan (with the plan flags) when there is none. */

@@ -42,6 +42,11 @@ export interface MigrateClickOptions {
   ch?: ClickHouseDatabase | undefined;
   /** The run's time, for `imported_at`; defaults to now. */
   now?: Date | undefined;
+  /**
+   * Called as each week is published (or verified) and recorded, in week order: when a later week
+   * fails, the caller knows which are in (backfill publishes the weeks that are ready together).
+   */
+  onWeek?: ((week: MigratedWeek) => void) | undefined;
 }
 
 /** One published (or verified) week. */
@@ -130,7 +135,7 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
         result.importedAt = importedAt;
         result.products = await publishProducts(ctx, pgDb, ch, importedAt);
       }
-      const migration: Migration = { ctx, pgDb, ch, verifyOnly, importedAt };
+      const migration: Migration = { ctx, pgDb, ch, verifyOnly, importedAt, onWeek: opts.onWeek };
       for (let at = 0; at < weeks.length; ) {
         const run = verifyOnly ? weeks.slice(at, at + 1) : leadingRun(weeks.slice(at));
         at += await migrateRun(migration, run, result);
@@ -147,6 +152,7 @@ interface Migration {
   ch: ClickHouseDatabase;
   verifyOnly: boolean;
   importedAt: string;
+  onWeek?: ((week: MigratedWeek) => void) | undefined;
 }
 
 /**
@@ -184,7 +190,7 @@ async function publishOrVerify({ ctx, pgDb, ch, verifyOnly, importedAt }: Migrat
 
 /** For each week the run published (or verified): its etl_runs record, `result` and a log line. */
 async function finishPublished(
-  { ctx, pgDb, ch, verifyOnly }: Migration,
+  { ctx, pgDb, ch, verifyOnly, onWeek }: Migration,
   run: Week[],
   startedAt: Date,
   outcome: RunOutcome,
@@ -194,6 +200,7 @@ async function finishPublished(
     const week = run.find((w) => w.id === published.week)!;
     await record(pgDb, { week, startedAt, status: 'ok', published, verifyOnly });
     result.weeks.push(published);
+    onWeek?.(published);
     ctx.log.info(
       `${week.id}: ${published.rows.toLocaleString('en-US')} rows, amount ${published.amountSum} ` +
         `${verifyOnly ? 'match' : 'published to'} ${ch.target}`,

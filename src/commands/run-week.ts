@@ -186,6 +186,50 @@ export async function runStages(chain: Chain, names: readonly StageName[]): Prom
   }
 }
 
+/**
+ * migrate-click for several chains' consecutive weeks in one call (backfill: the weeks that are
+ * loaded and aggregated by the time ClickHouse is free go together, so a publication's cost per
+ * statement is paid once for them), each chain's stage recorded as `runStages` records it: the
+ * weeks published are `ok` (the time split between them as they went in), the first that is not
+ * has failed with the error, and the chains after it are left as they were, not run.
+ */
+export async function publishTogether(chains: readonly Chain[]): Promise<void> {
+  const first = chains[0];
+  if (!first || chains.some((c) => c.failure)) throw new Error('publishTogether: chains that failed already');
+  const { ctx, connections } = first.opts;
+  const fns = first.opts.stages ?? REAL_STAGES;
+  const runOf = (chain: Chain) => chain.runs.find((r) => r.stage === 'migrate-click')!;
+  const weeks = chains.map((c) => c.opts.week);
+  const what = weeks.length === 1 ? weeks[0]!.id : `${weeks[0]!.id} to ${weeks.at(-1)!.id}`;
+  let t = performance.now();
+  const published = (rows: number, chain: Chain | undefined) => {
+    if (!chain || runOf(chain).status === 'ok') return;
+    Object.assign(runOf(chain), { status: 'ok', rows, seconds: seconds(t) });
+    t = performance.now();
+    ctx.log.debug(`${chain.opts.week.id} migrate-click: ${rows.toLocaleString('en-US')} rows`);
+  };
+  const byWeek = (id: string) => chains.find((c) => c.opts.week.id === id);
+  first.opts.onStage?.('migrate-click');
+  try {
+    const result = await during(`migrate-click of ${what}`, async () =>
+      fns.migrateClick({
+        ctx,
+        weeks,
+        pg: await connections.pg(),
+        ch: await connections.ch(),
+        onWeek: (w) => published(w.rows, byWeek(w.week)),
+      }),
+    );
+    for (const w of result.weeks) published(w.rows, byWeek(w.week));
+  } catch (thrown) {
+    const error = interrupted() ?? thrown;
+    const failed = chains.find((c) => runOf(c).status !== 'ok');
+    if (!failed) throw error;
+    Object.assign(runOf(failed), { status: 'failed', seconds: seconds(t), error: describeError(error) });
+    failed.failure = { stage: 'migrate-click', error };
+  }
+}
+
 /** Each stage's call for the chain's week, returning the rows it wrote. */
 function stageSteps(chain: Chain): Record<StageName, () => Promise<number>> {
   const { opts, runs, warnings } = chain;

@@ -180,12 +180,13 @@ function tryStep<W, T>(stage: WeekStage<W, T>, week: W, slot: Slot): Promise<Ste
   );
 }
 
-interface Deferred<V> {
+/** A promise and the function that resolves it. */
+export interface Deferred<V> {
   promise: Promise<V>;
   resolve(value: V): void;
 }
 
-function deferred<V>(): Deferred<V> {
+export function deferred<V>(): Deferred<V> {
   let resolve!: (value: V) => void;
   const promise = new Promise<V>((r) => (resolve = r));
   return { promise, resolve };

@@ -3,7 +3,7 @@ import type { Context } from '../lib/core/config.js';
 import { StageError } from '../lib/core/errors.js';
 import { interrupted } from '../lib/core/interrupt.js';
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
-import { deferred, runWeeks, type StepOutcome, type WeeksRun } from '../lib/pipeline/weeks.js';
+import { deferred, runWeeks, type Slot, type StepOutcome, type WeeksRun } from '../lib/pipeline/weeks.js';
 import { planPeriod, readPlan, type PlanFlags } from '../lib/core/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
 import { formatTable } from '../lib/ui/table.js';
@@ -12,6 +12,7 @@ import {
   chainError,
   finishChain,
   newChain,
+  AGAIN,
   publishTogether,
   runStages,
   STAGES,
@@ -217,9 +218,10 @@ const PUBLISH_TOGETHER = 13;
 
 /**
  * How many weeks a group may run ahead of the next one (`runWeeks`' lead): enough for the
- * databases' group to finish a whole publication's weeks while ClickHouse's waits for them.
+ * databases' group to go on with the next publication's weeks while ClickHouse publishes the
+ * last ones (with one publication's worth, it would wait for each publication to end).
  */
-const LEAD = PUBLISH_TOGETHER;
+const LEAD = 2 * PUBLISH_TOGETHER;
 
 /**
  * The weeks' chains in groups of stages (PHASES), one `runWeeks` stage per group: one week per
@@ -237,15 +239,18 @@ function overlapWeeks(weeks: readonly ChainOptions[], haltOnFailure: boolean): O
   /** Resolved once no week may start another group (a week failed, or the run was stopped). */
   const halted = deferred<boolean>();
   const stages = PHASES.map((names, p) => ({
-    width: 1,
-    step: async (i: number): Promise<StepOutcome<void>> => {
+    width: names.includes('load-pg') ? 2 : 1,
+    step: async (i: number, slot: Slot): Promise<StepOutcome<void>> => {
       let outcome: StepOutcome<void> = { kind: 'failed', error: new Error('a backfill group threw') };
       try {
         if (p === 0) chains[i] = newChain(weeks[i]!);
         const chain = chains[i]!;
         // After a stop signal the next stage refuses to start: the chain fails there, and halts the rest.
         if (names.includes('migrate-click')) await publishReady(i);
-        else await runStages(chain, names);
+        else if ((await runStages(chain, names, names.includes('load-pg') ? slot : undefined)) === AGAIN) {
+          outcome = { kind: 'again' };
+          return outcome;
+        }
         const failed = chain.failure && (haltOnFailure || interrupted());
         outcome = failed ? { kind: 'failed', error: chain.failure!.error } : { kind: 'committed', value: undefined };
         return outcome;
@@ -254,7 +259,7 @@ function overlapWeeks(weeks: readonly ChainOptions[], haltOnFailure: boolean): O
           halted.resolve(false);
           loaded[i]!.resolve(false);
         }
-        if (names.includes('aggregate')) loaded[i]!.resolve(!chains[i]?.failure);
+        if (names.includes('aggregate') && outcome.kind !== 'again') loaded[i]!.resolve(!chains[i]?.failure);
       }
     },
   }));

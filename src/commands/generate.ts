@@ -10,6 +10,7 @@ import { salesModelFor } from '../lib/generator/model-cache.js';
 import type { SalesModel } from '../lib/generator/sales.js';
 import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
 import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';
+import { worthASecondThread, writeWeeksOnWorker } from '../lib/generator/week-worker.js';
 import { writeWeek } from '../lib/generator/write-week.js';
 
 /** Options of `generate`; the plan flags apply only when `store.json` is created. */
@@ -68,10 +69,17 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
   const model = salesModelFor(layout.root, plan, horizon);
-  const customers = await writeDimensions(ctx, model, plan, indices);
   const label =
     indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
-  const weeks = await writeWeeks(ctx, model, schedule, indices, label);
+  const writing = new WeekWriting(ctx, model, schedule, indices, horizon);
+  let customers: number;
+  let weeks: GeneratedWeek[];
+  try {
+    customers = await writeDimensions(ctx, model, plan, indices);
+    weeks = await ctx.log.task(label, (progress) => writing.write(progress));
+  } finally {
+    await writing.settled();
+  }
   const valid = weeks.reduce((n, w) => n + w.validSales, 0);
   ctx.log.success(
     `generated ${weeks.length} week${weeks.length === 1 ? '' : 's'}: ${valid.toLocaleString('en-US')} valid sales, ` +
@@ -111,25 +119,65 @@ async function writeDimensions(ctx: Context, model: SalesModel, plan: StorePlan,
   );
 }
 
-/** Write the raw files of the weeks at `indices`, in that order, under one progress task. */
-async function writeWeeks(
-  ctx: Context,
-  model: SalesModel,
-  schedule: Schedule,
-  indices: number[],
-  label: string,
-): Promise<GeneratedWeek[]> {
-  const layout = ctx.config.layout;
-  const weeks: GeneratedWeek[] = [];
-  await ctx.log.task(label, async (progress) => {
-    for (const [n, index] of indices.entries()) {
-      progress(`${schedule.week(index).id} (${n + 1}/${indices.length})`);
-      const written = await during(`generate of ${schedule.week(index).id}`, () => writeWeek(model, layout, index));
-      if (written.missingRegions.length > 0) {
-        ctx.log.info(`${written.week}: simulated outage, no file for ${written.missingRegions.join(', ')}`);
-      }
-      weeks.push(written);
+/**
+ * The raw files of the weeks at `indices`: the later ones on a second thread
+ * (src/lib/generator/week-worker.ts) when there are enough of them, started at
+ * once so that it works while this thread writes the dimension files and the
+ * earlier weeks. The second thread builds its own model and replays the buyer
+ * ledger up to its first week, so it takes a little more than half the weeks.
+ */
+class WeekWriting {
+  private readonly written = new Map<number, GeneratedWeek>();
+  private readonly here: number[];
+  private readonly second: Promise<void>;
+  private progress: ((text: string) => void) | undefined;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly model: SalesModel,
+    private readonly schedule: Schedule,
+    private readonly indices: number[],
+    horizon: number,
+  ) {
+    const split = worthASecondThread(indices.length) ? Math.floor(indices.length * 0.5) : indices.length;
+    this.here = indices.slice(0, split);
+    const later = indices.slice(split);
+    const root = ctx.config.layout.root;
+    let n = 0;
+    this.second =
+      later.length === 0
+        ? Promise.resolve()
+        : during(`generate of ${schedule.week(later[0]!).id} to ${schedule.week(later.at(-1)!).id}`, () =>
+            writeWeeksOnWorker({ root, plan: model.plan, horizon, indices: later }, (week) =>
+              this.done(later[n++]!, week),
+            ),
+          );
+    // Awaited by `write`, or by `settled` when something before it failed.
+    this.second.catch(() => undefined);
+  }
+
+  /** Write this thread's weeks, then wait for the other thread's; the weeks in `indices` order. */
+  async write(progress: (text: string) => void): Promise<GeneratedWeek[]> {
+    this.progress = progress;
+    const layout = this.ctx.config.layout;
+    for (const index of this.here) {
+      const week = this.schedule.week(index);
+      this.done(index, await during(`generate of ${week.id}`, () => writeWeek(this.model, layout, index)));
     }
-  });
-  return weeks;
+    await this.second;
+    return this.indices.map((index) => this.written.get(index)!);
+  }
+
+  /** Once the second thread has stopped (a failure on this one must not leave it writing). */
+  settled(): Promise<void> {
+    return this.second.catch(() => undefined);
+  }
+
+  private done(index: number, week: GeneratedWeek): void {
+    this.written.set(index, week);
+    this.progress?.(`${week.week} (${this.written.size}/${this.indices.length})`);
+    if (week.missingRegions.length > 0) {
+      this.ctx.log.info(`${week.week}: simulated outage, no file for ${week.missingRegions.join(', ')}`);
+    }
+  }
 }

@@ -23,6 +23,12 @@ export interface LoadPgOptions {
   weeks?: Week[] | undefined;
   /** An open database (from `run-week`); left open. Absent: one is opened and closed here. */
   pg?: PgDatabase | undefined;
+  /**
+   * The week's place among weeks loaded side by side by the caller (backfill's `runWeeks`; one week
+   * only): its turn decides the commit, and a week that must be loaded again alone (it shares
+   * sale_ids with the week beside it) comes back as `again` instead of loaded.
+   */
+  slot?: Slot | undefined;
 }
 
 /** One loaded week. */
@@ -42,6 +48,8 @@ export interface LoadPgResult {
   weeks: LoadedWeek[];
   /** Dimension files upserted this time (unchanged ones are skipped). */
   dimensions: string[];
+  /** With `slot`: the week was rolled back, to be loaded again alone. */
+  again?: boolean;
 }
 
 const STAGE = 'load-pg';
@@ -54,6 +62,16 @@ export async function loadPg(opts: LoadPgOptions): Promise<LoadPgResult> {
   const manifests = await Promise.all(weeks.map((week) => readManifest(ctx, week)));
   return withPg(ctx, opts.pg, async (db) => {
     const dimensions = await upsertDimensions(ctx, db);
+    if (opts.slot) {
+      if (weeks.length !== 1) throw new Error('load-pg: a slot is for one week');
+      const outcome = await during(`load-pg of ${weeks[0]!.id}`, () =>
+        loadWeek(ctx, db, weeks[0]!, manifests[0]!, opts.slot!),
+      );
+      if (outcome.kind === 'failed') throw outcome.error;
+      if (outcome.kind === 'again') return { weeks: [], dimensions, again: true };
+      if (outcome.kind === 'stopped') throw new Error(`load-pg: ${weeks[0]!.id} was not loaded (stopped)`);
+      return { weeks: [outcome.value], dimensions };
+    }
     const loaded = await loadWeeks(ctx, db, weeks, manifests);
     // No ANALYZE here: it samples the whole table (longer than loading a week), autovacuum analyzes a
     // table that grew by a tenth, and the statements that read sales by week (aggregate-week.sql,
@@ -132,12 +150,28 @@ type Dimension = (typeof DIMENSIONS)[number];
 
 /** Upsert `dim/customers.csv` and `dim/products.csv`, each only when the file changed since it was last loaded. */
 async function upsertDimensions(ctx: Context, db: PgDatabase): Promise<string[]> {
-  const done: string[] = [];
-  for (const dim of DIMENSIONS) {
-    if (await upsertDimension(ctx, db, dim)) done.push(dim.name);
-  }
-  return done;
+  // One at a time per database: a week loaded beside another then finds the files the other
+  // loaded recorded, instead of waiting for its lock to load them again.
+  const previous = dimensionsDone.get(db) ?? Promise.resolve();
+  const upserts = previous.then(async () => {
+    const done: string[] = [];
+    for (const dim of DIMENSIONS) {
+      if (await upsertDimension(ctx, db, dim)) done.push(dim.name);
+    }
+    return done;
+  });
+  dimensionsDone.set(
+    db,
+    upserts.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return upserts;
 }
+
+/** The last dimension upsert begun on each open database. */
+const dimensionsDone = new WeakMap<PgDatabase, Promise<void>>();
 
 /** One dimension file, when it exists and changed: COPY into a temporary table, then INSERT ... ON CONFLICT. */
 async function upsertDimension(ctx: Context, db: PgDatabase, dim: Dimension): Promise<boolean> {

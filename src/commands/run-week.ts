@@ -6,6 +6,7 @@ import { during, interrupted, InterruptedError, type StopSignal } from '../lib/c
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
 import { recordRunApart, type PgDatabase } from '../lib/pg/database.js';
 import { Connections } from '../lib/pipeline/connections.js';
+import type { Slot } from '../lib/pipeline/weeks.js';
 import { aggregate } from './aggregate.js';
 import { clean } from './clean.js';
 import { generate } from './generate.js';
@@ -154,14 +155,23 @@ export async function finishChain(chain: Chain): Promise<RunWeekResult & { failu
   return result;
 }
 
+/** What `runStages` says when load-pg rolled its week back to be loaded again alone. */
+export const AGAIN = Symbol('again');
+
 /**
  * Run the given stages of a chain in order, unless an earlier one failed.
- * backfill runs a week's stages in groups, overlapping with other weeks.
+ * backfill runs a week's stages in groups, overlapping with other weeks; with
+ * `slot`, load-pg loads the week beside another (load-pg's `slot`), and a week
+ * it must load again alone ends the group early with `AGAIN`, its stage not run.
  */
-export async function runStages(chain: Chain, names: readonly StageName[]): Promise<void> {
+export async function runStages(
+  chain: Chain,
+  names: readonly StageName[],
+  slot?: Slot,
+): Promise<typeof AGAIN | undefined> {
   const { opts, runs } = chain;
   const { ctx, week } = opts;
-  const steps = stageSteps(chain);
+  const steps = stageSteps(chain, slot);
   for (const run of runs.filter((r) => names.includes(r.stage))) {
     if (chain.failure) break;
     if (run.stage === 'generate' && opts.skipGenerate) {
@@ -171,7 +181,9 @@ export async function runStages(chain: Chain, names: readonly StageName[]): Prom
     const t = performance.now();
     opts.onStage?.(run.stage);
     try {
-      run.rows = await during(`${run.stage} of ${week.id}`, steps[run.stage]);
+      const rows = await during(`${run.stage} of ${week.id}`, steps[run.stage]);
+      if (rows === AGAIN) return AGAIN;
+      run.rows = rows;
       run.status = 'ok';
       run.seconds = seconds(t);
       ctx.log.debug(`${week.id} ${run.stage}: ${run.rows.toLocaleString('en-US')} rows in ${run.seconds}s`);
@@ -184,6 +196,7 @@ export async function runStages(chain: Chain, names: readonly StageName[]): Prom
       chain.failure = { stage: run.stage, error };
     }
   }
+  return undefined;
 }
 
 /**
@@ -231,7 +244,7 @@ export async function publishTogether(chains: readonly Chain[]): Promise<void> {
 }
 
 /** Each stage's call for the chain's week, returning the rows it wrote. */
-function stageSteps(chain: Chain): Record<StageName, () => Promise<number>> {
+function stageSteps(chain: Chain, slot?: Slot): Record<StageName, () => Promise<number | typeof AGAIN>> {
   const { opts, runs, warnings } = chain;
   const { ctx, week, connections } = opts;
   const fns = opts.stages ?? REAL_STAGES;
@@ -256,7 +269,8 @@ function stageSteps(chain: Chain): Record<StageName, () => Promise<number>> {
     'load-pg': async () => {
       const pg = connections.pg();
       if (!opts.stages) connections.warmCh();
-      return sum((await fns.loadPg({ ctx, weeks, pg: await pg })).weeks, (w) => w.rows);
+      const loaded = await fns.loadPg({ ctx, weeks, pg: await pg, slot });
+      return loaded.again ? AGAIN : sum(loaded.weeks, (w) => w.rows);
     },
     aggregate: async () => sum((await fns.aggregate({ ctx, weeks, pg: await connections.pg() })).weeks, (w) => w.rows),
     'migrate-click': async () =>

@@ -55,7 +55,7 @@ test('the crontab entry has absolute paths, the data dir, the --only-at guard an
   });
   assert.deepEqual(entriesOf(r.text), [
     "45 19 * * 2 cd /opt/sales-etl && umask 077 && mkdir -p '/srv/sales data/logs' && " +
-      '/opt/node/bin/node --max-old-space-size=512 --max-semi-space-size=8 /opt/sales-etl/bin/sales-etl.js' +
+      '/opt/node/bin/node --max-old-space-size=512 --max-semi-space-size=4 /opt/sales-etl/bin/sales-etl.js' +
       " --data-dir '/srv/sales data' run-week --only-at 'Tue 12:45 Europe/Moscow' " +
       ">> '/srv/sales data/logs/cron.log' 2>&1",
   ]);
@@ -157,7 +157,7 @@ test('--systemd prints a service and a timer on Moscow time', async () => {
   assert.match(
     r.text,
     new RegExp(
-      String.raw`^ExecStart=\/usr\/bin\/node --max-old-space-size=512 --max-semi-space-size=8 ` +
+      String.raw`^ExecStart=\/usr\/bin\/node --max-old-space-size=512 --max-semi-space-size=4 ` +
         String.raw`\/opt\/sales-etl\/bin\/sales-etl.js --data-dir \/srv\/sales run-week$`,
       'm',
     ),

@@ -243,11 +243,15 @@ export function readFileStream(file: string, size: number): ReadStream {
   return createReadStream(file, { highWaterMark: Math.min(1 << 18, Math.max(1 << 16, size)) });
 }
 
-/** Open a write stream on a temporary name next to `file`. */
+/**
+ * Open a write stream on a temporary name next to `file`. Its buffer is 256 KiB: the writers
+ * (generate, clean) wait for it to drain, and what it holds is garbage only after a young-generation
+ * collection, so a larger one only raises a backfill's peak memory.
+ */
 export async function openAtomicWriter(file: string): Promise<AtomicWriter> {
   await makeDirectory(path.dirname(file));
   const tempPath = tempName(file);
-  const stream = createWriteStream(tempPath, { highWaterMark: 1 << 20, mode: PRIVATE_FILE_MODE });
+  const stream = createWriteStream(tempPath, { highWaterMark: 1 << 18, mode: PRIVATE_FILE_MODE });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', reject);

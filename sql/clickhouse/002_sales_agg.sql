@@ -1,6 +1,10 @@
 -- The weekly aggregates of PostgreSQL's sales_agg, column for column, plus when
 -- they were imported. One partition per week: migrate-click swaps a whole week
 -- in with REPLACE PARTITION, so a reader sees the old week or the new one.
+-- Outdated parts (those a REPLACE PARTITION replaced) are removed by a cleanup
+-- pass, by default every 30 s: longer than an embedded run lives, so they would
+-- pile up on disk run after run and be loaded at every open. Every second, they
+-- go once ClickHouse's old_parts_lifetime (8 minutes) has passed.
 CREATE TABLE IF NOT EXISTS sales_etl.sales_agg
 (
     week_start          Date,
@@ -19,4 +23,5 @@ CREATE TABLE IF NOT EXISTS sales_etl.sales_agg
 )
 ENGINE = MergeTree
 PARTITION BY week_start
-ORDER BY (week_start, region, product_id);
+ORDER BY (week_start, region, product_id)
+SETTINGS cleanup_delay_period = 1, cleanup_delay_period_random_add = 0;

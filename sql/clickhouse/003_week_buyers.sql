@@ -9,4 +9,5 @@ CREATE TABLE IF NOT EXISTS sales_etl.week_buyers
 )
 ENGINE = MergeTree
 PARTITION BY week_start
-ORDER BY (week_start, region, customer_id);
+ORDER BY (week_start, region, customer_id)
+SETTINGS cleanup_delay_period = 1, cleanup_delay_period_random_add = 0;

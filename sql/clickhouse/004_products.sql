@@ -9,4 +9,5 @@ CREATE TABLE IF NOT EXISTS sales_etl.products
     imported_at  DateTime('Europe/Moscow')
 )
 ENGINE = MergeTree
-ORDER BY product_id;
+ORDER BY product_id
+SETTINGS cleanup_delay_period = 1, cleanup_delay_period_random_add = 0;

@@ -15,4 +15,5 @@ CREATE TABLE IF NOT EXISTS sales_etl.sales_daily
 )
 ENGINE = MergeTree
 PARTITION BY week_start
-ORDER BY (week_start, sale_date, region, category);
+ORDER BY (week_start, sale_date, region, category)
+SETTINGS cleanup_delay_period = 1, cleanup_delay_period_random_add = 0;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { embeddedHolder } from './lock.js';
 import { describePartition, dropStagingTables, recoverPublications } from './partition.js';
-import { applyClickHouseSchema } from './schema.js';
+import { applyClickHouseSchema, scheduleCleanup } from './schema.js';
 import { clickHouseStatement } from './sql.js';
 import { resolveClickHouseServer } from './target.js';
 import type { Context } from '../core/config.js';
@@ -55,7 +55,8 @@ const openHere = new Map<string, number>();
 /**
  * Before anyone reads the embedded engine (this process holds it alone), finish
  * what a killed run left: publications it had begun to swap in are swapped in
- * again whole (see `swapStaged`), and its staging tables are dropped.
+ * again whole (see `swapStaged`), and its staging tables are dropped. Then make
+ * sure the published tables remove the parts publications replace (`scheduleCleanup`).
  */
 async function recoverEmbedded(ctx: Context, db: ClickHouseDatabase): Promise<void> {
   for (const r of await recoverPublications(db.client)) {
@@ -66,6 +67,8 @@ async function recoverEmbedded(ctx: Context, db: ClickHouseDatabase): Promise<vo
   }
   const dropped = await dropStagingTables(db.client);
   if (dropped > 0) ctx.log.debug(`${db.target}: dropped ${dropped} staging table(s) left by a killed run`);
+  const altered = await scheduleCleanup(db.client);
+  if (altered.length > 0) ctx.log.debug(`${db.target}: ${altered.join(', ')} now clean up replaced parts every second`);
 }
 
 /**

@@ -94,6 +94,30 @@ describe('the embedded engine', () => {
     assert.deepEqual(await chRows(db.client, "SELECT name FROM system.tables WHERE name LIKE 'odd%'"), []);
   });
 
+  it('has every published table clean up replaced parts every second, also one made before it said so', async () => {
+    const settings = async () =>
+      chRows<{ name: string; on: number }>(
+        db.client,
+        `SELECT name, position(create_table_query, 'cleanup_delay_period = 1') > 0 AS on
+         FROM system.tables WHERE database = 'sales_etl' ORDER BY name`,
+      );
+    assert.deepEqual(await settings(), [
+      { name: 'products', on: 1 },
+      { name: 'sales_agg', on: 1 },
+      { name: 'sales_daily', on: 1 },
+      { name: 'week_buyers', on: 1 },
+    ]);
+    // A data directory of an earlier version: the table without the setting (its default, 30 s, is
+    // longer than a run lives, so the parts each publication replaced were never removed).
+    await db.client.command({
+      query: 'ALTER TABLE sales_etl.week_buyers RESET SETTING cleanup_delay_period, cleanup_delay_period_random_add',
+    });
+    assert.equal((await settings()).find((t) => t.name === 'week_buyers')?.on, 0);
+    await db.close();
+    db = await openClickHouse(chTestContext({ dataDir: tmp.dir }));
+    assert.equal((await settings()).find((t) => t.name === 'week_buyers')?.on, 1);
+  });
+
   it('sees no other holder of its own data directory', async () => {
     assert.equal(await embeddedHolder(path.join(tmp.dir, 'clickhouse')), undefined);
   });

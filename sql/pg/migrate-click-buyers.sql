@@ -1,6 +1,8 @@
--- migrate-click --verify-only: the week's distinct (region, customer) buyers
--- ($1, the week's Monday), as many as migrate-click-week-buyers.sql sends.
-SELECT count(*)::text AS buyers
-FROM (SELECT DISTINCT region, customer_id
+-- migrate-click --verify-only: the distinct (region, customer) buyers of each
+-- week from $1 to $2 (Mondays) that has sales, as many as
+-- migrate-click-week-buyers.sql sends.
+SELECT to_char(week_start, 'YYYY-MM-DD') AS week_start, count(*)::text AS buyers
+FROM (SELECT DISTINCT sale_date - (extract(isodow FROM sale_date)::int - 1) AS week_start, region, customer_id
         FROM sales
-       WHERE sale_date BETWEEN $1::date AND $1::date + 6) AS b
+       WHERE sale_date BETWEEN $1::date AND $2::date + 6) AS b
+GROUP BY week_start

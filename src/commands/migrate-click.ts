@@ -136,7 +136,7 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
       }
       const migration: Migration = { ctx, pgDb, ch, verifyOnly, importedAt, onWeek: opts.onWeek };
       for (let at = 0; at < weeks.length; ) {
-        const run = verifyOnly ? weeks.slice(at, at + 1) : leadingRun(weeks.slice(at));
+        const run = leadingRun(weeks.slice(at));
         at += await migrateRun(migration, run, result);
       }
       return result;
@@ -181,7 +181,7 @@ async function migrateRun(m: Migration, run: Week[], result: MigrateClickResult)
 async function publishOrVerify({ ctx, pgDb, ch, verifyOnly, importedAt }: Migration, run: Week[]): Promise<RunOutcome> {
   for (const week of run) await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
   const outcome = await during(`${STAGE} of ${describeRun(run)}`, () =>
-    verifyOnly ? verifyWeek(pgDb, ch, run[0]!) : publishRun(ctx, pgDb, ch, run, importedAt),
+    verifyOnly ? verifyRun(pgDb, ch, run) : publishRun(ctx, pgDb, ch, run, importedAt),
   );
   await releaseMemory(ch);
   return outcome;
@@ -357,9 +357,10 @@ async function stageRun(
 }
 
 /**
- * Reconcile the swapped-in weeks with their snapshot's figures and `buyers`, the buyers staged for
- * each week: counted on their way from PostgreSQL, as sent in this snapshot (streamed), or as found
- * among the week's sales, all of them (pulled). The week after them without aggregates is the failure.
+ * Reconcile the swapped-in (or verified) weeks with their snapshot's figures and `buyers`, the
+ * buyers of each week: counted on their way from PostgreSQL, as sent in this snapshot (streamed), as
+ * found among the week's sales, all of them (pulled), or counted by PostgreSQL (verified). The week
+ * after them without aggregates is the failure.
  */
 async function reconcileRun(
   ch: ClickHouseDatabase,
@@ -470,22 +471,27 @@ function describeRun(weeks: Week[]): string {
   return weeks.length === 1 ? weeks[0]!.id : `${weeks[0]!.id} to ${weeks.at(-1)!.id}`;
 }
 
-/** Reconcile a week without copying anything. */
-async function verifyWeek(pgDb: PgDatabase, ch: ClickHouseDatabase, week: Week): Promise<RunOutcome> {
-  const postgres = await inTransaction(
+/**
+ * Reconcile a run of weeks without copying anything, from one snapshot and one query on each side.
+ * As when publishing, the weeks before the first one PostgreSQL has no aggregates for are
+ * compared, and that week is the failure.
+ */
+async function verifyRun(pgDb: PgDatabase, ch: ClickHouseDatabase, run: Week[]): Promise<RunOutcome> {
+  const { totals, buyers } = await inTransaction(
     pgDb,
     async (client) => {
-      const totals = (await pgTotals(client, week, week)).get(week.start);
+      const range = [run[0]!.start, run.at(-1)!.start];
       const distinct = await pgSql('migrate-click-buyers.sql');
-      const {
-        rows: [buyers],
-      } = await runSql<{ buyers: string }>(client, distinct, [week.start]);
-      return totals && { ...totals, buyers: buyers?.buyers ?? '0' };
+      const { rows } = await runSql<{ week_start: string; buyers: string }>(client, distinct, range);
+      const buyers = new Map(rows.map((r) => [r.week_start, Number(r.buyers)]));
+      return { totals: await pgTotals(client, run[0]!, run.at(-1)!), buyers };
     },
     { begin: READ_ONLY_SNAPSHOT },
   );
-  if (!postgres) throw noAggregates(week);
-  return reconcile(ch, [[week, postgres]]);
+  const missing = run.findIndex((w) => !totals.has(w.start));
+  const weeks = missing < 0 ? run : run.slice(0, missing);
+  if (weeks.length === 0) throw noAggregates(run[0]!);
+  return reconcileRun(ch, run, { totals, weeks }, buyers);
 }
 
 /** The figures of a week ClickHouse holds nothing of. */

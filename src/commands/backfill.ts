@@ -1,4 +1,4 @@
-import { addWeeks, type Week } from '../lib/core/calendar.js';
+import { weeksApart, type Week } from '../lib/core/calendar.js';
 import type { Context } from '../lib/core/config.js';
 import { StageError } from '../lib/core/errors.js';
 import { interrupted } from '../lib/core/interrupt.js';
@@ -7,6 +7,7 @@ import { deferred, runWeeks, type Slot, type StepOutcome, type WeeksRun } from '
 import { planPeriod, readPlan, type PlanFlags } from '../lib/core/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
 import { formatTable } from '../lib/ui/table.js';
+import { RUN_WEEKS } from './migrate-click.js';
 import { Connections } from '../lib/pipeline/connections.js';
 import {
   chainError,
@@ -210,11 +211,11 @@ interface OverlappedWeeks {
 }
 
 /**
- * The most weeks published to ClickHouse together, as many as migrate-click stages in one run
- * (its RUN_WEEKS): a publication's cost is mostly per statement, and ClickHouse's group waits for
- * the databases' group to finish them while the two cores go to the other groups.
+ * The most weeks published to ClickHouse together, as many as migrate-click stages in one run: a
+ * publication's cost is mostly per statement, and ClickHouse's group waits for the databases'
+ * group to finish them while the two cores go to the other groups.
  */
-const PUBLISH_TOGETHER = 13;
+const PUBLISH_TOGETHER = RUN_WEEKS;
 
 /**
  * How many weeks a group may run ahead of the next one (`runWeeks`' lead): enough for the
@@ -270,7 +271,7 @@ function overlapWeeks(weeks: readonly ChainOptions[], haltOnFailure: boolean): O
     if (chain.failure || chain.runs.some((r) => r.stage === 'migrate-click' && r.status !== 'not run')) return;
     const together = [chain];
     for (let k = i + 1; k < weeks.length && together.length < PUBLISH_TOGETHER; k++) {
-      if (!(await isLoaded(k)) || !consecutive(together.at(-1)!.opts.week, chains[k]!.opts.week)) break;
+      if (!(await isLoaded(k)) || weeksApart(together.at(-1)!.opts.week, chains[k]!.opts.week) !== 1) break;
       together.push(chains[k]!);
     }
     await publishTogether(together);
@@ -289,10 +290,6 @@ function overlapWeeks(weeks: readonly ChainOptions[], haltOnFailure: boolean): O
     return chains[i];
   };
   return { weeks, run: { ...run, stop }, chains, chain };
-}
-
-function consecutive(week: Week, next: Week): boolean {
-  return addWeeks(week, 1).start === next.start;
 }
 
 /** The plan's period, creating the plan (with the plan flags) when there is none. */

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Readable } from 'node:stream';
 import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/core/calendar.js';
-import { addWeeks, moscowDateTime } from '../lib/core/calendar.js';
+import { moscowDateTime, weeksApart } from '../lib/core/calendar.js';
 import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
 import {
   describePartition,
@@ -111,7 +111,7 @@ const SALES_DAILY_COLUMNS = [
  * week by week. The cost of a publication is mostly per statement, not per
  * row; a quarter keeps a backfill's first weeks from waiting for the whole year.
  */
-const RUN_WEEKS = 13;
+export const RUN_WEEKS = 13;
 
 /**
  * Publish the weeks' aggregates to ClickHouse with their import date (SPEC 7):
@@ -237,7 +237,7 @@ interface RunOutcome {
 function leadingRun(weeks: Week[]): Week[] {
   const run = weeks.slice(0, 1);
   for (const week of weeks.slice(1, RUN_WEEKS)) {
-    if (addWeeks(run.at(-1)!, 1).start !== week.start) break;
+    if (weeksApart(run.at(-1)!, week) !== 1) break;
     run.push(week);
   }
   return run;
@@ -488,8 +488,7 @@ async function verifyRun(pgDb: PgDatabase, ch: ClickHouseDatabase, run: Week[]):
     },
     { begin: READ_ONLY_SNAPSHOT },
   );
-  const missing = run.findIndex((w) => !totals.has(w.start));
-  const weeks = missing < 0 ? run : run.slice(0, missing);
+  const weeks = publishable(run, totals);
   if (weeks.length === 0) throw noAggregates(run[0]!);
   return reconcileRun(ch, run, { totals, weeks }, buyers);
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { appendFile, rm } from 'node:fs/promises';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
-import { loadPg } from '../../src/commands/load-pg.js';
+import { loadPg, type LoadedWeek } from '../../src/commands/load-pg.js';
+import { openPg } from '../../src/lib/pg/database.js';
+import { runWeeks, type StepOutcome } from '../../src/lib/pipeline/weeks.js';
 import { parseWeek } from '../../src/lib/core/calendar.js';
 import { describeError } from '../../src/lib/core/errors.js';
 import {
@@ -17,6 +19,7 @@ import { makeSales, money, writeCleanWeek, writeDims, type SaleRow } from '../he
 
 const W20 = parseWeek('2024-W20');
 const W21 = parseWeek('2024-W21');
+const W22 = parseWeek('2024-W22');
 
 /** A checksum of the week's rows, independent of physical order. */
 const CHECKSUM = `SELECT count(*)::int AS n,
@@ -151,56 +154,106 @@ for (const target of pgTargets()) {
       assert.equal((await db.query('SELECT count(*)::int AS n FROM sales')).rows[0]?.n, 1998);
     });
 
+    /**
+     * Weeks 20 to 22 in clean files, week 21 sharing one sale_id with week 20: week 21 copies it
+     * first of all (its first line), week 20 last of all (the last line of its last file, 30,000 rows
+     * in: long after week 21's connection is up), so loaded side by side week 21 takes it first,
+     * week 20 waits for it, and both are loaded again one by one. The shared id and its sale date.
+     */
+    async function sharedIdWeeks(ctx: ReturnType<typeof testContext>) {
+      const w20 = makeSales(W20, 30_000, 1, 12);
+      const w21 = makeSales(W21, 1000, 100_001, 13);
+      const w22 = makeSales(W22, 1000, 200_001, 14);
+      const last = w20.length - 1;
+      w20[last] = { ...(w20[last] as SaleRow), region: 'West' };
+      const shared = w20[last]!.sale_id;
+      w21[0] = { ...(w21[0] as SaleRow), sale_id: shared, region: 'North' };
+      for (const [week, rows] of [
+        [W20, w20],
+        [W21, w21],
+        [W22, w22],
+      ] as const)
+        await writeCleanWeek(ctx.config.layout, week, rows);
+      return { shared, date: w20[last]!.sale_date };
+    }
+
+    /** What loading weeks 20 to 22 of `sharedIdWeeks` one by one leaves, as side by side must too. */
+    async function assertOneByOneOutcome(
+      loaded: (readonly [string, number, number])[],
+      lines: string[],
+      { shared, date }: { shared: number; date: string },
+    ) {
+      assert.deepEqual(loaded, [
+        ['2024-W20', 30_000, 0],
+        ['2024-W21', 999, 1],
+        ['2024-W22', 1000, 0],
+      ]);
+      assert.ok(
+        lines.some((l) => l.includes('loading the rest one week at a time')),
+        'the two weeks met on the id',
+      );
+      const owner = await db.query('SELECT sale_date::text AS d FROM sales WHERE sale_id = $1', [shared]);
+      assert.deepEqual(owner.rows, [{ d: date }]);
+      const runs = await db.query("SELECT week, status FROM etl_runs WHERE stage = 'load-pg' ORDER BY week, run_id");
+      assert.deepEqual(runs.rows, [
+        { week: '2024-W20', status: 'ok' },
+        { week: '2024-W21', status: 'ok' },
+        { week: '2024-W22', status: 'ok' },
+      ]);
+    }
+
     test(
       'weeks loaded side by side keep the one-by-one outcome: ' +
         'the earlier week keeps a shared sale_id, whichever reaches it first',
       async () => {
         const log = recordingLogger();
         const ctx = testContext(dataDir, db.url, log);
-        const W22 = parseWeek('2024-W22');
-        const w20 = makeSales(W20, 30_000, 1, 12);
-        const w21 = makeSales(W21, 1000, 100_001, 13);
-        const w22 = makeSales(W22, 1000, 200_001, 14);
-        // Week 21 copies the id first of all (its first line), week 20 last of all (the last line of
-        // its last file, 30,000 rows in: long after week 21's connection is up): week 21 takes it
-        // first, week 20 waits for it, and both are loaded again one by one.
-        const last = w20.length - 1;
-        w20[last] = { ...(w20[last] as SaleRow), region: 'West' };
-        const shared = w20[last]!.sale_id;
-        w21[0] = { ...(w21[0] as SaleRow), sale_id: shared, region: 'North' };
-        for (const [week, rows] of [
-          [W20, w20],
-          [W21, w21],
-          [W22, w22],
-        ] as const)
-          await writeCleanWeek(ctx.config.layout, week, rows);
+        const shared = await sharedIdWeeks(ctx);
         const result = await loadPg({ ctx, weeks: [W20, W21, W22] });
-        assert.deepEqual(
-          result.weeks.map((w) => [w.week, w.rows, w.crossWeekDuplicates]),
-          [
-            ['2024-W20', 30_000, 0],
-            ['2024-W21', 999, 1],
-            ['2024-W22', 1000, 0],
-          ],
-        );
-        assert.ok(
-          log.lines.some((l) => l.includes('loading the rest one week at a time')),
-          'the two weeks met on the id',
-        );
-        const owner = await db.query('SELECT sale_date::text AS d FROM sales WHERE sale_id = $1', [shared]);
-        assert.deepEqual(owner.rows, [{ d: w20[last]!.sale_date }]);
-        const runs = await db.query("SELECT week, status FROM etl_runs WHERE stage = 'load-pg' ORDER BY week, run_id");
-        assert.deepEqual(runs.rows, [
-          { week: '2024-W20', status: 'ok' },
-          { week: '2024-W21', status: 'ok' },
-          { week: '2024-W22', status: 'ok' },
-        ]);
+        const loaded = result.weeks.map((w) => [w.week, w.rows, w.crossWeekDuplicates] as const);
+        await assertOneByOneOutcome(loaded, log.lines, shared);
+      },
+    );
+
+    test(
+      "with the caller's slot (backfill's two weeks side by side): the same outcome, " +
+        'a week that met the one beside it coming back `again` to be loaded alone',
+      async () => {
+        const log = recordingLogger();
+        const ctx = testContext(dataDir, db.url, log);
+        const shared = await sharedIdWeeks(ctx);
+        const pgDb = await openPg(ctx);
+        const again: string[] = [];
+        try {
+          const run = runWeeks(
+            [W20, W21, W22],
+            [
+              {
+                width: 2,
+                step: async (week, slot): Promise<StepOutcome<LoadedWeek>> => {
+                  const r = await loadPg({ ctx, weeks: [week], pg: pgDb, slot });
+                  if (r.again) again.push(week.id);
+                  return r.again ? { kind: 'again' } : { kind: 'committed', value: r.weeks[0]! };
+                },
+              },
+            ],
+          );
+          const outcomes = await Promise.all(run.weeks);
+          const loaded = outcomes.map((o) => {
+            assert.equal(o.kind, 'committed');
+            const w = (o as { value: LoadedWeek }).value;
+            return [w.week, w.rows, w.crossWeekDuplicates] as const;
+          });
+          await assertOneByOneOutcome(loaded, log.lines, shared);
+          assert.ok(again.length > 0, 'a week came back to be loaded alone');
+        } finally {
+          await pgDb.close();
+        }
       },
     );
 
     test('when a week fails, the week loaded beside it is rolled back and nothing after it starts', async () => {
       const ctx = testContext(dataDir, db.url);
-      const W22 = parseWeek('2024-W22');
       await writeCleanWeek(ctx.config.layout, W20, makeSales(W20, 500, 1, 15));
       await writeCleanWeek(ctx.config.layout, W21, makeSales(W21, 500, 10_001, 16), {
         east: ['19999,1,1,2,2024-05-21,not-money,East'],

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { previousWeek, weeksApart, type Week } from '../lib/core/calendar.js';
+import { describeWeeks, previousWeek, weeksApart, type Week } from '../lib/core/calendar.js';
 import type { Context } from '../lib/core/config.js';
 import { during } from '../lib/core/interrupt.js';
 import { UsageError } from '../lib/core/errors.js';
@@ -148,7 +148,7 @@ class WeekWriting {
     this.second =
       later.length === 0
         ? Promise.resolve()
-        : during(`generate of ${schedule.week(later[0]!).id} to ${schedule.week(later.at(-1)!).id}`, () =>
+        : during(`generate of ${describeWeeks(later.map((i) => schedule.week(i)))}`, () =>
             writeWeeksOnWorker({ root, plan: model.plan, horizon, indices: later }, (week) =>
               this.done(later[n++]!, week),
             ),

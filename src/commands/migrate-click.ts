@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Readable } from 'node:stream';
 import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/core/calendar.js';
-import { moscowDateTime, weeksApart } from '../lib/core/calendar.js';
+import { describeWeeks, moscowDateTime, weeksApart } from '../lib/core/calendar.js';
 import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
 import {
   describePartition,
@@ -180,7 +180,7 @@ async function migrateRun(m: Migration, run: Week[], result: MigrateClickResult)
 /** Recover the run's partitions on a server, then publish (or verify) the run and release its memory. */
 async function publishOrVerify({ ctx, pgDb, ch, verifyOnly, importedAt }: Migration, run: Week[]): Promise<RunOutcome> {
   for (const week of run) await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
-  const outcome = await during(`${STAGE} of ${describeRun(run)}`, () =>
+  const outcome = await during(`${STAGE} of ${describeWeeks(run)}`, () =>
     verifyOnly ? verifyRun(pgDb, ch, run) : publishRun(ctx, pgDb, ch, run, importedAt),
   );
   await releaseMemory(ch);
@@ -301,7 +301,7 @@ async function publishRun(
     // A stop signal before the swap drops what was staged; once the swap has begun, it is finished.
     throwIfInterrupted();
     await swapStaged(ch.client, staged).catch((cause: unknown) => {
-      throw new Error(`${STAGE}: cannot swap ${describeRun(weeks)} into ${ch.target}`, { cause });
+      throw new Error(`${STAGE}: cannot swap ${describeWeeks(weeks)} into ${ch.target}`, { cause });
     });
   } finally {
     await dropStaged(staged);
@@ -465,10 +465,6 @@ async function pullRun(
 /** Drop the staging (or ready) tables of a publication, in the order they were staged. */
 async function dropStaged(staged: StagedPartition[]): Promise<void> {
   for (const stage of staged) await stage.drop();
-}
-
-function describeRun(weeks: Week[]): string {
-  return weeks.length === 1 ? weeks[0]!.id : `${weeks[0]!.id} to ${weeks.at(-1)!.id}`;
 }
 
 /**

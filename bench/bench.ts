@@ -54,6 +54,7 @@ const TARGETS = {
   loadPgVsPsql: 0.8,
   peakRssMB: 400,
   migrateClickVsPsql: 0.3,
+  generateVsPsql: 0.5,
   backfillVsPsql: 2.0,
   runWeekVsPsql: 0.25,
   historyVsEmpty: 1.5,
@@ -483,6 +484,7 @@ function describeTargets(y: YearRun): string[] {
   const p = psqlSecondsOf(y);
   const vs: [string, Line, number][] = [
     ['migrate-click over the year', y.stages['migrate-click'], TARGETS.migrateClickVsPsql],
+    ['generate of the year', y.stages.generate, TARGETS.generateVsPsql],
     ['backfill of the whole year', y.backfill, TARGETS.backfillVsPsql],
     ['run-week of one week, cold', y.runWeek, TARGETS.runWeekVsPsql],
   ];

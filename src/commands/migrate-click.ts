@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/core/calendar.js';
 import { describeWeeks, moscowDateTime, weeksApart } from '../lib/core/calendar.js';
-import { withClickHouse, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
+import { checkClickHouseFree, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
+import { Connections } from '../lib/pipeline/connections.js';
 import {
   describePartition,
   recoverPublications,
@@ -21,7 +22,7 @@ import type { Context } from '../lib/core/config.js';
 import { describeError, redact, StageError } from '../lib/core/errors.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
 import { LINK_PULLED, linkPostgres } from '../lib/clickhouse/pg-link.js';
-import { inTransaction, READ_ONLY_SNAPSHOT, recordRunApart, withPg, type PgDatabase } from '../lib/pg/database.js';
+import { inTransaction, READ_ONLY_SNAPSHOT, recordRunApart, type PgDatabase } from '../lib/pg/database.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg/sql.js';
 import { defaultWeeks } from '../lib/core/plan.js';
 import { describeMismatch, type WeekFigures } from '../lib/core/week-figures.js';
@@ -125,23 +126,29 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
   const weeks = opts.weeks ?? (await defaultWeeks(ctx.config.layout, STAGE));
   const verifyOnly = opts.verifyOnly ?? false;
   const importedAt = moscowDateTime((opts.now ?? new Date()).getTime());
-  // ClickHouse first: a data directory held by another process fails at once, before PostgreSQL starts.
-  return withClickHouse(ctx, opts.ch, (ch) =>
-    withPg(ctx, opts.pg, async (pgDb) => {
-      const result: MigrateClickResult = { weeks: [], verifyOnly, target: ch.target };
-      if (!verifyOnly) {
-        await recoverOnServer(ctx, ch, 'all', 'the catalogue');
-        result.importedAt = importedAt;
-        result.products = await publishProducts(ctx, pgDb, ch, importedAt);
-      }
-      const migration: Migration = { ctx, pgDb, ch, verifyOnly, importedAt, onWeek: opts.onWeek };
-      for (let at = 0; at < weeks.length; ) {
-        const run = leadingRun(weeks.slice(at));
-        at += await migrateRun(migration, run, result);
-      }
-      return result;
-    }),
-  );
+  // A ClickHouse directory held by another process fails at once, before PostgreSQL starts. Then the
+  // embedded PostgreSQL starts in processes of its own while this one loads the embedded engine.
+  await checkClickHouseFree(ctx);
+  const connections = new Connections(ctx, { pg: opts.pg, ch: opts.ch });
+  try {
+    if (!opts.ch) connections.warmPg();
+    const ch = await connections.ch();
+    const pgDb = await connections.pg();
+    const result: MigrateClickResult = { weeks: [], verifyOnly, target: ch.target };
+    if (!verifyOnly) {
+      await recoverOnServer(ctx, ch, 'all', 'the catalogue');
+      result.importedAt = importedAt;
+      result.products = await publishProducts(ctx, pgDb, ch, importedAt);
+    }
+    const migration: Migration = { ctx, pgDb, ch, verifyOnly, importedAt, onWeek: opts.onWeek };
+    for (let at = 0; at < weeks.length; ) {
+      const run = leadingRun(weeks.slice(at));
+      at += await migrateRun(migration, run, result);
+    }
+    return result;
+  } finally {
+    await connections.close();
+  }
 }
 
 /** What every run of one `migrate-click` shares. */

@@ -106,14 +106,26 @@ async function openServer(ctx: Context, rawUrl: string): Promise<ClickHouseDatab
   return { client, target: server.target, embedded: false, close: () => client.close() };
 }
 
+/**
+ * Fail at once, with the sentence `openClickHouse` would give, when the embedded engine's directory is
+ * held by another process (nothing to check for a server): a command can ask before it starts the rest.
+ */
+export async function checkClickHouseFree(ctx: Context): Promise<void> {
+  if (ctx.config.clickhouseUrl !== undefined) return;
+  const holder = await embeddedHolder(ctx.config.layout.clickhouse);
+  if (holder !== undefined) throw heldBy(ctx, holder);
+}
+
+function heldBy(ctx: Context, pid: number, cause?: unknown): Error {
+  const shown = path.join(ctx.config.dataDir, 'clickhouse');
+  return new Error(`another sales-etl process is using ${shown} (pid ${pid}); wait for it to finish`, { cause });
+}
+
 async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   const dir = ctx.config.layout.clickhouse;
   const shown = path.join(ctx.config.dataDir, 'clickhouse');
   const target = `embedded ClickHouse (${shown})`;
-  const holder = await embeddedHolder(dir);
-  if (holder !== undefined) {
-    throw new Error(`another sales-etl process is using ${shown} (pid ${holder}); wait for it to finish`);
-  }
+  await checkClickHouseFree(ctx);
   // chDB writes its files with the process's umask; a private directory keeps them private whatever it is.
   await makeDirectory(dir);
   // chDB is large and slow to load: only the embedded path pays for it.
@@ -124,9 +136,7 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   } catch (cause) {
     // Lost a race with another process between the check above and the open.
     const raced = await embeddedHolder(dir);
-    if (raced !== undefined) {
-      throw new Error(`another sales-etl process is using ${shown} (pid ${raced}); wait for it to finish`, { cause });
-    }
+    if (raced !== undefined) throw heldBy(ctx, raced, cause);
     throw new Error(`cannot open ${target}`, { cause });
   }
   // chDB implements the client's Connection contract against its own copy of

@@ -5,7 +5,7 @@
 -- The grouping is MATERIALIZED so that it is hashed and only its few thousand
 -- rows are sorted: with the range behind current_setting() the planner guesses
 -- a few thousand sales, and sorting a quarter's 250,000 to group them took
--- 340 ms where hashing them takes 140.
+-- 340 ms of a run of 13 weeks; hashed, the statement takes 155.
 COPY (
   WITH days AS MATERIALIZED (
     SELECT s.sale_date, s.region, coalesce(p.category, '') AS category,

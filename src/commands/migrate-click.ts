@@ -128,7 +128,7 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
   const importedAt = moscowDateTime((opts.now ?? new Date()).getTime());
   // A ClickHouse directory held by another process fails at once, before PostgreSQL starts. Then the
   // embedded PostgreSQL starts in processes of its own while this one loads the embedded engine.
-  await checkClickHouseFree(ctx);
+  if (!opts.ch) await checkClickHouseFree(ctx);
   const connections = new Connections(ctx, { pg: opts.pg, ch: opts.ch });
   try {
     if (!opts.ch) connections.warmPg();

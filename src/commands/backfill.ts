@@ -1,6 +1,6 @@
 import { weeksApart, type Week } from '../lib/core/calendar.js';
 import type { Context } from '../lib/core/config.js';
-import { StageError } from '../lib/core/errors.js';
+import { describeError, StageError } from '../lib/core/errors.js';
 import { interrupted } from '../lib/core/interrupt.js';
 import { failureOf, notified, notifyFailure, type NotifyOutcome } from '../lib/ops/notify.js';
 import { deferred, runWeeks, type Slot, type StepOutcome, type WeeksRun } from '../lib/pipeline/weeks.js';
@@ -76,6 +76,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
     stages: opts.stages,
   }));
   const overlap = overlapWeeks(chainOpts, !opts.keepGoing);
+  const writing = writeOutWhenLoaded(overlap, connections, stageCtx);
   const results: Array<RunWeekResult & { failure?: unknown }> = [];
   try {
     await finishWeeks(ctx, overlap, progress, opts.keepGoing ?? false, results);
@@ -90,9 +91,33 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
       }
     }
     bar?.done();
+    await writing.settled();
     await connections.close();
   }
   return summarize(opts, weeks, results, progress.seconds());
+}
+
+/**
+ * Once every week is loaded and aggregated, the embedded PostgreSQL writes out what the loads dirtied
+ * (`PgDatabase.writeOut`) while ClickHouse publishes the last weeks, instead of in its stop after them:
+ * a second of writing off the end of the run. `settled` waits for it, before the databases close.
+ */
+function writeOutWhenLoaded(overlap: OverlappedWeeks, connections: Connections, ctx: Context) {
+  let over = false;
+  let written: Promise<void> = Promise.resolve();
+  void overlap.allLoaded.then(async () => {
+    const db = over ? undefined : await connections.openedPg();
+    if (!db || over) return;
+    written = (async () => db.writeOut())().catch((error: unknown) =>
+      ctx.log.debug(`${db.target}: ${describeError(error)}`),
+    );
+  });
+  return {
+    settled: () => {
+      over = true;
+      return written;
+    },
+  };
 }
 
 /** The progress bar's figures (on a terminal), kept as the weeks finish. */
@@ -208,6 +233,8 @@ interface OverlappedWeeks {
   readonly chains: readonly (Chain | undefined)[];
   /** The week's chain once it is over, or undefined if it never began. */
   chain(i: number): Promise<Chain | undefined>;
+  /** Resolved once the databases' group has loaded and aggregated every week (never, if one did not). */
+  readonly allLoaded: Promise<void>;
 }
 
 /**
@@ -289,7 +316,10 @@ function overlapWeeks(weeks: readonly ChainOptions[], haltOnFailure: boolean): O
     await run.weeks[i];
     return chains[i];
   };
-  return { weeks, run: { ...run, stop }, chains, chain };
+  const allLoaded = Promise.all(loaded.map((l) => l.promise)).then((ok) =>
+    ok.every(Boolean) ? undefined : new Promise<void>(() => undefined),
+  );
+  return { weeks, run: { ...run, stop }, chains, chain, allLoaded };
 }
 
 /** The plan's period, creating the plan (with the plan flags) when there is none. */

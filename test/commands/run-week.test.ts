@@ -28,6 +28,9 @@ const ctx: Context = {
   log: silentLogger(),
 };
 
+/** Calls of the stand-in PostgreSQL's writeOut (backfill's, once every week is loaded). */
+let writtenOut = 0;
+
 /** A stand-in PostgreSQL whose only use here is run-week's own etl_runs row. */
 function fakePg(recorded: unknown[][]) {
   const client = {
@@ -38,6 +41,7 @@ function fakePg(recorded: unknown[][]) {
     pool: { connect: async () => client },
     target: 'fake',
     close: async () => assert.fail('given databases stay open'),
+    writeOut: async () => void writtenOut++,
   };
 }
 const fakeCh = {
@@ -200,7 +204,9 @@ test('backfill runs every week in order and stops at the first failure unless --
       }) as never,
     };
   };
+  writtenOut = 0;
   const ok = await backfill({ ctx, weeks, stages: stages([]), pg: fakePg([]) as never, ch: fakeCh as never });
+  assert.equal(writtenOut, 1, 'the buffers are written out once every week is loaded');
   assert.deepEqual(
     ok.weeks.map((w) => w.week),
     ['2024-W01', '2024-W02', '2024-W03', '2024-W04'],
@@ -221,6 +227,7 @@ test('backfill runs every week in order and stops at the first failure unless --
   }).catch((e: unknown) => e);
   assert.ok(stopped instanceof StageError);
   assert.equal(stopped.message, 'backfill 2024-W02: clean failed');
+  assert.equal(writtenOut, 1, 'nor when a week was not loaded');
   assert.equal(sink.received.length, 1);
   // What --json and the table on stdout are made of: the weeks that finished, the one that failed, the notification.
   const partial = stopped.result as BackfillResult;

@@ -97,6 +97,31 @@ describe('embedded PostgreSQL', () => {
     }
   });
 
+  test('writeOut checkpoints the cluster it started, and leaves a server of a URL alone', async () => {
+    const requested = async (pool: pg.Pool) =>
+      (await pool.query<{ n: number }>('SELECT num_requested::int AS n FROM pg_stat_checkpointer')).rows[0]!.n;
+    const dataDir = await tempDataDir();
+    try {
+      await withPg(testContext(dataDir), undefined, async (db) => {
+        const before = await requested(db.pool);
+        await db.writeOut();
+        assert.equal(await requested(db.pool), before + 1);
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    const server = await freshDatabase({ name: 'embedded', url: undefined });
+    try {
+      await withPg(testContext('/nonexistent', server.url), undefined, async (db) => {
+        const before = await requested(db.pool);
+        await db.writeOut();
+        assert.equal(await requested(db.pool), before);
+      });
+    } finally {
+      await server.drop();
+    }
+  });
+
   test('a cluster left running by a SIGKILLed process is recovered by the next load-pg', async () => {
     const dataDir = await tempDataDir();
     try {
@@ -264,7 +289,7 @@ describe('PostgreSQL errors', () => {
       const pool = new pg.Pool({ connectionString: db.url, max: 1 });
       try {
         await migratePg(pool, recordingLogger());
-        const apart = { pool, target: 'test', close: () => pool.end() };
+        const apart = { pool, target: 'test', close: () => pool.end(), writeOut: async () => undefined };
         const startedAt = new Date('2024-05-20T10:00:00Z');
         await recordRunApart(apart, { stage: 'load-pg', week: '2024-W20', status: 'failed', startedAt, message: 'm' });
         const bad = { stage: null as unknown as string, week: null, status: 'ok' as const, startedAt };

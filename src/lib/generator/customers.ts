@@ -1,7 +1,7 @@
 // The Russian locale alone: the package's main entry loads every locale (a second and 30 MB more).
 import { faker as fakerRU } from '@faker-js/faker/locale/ru';
-import { REGION_NAMES, REGIONS, type Region } from '../core/regions.js';
-import { civilFromDays, isoDay, yearsBefore } from './days.js';
+import { REGIONS, type Region } from '../core/regions.js';
+import { civilFromDays, yearsBefore } from './days.js';
 import { firstName, patronymicFor } from './first-names.js';
 import { AGE_BANDS } from './item-types.js';
 import { intBetween, pick, rngFor, STREAM, WeightedTable, type Rng } from './random.js';
@@ -172,20 +172,4 @@ export function customer(schedule: Schedule, id: number): Customer {
   const { registeredDay, region, activity, maxOrders, gender, age } = core;
   // Spelled out: an object spread here costs more than the whole customer.
   return { id, registeredDay, region, activity, maxOrders, gender, age, birthDay, fullName, city, address };
-}
-
-/** A customer as the fields of a `dim/customers.csv` record, in CUSTOMERS_HEADER's order. */
-export function customerFields(c: Customer): string[] {
-  return [
-    String(c.id),
-    c.fullName,
-    c.gender,
-    isoDay(c.birthDay),
-    isoDay(c.registeredDay),
-    REGION_NAMES[c.region],
-    c.city,
-    c.address,
-    c.activity,
-    String(c.maxOrders),
-  ];
 }

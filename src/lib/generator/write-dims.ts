@@ -35,7 +35,7 @@ export function dimCsv(records: readonly (readonly string[])[]): string {
 }
 
 /**
- * A customer's record of `dim/customers.csv`, the same as `dimCsv([customerFields(c)])`: built in
+ * A customer's record of `dim/customers.csv`, in CUSTOMERS_HEADER's order and quoted as `dimCsv` quotes: built in
  * one string, with only the free-text fields (name, city, address) checked for quoting, the rest
  * being numbers, dates and words of our own: a year's 143,000 records take 0.1 s, half of what
  * building and joining their fields took.

@@ -7,9 +7,11 @@ import { parse } from 'csv-parse/sync';
 import { stringify, type Options } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { Layout } from '../../../src/lib/files/layout.js';
-import { PRODUCTS_HEADER } from '../../../src/lib/core/headers.js';
+import { CUSTOMERS_HEADER, PRODUCTS_HEADER } from '../../../src/lib/core/headers.js';
 import { productFields, type Product } from '../../../src/lib/generator/products.js';
-import { customer, customerFields } from '../../../src/lib/generator/customers.js';
+import { customer, type Customer } from '../../../src/lib/generator/customers.js';
+import { isoDay } from '../../../src/lib/generator/days.js';
+import { REGION_NAMES } from '../../../src/lib/core/regions.js';
 import { newPlan, Schedule } from '../../../src/lib/generator/store-plan.js';
 import { customerLine, dimCsv, writeProducts } from '../../../src/lib/generator/write-dims.js';
 
@@ -113,9 +115,23 @@ describe('dimension CSV, checked against csv-stringify', () => {
 });
 
 describe('a dim/customers.csv record', () => {
+  /** The oracle's fields of a customer, one per column of CUSTOMERS_HEADER, in its order. */
+  const customerFields = (c: Customer): string[] => [
+    String(c.id),
+    c.fullName,
+    c.gender,
+    isoDay(c.birthDay),
+    isoDay(c.registeredDay),
+    REGION_NAMES[c.region],
+    c.city,
+    c.address,
+    c.activity,
+    String(c.maxOrders),
+  ];
   const schedule = new Schedule(newPlan({}, Date.UTC(2026, 0, 10)));
 
   test('is the record csv-stringify writes of its fields, for the plan customers', () => {
+    assert.equal(customerFields(customer(schedule, 1)).length, CUSTOMERS_HEADER.split(',').length);
     for (let id = 1; id <= 3000; id++) {
       const c = customer(schedule, id);
       assert.equal(customerLine(c), handLine(customerFields(c)), `customer ${id}`);

@@ -108,9 +108,7 @@ function writeOutWhenLoaded(overlap: OverlappedWeeks, connections: Connections, 
   void overlap.allLoaded.then(async () => {
     const db = over ? undefined : await connections.openedPg();
     if (!db || over) return;
-    written = (async () => db.writeOut())().catch((error: unknown) =>
-      ctx.log.debug(`${db.target}: ${describeError(error)}`),
-    );
+    written = db.writeOut().catch((error: unknown) => ctx.log.debug(`${db.target}: ${describeError(error)}`));
   });
   return {
     settled: () => {

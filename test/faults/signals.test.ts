@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readdir, readFile, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { STAGES } from '../../src/commands/run-week.js';
 import { signalExitCode, type StopSignal } from '../../src/lib/core/interrupt.js';
@@ -275,4 +277,27 @@ test('a second Ctrl-C while stopping exits at once, no stack; the server goes, t
     break;
   }
   assert.ok(forced, 'a second signal came while a run was stopping');
+});
+
+test('a second Ctrl-C while the embedded ClickHouse runs a statement: exit 130 once it ends, not a crash', async () => {
+  const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'ch-busy.js');
+  for (let trial = 0; trial < 3; trial++) {
+    const dir = await newDir(`ch-busy-${trial}`);
+    const child = spawn(process.execPath, [helper, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => c.toString().includes('busy') && resolve());
+      void exited.then(({ code, signal }) => reject(new Error(`ch-busy exited ${code ?? signal}: ${err}`)));
+    });
+    child.kill('SIGINT');
+    await sleep(20);
+    child.kill('SIGINT');
+    const { code, signal } = await exited;
+    assert.deepEqual({ code, signal }, { code: 130, signal: null }, `trial ${trial}: ${err}`);
+    assert.match(err, /SIGINT again while stopping \(interrupted by SIGINT during .+\): stopped at once/);
+  }
 });

@@ -6,6 +6,7 @@ import { applyClickHouseSchema, scheduleCleanup } from './schema.js';
 import { clickHouseStatement } from './sql.js';
 import { resolveClickHouseServer } from './target.js';
 import type { Context } from '../core/config.js';
+import { holdNativeWork } from '../core/interrupt.js';
 import { withOpened } from '../core/opened.js';
 import { makeDirectory } from '../files/layout.js';
 
@@ -130,6 +131,7 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   await makeDirectory(dir);
   // chDB is large and slow to load: only the embedded path pays for it.
   const { createChdbConnection } = await import('chdb/connection');
+  const { drainPending } = await import('chdb');
   let connection: ReturnType<typeof createChdbConnection>;
   try {
     connection = createChdbConnection({ path: dir });
@@ -147,10 +149,13 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   });
   ctx.log.debug(`using ${target}`);
   openHere.set(dir, (openHere.get(dir) ?? 0) + 1);
+  // A forced exit (a second Ctrl-C) waits for the engine's statement in flight (src/cli-signals.ts).
+  const letGo = holdNativeWork(drainPending);
   let closed = false;
   const close = async (): Promise<void> => {
     if (!closed) {
       closed = true;
+      letGo();
       const left = (openHere.get(dir) ?? 1) - 1;
       if (left > 0) openHere.set(dir, left);
       else openHere.delete(dir);

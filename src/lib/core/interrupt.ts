@@ -10,7 +10,7 @@ import os from 'node:os';
  * the embedded server, releases the lock, removes temporary files). Under the
  * CLI (`handleSignals`) the top level then reports the interruption and
  * decides the exit code; a second signal calls its `onForce`, which exits at
- * once. Without an owner (a library caller, a test) a signal stops the held
+ * once, or once the native work in flight has ended (`holdNativeWork`). Without an owner (a library caller, a test) a signal stops the held
  * resources and is raised again, so the process still dies of it.
  *
  * Resources that must not outlive the process (the lock, the embedded
@@ -95,6 +95,29 @@ export async function during<T>(what: string, work: () => Promise<T>): Promise<T
   } finally {
     activities.delete(key);
   }
+}
+
+/**
+ * Native work that must end before the process exits: the embedded ClickHouse runs a statement on a
+ * thread of its own to the end, and an exit while one runs crashes the process (SIGSEGV) instead of
+ * exiting with the signal's code. Registered by whoever started such work, until the returned
+ * function is called.
+ */
+const nativeWork = new Set<() => Promise<void>>();
+
+export function holdNativeWork(finished: () => Promise<void>): () => void {
+  nativeWork.add(finished);
+  return () => nativeWork.delete(finished);
+}
+
+/** Resolves once the native work in flight has ended, or after `limitMs` whatever it does. */
+export function nativeWorkEnded(limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, limitMs);
+  });
+  const ended = Promise.all([...nativeWork].map((f) => f().catch(() => undefined))).then(() => undefined);
+  return Promise.race([ended, limit]).finally(() => clearTimeout(timer));
 }
 
 /** Take charge of the stop signals for the CLI (called again, it only renames the command). */

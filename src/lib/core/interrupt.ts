@@ -10,7 +10,8 @@ import os from 'node:os';
  * the embedded server, releases the lock, removes temporary files). Under the
  * CLI (`handleSignals`) the top level then reports the interruption and
  * decides the exit code; a second signal calls its `onForce`, which exits at
- * once, or once the native work in flight has ended (`holdNativeWork`). Without an owner (a library caller, a test) a signal stops the held
+ * once, or once the native work in flight has ended (`holdNativeWork`).
+ * Without an owner (a library caller, a test) a signal stops the held
  * resources and is raised again, so the process still dies of it.
  *
  * Resources that must not outlive the process (the lock, the embedded

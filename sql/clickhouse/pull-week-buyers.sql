@@ -2,5 +2,5 @@
 -- region among the sales pulled by pull-sales.sql, in the column order of
 -- sales_etl.week_buyers, into the staging table {{stage}}.
 INSERT INTO {{stage}}
-SELECT DISTINCT toMonday(sale_date), region, customer_id, toDateTime({imported_at:String}, 'Europe/Moscow')
+SELECT DISTINCT week_start, region, customer_id, toDateTime({imported_at:String}, 'Europe/Moscow')
 FROM sales_etl_pg.sales_pulled

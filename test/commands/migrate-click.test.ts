@@ -5,7 +5,6 @@ import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhous
 import type { Context } from '../../src/lib/core/config.js';
 import { openPg, type PgDatabase } from '../../src/lib/pg/database.js';
 import { migrateClick } from '../../src/commands/migrate-click.js';
-import { linkPostgres } from '../../src/lib/clickhouse/pg-link.js';
 import { chRows, chTestContext, chWeekRows, pgWeekRows, seedWeek, tempDataDir } from '../helpers/clickhouse.js';
 import { freshDatabase, pgTargets, stopTestCluster, type TestDatabase } from '../helpers/pg.js';
 
@@ -348,41 +347,6 @@ for (const target of pgTargets())
         assert.deepEqual(await chWeekRows(ch.client, week), await pgWeekRows(pgDb.pool, week), week.id);
         assert.equal(await chBuyers(week), await pgBuyers(week), `${week.id} buyers`);
       }
-    });
-
-    it('makes the same daily sales from the pulled sales as PostgreSQL sums on the streamed path', async () => {
-      const weeks = ['2024-W44', '2024-W45'].map(parseWeek);
-      for (const [i, week] of weeks.entries()) await seedWeek(pgDb.pool, week, { products: 5, salt: 21 + i });
-      // Categories with a comma, a quote and a line break, one NULL, and products 41 to 50 not in the catalogue.
-      await pgDb.pool.query('DELETE FROM products');
-      await pgDb.pool.query(
-        `INSERT INTO products (product_id, name, category, list_price)
-         SELECT p, 'Товар ' || p, CASE WHEN p = 7 THEN NULL ELSE (ARRAY['Дом, сад', 'a "b"', E'x\ny'])[1 + p % 3] END,
-                100.00
-         FROM generate_series(1, 40) AS p`,
-      );
-      const daily = () =>
-        chRows(
-          ch.client,
-          `SELECT toString(week_start) AS w, toString(sale_date) AS d, region, category,
-                  toString(sales_count) AS n, toString(quantity_sum) AS q, toDecimalString(amount_sum, 2) AS a
-           FROM sales_etl.sales_daily WHERE week_start IN {w:Array(Date)} ORDER BY d, region, category`,
-          { w: weeks.map((w) => w.start) },
-        );
-      if (target.name === 'embedded') assert.equal(await linkPostgres(ch, pgDb, () => undefined), true, 'pulled');
-      await migrateClick({ ctx, weeks, pg: pgDb, ch });
-      const pulled = await daily();
-      assert.equal(pulled.length, 2 * 7 * 4 * 4, 'each day, region and category (with the missing products)');
-      assert.ok(pulled.some((r) => r.category === ''));
-      process.env.SALES_ETL_NO_PG_LINK = '1';
-      const streamed = await openClickHouse(ctx);
-      try {
-        await migrateClick({ ctx, weeks, pg: pgDb, ch: streamed });
-      } finally {
-        delete process.env.SALES_ETL_NO_PG_LINK;
-        await streamed.close();
-      }
-      assert.deepEqual(await daily(), pulled);
     });
 
     it('publishes the product catalogue, replaced wholesale', async () => {

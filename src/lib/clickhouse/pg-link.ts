@@ -5,8 +5,8 @@ import type { PgDatabase } from '../pg/database.js';
 /**
  * The PostgreSQL tables the embedded ClickHouse engine reads from directly
  * (`ENGINE = PostgreSQL`), so that migrate-click's rows go from PostgreSQL to
- * ClickHouse without passing through this process as CSV: `sales_etl_pg.sales_agg`,
- * `sales_etl_pg.sales` and `sales_etl_pg.products` (the categories of the daily sales).
+ * ClickHouse without passing through this process as CSV: `sales_etl_pg.sales_agg`
+ * and `sales_etl_pg.sales`.
  *
  * Only for the embedded engine, and only when PostgreSQL is reached over TCP
  * with a user and password: the link lives in a `Memory` database, so its
@@ -90,7 +90,7 @@ function linkTarget(ch: ClickHouseDatabase, pgDb: PgDatabase): LinkTarget | unde
 
 async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<void> {
   await ch.client.command({ query: await clickHouseStatement('link-database.sql') });
-  for (const table of ['sales_agg', 'sales', 'products']) {
+  for (const table of ['sales_agg', 'sales']) {
     const names = { table: `${LINK_DATABASE}.${table}` };
     await ch.client.command({ query: await clickHouseStatement('link-drop-table.sql', names) });
     await ch.client.command({

@@ -19,7 +19,7 @@ import { withLock } from './lib/files/lock.js';
 import { parseWeek, parseWeekFlags, WEEK_FORMS, type WeekFlags } from './lib/core/calendar.js';
 import { createContext, resolveConfig, SMOKE_DEFAULTS, type Context, type GlobalFlags } from './lib/core/config.js';
 import { describeError, EXIT, exitCodeFor, resultOf } from './lib/core/errors.js';
-import { interrupted, STOP_SIGNALS } from './lib/core/interrupt.js';
+import { interrupted } from './lib/core/interrupt.js';
 import { isInteractive } from './lib/ui/terminal.js';
 import { formatWeeklyTime, notDueReason, ONLY_AT_WINDOW_MINUTES, type WeeklyTime } from './lib/ops/schedule.js';
 import { keepDataPrivate } from './lib/files/private-data.js';
@@ -447,14 +447,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const exitCode = await main(process.argv);
-process.exitCode = exitCode;
-// The work is over and reported; the process only winds down. A stop signal from here on (a second
-// Ctrl-C just after the first, systemd's SIGTERM) exits with the code already decided rather than
-// killing the process, which would read as a run cut short. Signal listeners keep nothing alive.
-// Where the interruption handling still listens (a resource still held), it alone decides.
-for (const signal of STOP_SIGNALS) {
-  process.once(signal, () => {
-    if (process.listenerCount(signal) === 0) process.exit(exitCode);
-  });
-}
+process.exitCode = await main(process.argv);

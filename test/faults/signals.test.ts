@@ -112,12 +112,16 @@ async function assertNothingLeft(dir: string, label: string): Promise<void> {
 /**
  * A run that died of the signal itself, which only node's own start-up (before any of our code runs:
  * no output) and its teardown after the result (the whole summary printed) leave to the default action.
+ * In the teardown, the only complaint may be that an earlier signal came as the work was ending: two
+ * signals a few ms apart at the very end, the second after node has closed its signal handles.
  */
 function diedOf(exit: CliExit, signal: StopSignal): 'unstarted' | 'exiting' | undefined {
   if (exit.signal !== signal || exit.timedOut) return undefined;
   if (exit.stdout + exit.stderr === '') return 'unstarted';
   const done = /^(run-week \S+ ok in|backfill: \d+ weeks? in .* 0 failed$|\{"ok":true,)/m.test(exit.stdout);
-  return done && !exit.stderr.includes('✖') ? 'exiting' : undefined;
+  const ending = /^✖ SIG[A-Z]+ came as .+ was ending; its work was done$/;
+  const complaints = exit.stderr.split('\n').filter((line) => line.includes('✖'));
+  return done && complaints.every((line) => ending.test(line)) ? 'exiting' : undefined;
 }
 
 /**

@@ -119,9 +119,13 @@ function diedOf(exit: CliExit, signal: StopSignal): 'unstarted' | 'exiting' | un
   if (exit.signal !== signal || exit.timedOut) return undefined;
   if (exit.stdout + exit.stderr === '') return 'unstarted';
   const done = /^(run-week \S+ ok in|backfill: \d+ weeks? in .* 0 failed$|\{"ok":true,)/m.test(exit.stdout);
-  const ending = /^✖ SIG[A-Z]+ came as .+ was ending; its work was done$/;
   const complaints = exit.stderr.split('\n').filter((line) => line.includes('✖'));
-  return done && complaints.every((line) => ending.test(line)) ? 'exiting' : undefined;
+  return done && complaints.every((line) => endingLine(signal).test(line)) ? 'exiting' : undefined;
+}
+
+/** The one line of a run whose work was done when `signal` came. */
+function endingLine(signal: StopSignal): RegExp {
+  return new RegExp(`^✖ ${signal} came as .+ was ending; its work was done$`);
 }
 
 /**
@@ -148,7 +152,7 @@ async function checkStopped(
   // The one line is the only complaint: no step logs itself as failed.
   assert.doesNotMatch(exit.stderr, /^\S+ \S+ error /m, `${label}: an error line besides the ✖ one`);
   await assertNothingLeft(dir, label);
-  if (new RegExp(`^✖ ${shot.signal} came as .+ was ending; its work was done$`).test(line)) return 'ending';
+  if (endingLine(shot.signal).test(line)) return 'ending';
   assert.match(line, new RegExp(`^✖ interrupted by ${shot.signal} during .+; run it again to finish$`), label);
   assert.equal(sink.received.length, 1, `${label}: one notification\n${exit.stderr}`);
   const note = sink.received[0]!.json as { week: unknown; stage: string; signal: string; error: string };

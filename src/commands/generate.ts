@@ -2,10 +2,11 @@ import path from 'node:path';
 import { describeWeeks, previousWeek, weeksApart, type Week } from '../lib/core/calendar.js';
 import type { Context } from '../lib/core/config.js';
 import { during } from '../lib/core/interrupt.js';
-import { UsageError } from '../lib/core/errors.js';
+import { describeError, UsageError } from '../lib/core/errors.js';
 import { removeStaleTemps } from '../lib/files/layout.js';
 import type { Region } from '../lib/core/regions.js';
 import { planPeriod, type PlanFlags, type StorePlan } from '../lib/core/plan.js';
+import { ledgerCacheWeek, saveLedgerState } from '../lib/generator/ledger-cache.js';
 import { salesModelFor } from '../lib/generator/model-cache.js';
 import type { SalesModel } from '../lib/generator/sales.js';
 import { openPlan, savePlan, Schedule, type GeneratorPlan } from '../lib/generator/store-plan.js';
@@ -69,8 +70,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   const label =
     indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
-  const writing = new WeekWriting(ctx, plan, schedule, indices, horizon);
-  const { model } = writing;
+  const writing = await WeekWriting.start(ctx, plan, schedule, indices, horizon);
+  const model = writing.salesModel;
   let customers: number;
   let weeks: GeneratedWeek[];
   try {
@@ -125,16 +126,18 @@ async function writeDimensions(ctx: Context, model: SalesModel, plan: StorePlan,
  * earlier weeks. The second thread builds its own model and replays the buyer
  * ledger up to its first week; this one writes the dimension files first, so
  * the second takes 60% of the weeks (measured: the two end together).
+ * Whichever thread writes the last week, when that is the period's last or
+ * later (the weekly job's), caches the buyer ledger where that week starts.
  */
 class WeekWriting {
   /** This thread's model, built once the second thread has started (it takes a moment). */
-  readonly model: SalesModel;
+  private model!: SalesModel;
   private readonly written = new Map<number, GeneratedWeek>();
   private readonly here: number[];
   private readonly second: Promise<void>;
   private progress: ((text: string) => void) | undefined;
 
-  constructor(
+  private constructor(
     private readonly ctx: Context,
     plan: GeneratorPlan,
     private readonly schedule: Schedule,
@@ -150,21 +153,54 @@ class WeekWriting {
       later.length === 0
         ? Promise.resolve()
         : during(`generate of ${describeWeeks(later.map((i) => schedule.week(i)))}`, () =>
-            writeWeeksOnWorker({ root, plan, horizon, indices: later }, (week) => this.done(later[n++]!, week)),
+            writeWeeksOnWorker(
+              { root, plan, horizon, indices: later, cacheLedgerAt: ledgerCacheWeek(plan, indices) },
+              (week) => this.done(later[n++]!, week),
+            ),
           );
     // Awaited by `write`, or by `settled` when something before it failed.
     this.second.catch(() => undefined);
-    // Continues the buyer ledger of an earlier call in this process (backfill's week after week).
-    this.model = salesModelFor(root, plan, horizon);
+  }
+
+  /** Start the second thread (when worth it), then build this thread's model. */
+  static async start(
+    ctx: Context,
+    plan: GeneratorPlan,
+    schedule: Schedule,
+    indices: number[],
+    horizon: number,
+  ): Promise<WeekWriting> {
+    const writing = new WeekWriting(ctx, plan, schedule, indices, horizon);
+    try {
+      // Continues the buyer ledger of an earlier call in this process (backfill's week after week),
+      // or of an earlier process (the cache).
+      writing.model = await salesModelFor(ctx.config.layout, plan, horizon, writing.here[0] ?? 0);
+    } catch (error) {
+      await writing.settled();
+      throw error;
+    }
+    return writing;
+  }
+
+  get salesModel(): SalesModel {
+    return this.model;
   }
 
   /** Write this thread's weeks, then wait for the other thread's; the weeks in `indices` order. */
   async write(progress: (text: string) => void): Promise<GeneratedWeek[]> {
     this.progress = progress;
     const layout = this.ctx.config.layout;
+    const { plan } = this.model;
+    const cacheAt = ledgerCacheWeek(plan, this.indices);
     for (const index of this.here) {
       const week = this.schedule.week(index);
+      const ledger = index === cacheAt ? this.model.ledgerStateAt(index) : undefined;
       this.done(index, await during(`generate of ${week.id}`, () => writeWeek(this.model, layout, index)));
+      if (ledger) {
+        await saveLedgerState(layout, plan, ledger).catch((error: unknown) =>
+          this.ctx.log.debug(`generate: the buyer ledger was not cached: ${describeError(error)}`),
+        );
+      }
     }
     await this.second;
     return this.indices.map((index) => this.written.get(index)!);

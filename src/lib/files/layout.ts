@@ -68,6 +68,10 @@ export class Layout {
   get clickhouse(): string {
     return path.join(this.root, 'clickhouse');
   }
+  /** The generator's buyer ledger where the last week generated starts (src/lib/generator/ledger-cache.ts). */
+  get ledgerCache(): string {
+    return path.join(this.root, 'cache', 'buyer-ledger.bin');
+  }
   get reports(): string {
     return path.join(this.root, 'reports');
   }

@@ -1,5 +1,7 @@
+import type { Layout } from '../files/layout.js';
+import { loadLedgerStart } from './ledger-cache.js';
 import { SalesModel } from './sales.js';
-import type { GeneratorPlan } from './store-plan.js';
+import { Schedule, type GeneratorPlan } from './store-plan.js';
 
 /**
  * The sales model of the last plan generated in this process. Building one
@@ -13,10 +15,23 @@ import type { GeneratorPlan } from './store-plan.js';
  */
 let cached: { key: string; model: SalesModel } | undefined;
 
-/** The model of `plan` for the data directory `root`, able to reach week `horizon` without rebuilding. */
-export function salesModelFor(root: string, plan: GeneratorPlan, horizon: number): SalesModel {
-  const key = `${root}\n${JSON.stringify(plan)}`;
-  if (cached?.key !== key) cached = { key, model: new SalesModel(plan, horizon) };
+/**
+ * The model of `plan` for the data directory of `layout`, able to reach week `horizon` without
+ * rebuilding; its first week here `first`. A new one starts from the ledger an earlier process
+ * cached (ledger-cache.ts) when that is of this plan and not past `first`.
+ */
+export async function salesModelFor(
+  layout: Layout,
+  plan: GeneratorPlan,
+  horizon: number,
+  first: number,
+): Promise<SalesModel> {
+  const key = `${layout.root}\n${JSON.stringify(plan)}`;
+  if (cached?.key !== key) {
+    const ledger = first > 0 ? await loadLedgerStart(layout, plan, new Schedule(plan), first) : undefined;
+    // Another call may have built it while the cache was read.
+    if (cached?.key !== key) cached = { key, model: new SalesModel(plan, horizon, ledger) };
+  }
   return cached.model;
 }
 

@@ -85,6 +85,24 @@ function offsetInWeek(cumulative: Float64Array, x: number): number {
 }
 
 /**
+ * A buyer ledger's state at the start of week `next`: every customer it holds (ids 1..size, index 0
+ * unused), of whom the first `added` are registered and can buy. The per-customer arrays other than
+ * `remaining` are functions of the plan alone, kept so that a ledger built from the state need not
+ * derive them again.
+ */
+export interface LedgerState {
+  /** The last week the ledger was sized for: it holds the customers registered before week `horizon + 1`. */
+  horizon: number;
+  size: number;
+  added: number;
+  next: number;
+  remaining: Int32Array;
+  registeredDay: Int32Array;
+  regions: Uint8Array;
+  segments: Uint8Array;
+}
+
+/**
  * Who buys, and when, across weeks. Each customer may order at most
  * `maxOrders` times in their life, so the buyers of a week depend on every
  * week before it. The ledger keeps each registered customer's remaining
@@ -98,6 +116,8 @@ function offsetInWeek(cumulative: Float64Array, x: number): number {
  * streams and are never replayed.
  */
 class BuyerLedger {
+  /** The last week the ledger can draw. */
+  readonly horizon: number;
   /** Customers the ledger can hold: those registered before `horizon + 1`. */
   readonly size: number;
   private readonly tree: Int32Array;
@@ -113,17 +133,37 @@ class BuyerLedger {
   /** The week drawn next; -1 while a week is half drawn. */
   next = 0;
 
+  /**
+   * A ledger before week 0, able to draw weeks up to `horizon`; or, from `state` (of the same
+   * plan), where that ledger was, with the customers registered up to `horizon` added. The draws
+   * that follow are those of a ledger replayed from week 0, whatever size either had: only the
+   * customers already registered are ever in the tree.
+   */
   constructor(
     readonly schedule: Schedule,
-    readonly horizon: number,
+    horizon: number,
+    state?: LedgerState,
   ) {
-    this.size = schedule.customersBefore(horizon + 1);
+    this.horizon = Math.max(horizon, state?.horizon ?? 0);
+    this.size = schedule.customersBefore(this.horizon + 1);
     this.tree = new Int32Array(this.size + 1);
     this.remaining = new Int32Array(this.size + 1);
     this.registeredDay = new Int32Array(this.size + 1);
     this.regions = new Uint8Array(this.size + 1);
     this.segments = new Uint8Array(this.size + 1);
-    for (let id = 1; id <= this.size; id++) {
+    let known = 0;
+    if (state) {
+      if (state.size > this.size) throw new Error('BuyerLedger: a state larger than its horizon holds');
+      known = state.size;
+      const upTo = known + 1;
+      this.remaining.set(state.remaining.subarray(0, upTo));
+      this.registeredDay.set(state.registeredDay.subarray(0, upTo));
+      this.regions.set(state.regions.subarray(0, upTo));
+      this.segments.set(state.segments.subarray(0, upTo));
+      this.added = state.added;
+      this.next = state.next;
+    }
+    for (let id = known + 1; id <= this.size; id++) {
       const c = customerCore(schedule, id);
       this.remaining[id] = c.maxOrders;
       this.registeredDay[id] = c.registeredDay;
@@ -131,9 +171,36 @@ class BuyerLedger {
       this.regions[id] = region;
       this.segments[id] = segmentOf(region, c.gender === 'M', ageBand(c.age));
     }
+    // The Fenwick tree of the admitted customers' remaining orders, built in one pass.
+    for (let id = 1; id <= this.added; id++) {
+      const w = this.remaining[id] as number;
+      this.total += w;
+      this.tree[id] = (this.tree[id] as number) + w;
+      const up = id + (id & -id);
+      if (up <= this.size) this.tree[up] = (this.tree[up] as number) + (this.tree[id] as number);
+    }
+    for (let id = this.added + 1; id <= this.size; id++) {
+      const up = id + (id & -id);
+      if (up <= this.size) this.tree[up] = (this.tree[up] as number) + (this.tree[id] as number);
+    }
     let step = 1;
     while (step * 2 <= this.size) step *= 2;
     this.topStep = step;
+  }
+
+  /** What the ledger knows, copied: enough to build it again where it is (`new BuyerLedger(schedule, h, state)`). */
+  state(): LedgerState {
+    if (this.next < 0) throw new Error('BuyerLedger.state: a week is half drawn');
+    return {
+      horizon: this.horizon,
+      size: this.size,
+      added: this.added,
+      next: this.next,
+      remaining: this.remaining.slice(),
+      registeredDay: this.registeredDay.slice(),
+      regions: this.regions.slice(),
+      segments: this.segments.slice(),
+    };
   }
 
   regionOf(id: number): Region {
@@ -252,10 +319,14 @@ export class SalesModel {
   private readonly typeTables: Array<WeightedTable | undefined> = new Array(SEGMENTS * CONTEXTS);
   private ledger: BuyerLedger;
 
-  /** `horizon`: the last week index expected; later ones work too, at the cost of a replay. */
+  /**
+   * `horizon`: the last week index expected; later ones work too, at the cost of a replay.
+   * `ledger`: a state of this plan's buyer ledger (`ledgerStateAt`), to start from instead of week 0.
+   */
   constructor(
     readonly plan: GeneratorPlan,
     horizon = plan.weeks - 1,
+    ledger?: LedgerState,
   ) {
     this.schedule = new Schedule(plan);
     this.products = catalogue(plan);
@@ -267,7 +338,7 @@ export class SalesModel {
         : { ids: Int32Array.from(ids), table: new WeightedTable(ids.map((i) => this.products[i]?.popularity ?? 0)) },
     );
     this.stocked = byType.flatMap((ids, t) => (ids.length > 0 ? [t] : []));
-    this.ledger = new BuyerLedger(this.schedule, horizon);
+    this.ledger = new BuyerLedger(this.schedule, horizon, ledger);
   }
 
   /** What a buyer group buys in a context: each stocked type's weight (docs/generator.md, "Who buys what"). */
@@ -300,9 +371,10 @@ export class SalesModel {
 
   /** The ledger, positioned at the start of week `index`. */
   private ledgerAt(index: number): BuyerLedger {
-    if (index > this.ledger.horizon || this.ledger.next < 0 || this.ledger.next > index) {
-      this.ledger = new BuyerLedger(this.schedule, Math.max(index, this.ledger.horizon));
-    }
+    const { horizon, next } = this.ledger;
+    if (next < 0 || next > index) this.ledger = new BuyerLedger(this.schedule, Math.max(index, horizon));
+    // A week past the horizon: the same ledger, with room for the customers registered by then.
+    else if (index > horizon) this.ledger = new BuyerLedger(this.schedule, index, this.ledger.state());
     const ledger = this.ledger;
     while (ledger.next < index) {
       const draw = new WeekDraw(ledger, ledger.next, this.schedule.salesCount(ledger.next));
@@ -312,6 +384,11 @@ export class SalesModel {
       ledger.next++;
     }
     return ledger;
+  }
+
+  /** The buyer ledger's state at the start of week `index` (where `salesOfWeek(index)` starts from). */
+  ledgerStateAt(index: number): LedgerState {
+    return this.ledgerAt(index).state();
   }
 
   /** The region of a customer the ledger knows (any buyer of a week drawn so far). */

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { interruption } from '../core/interrupt.js';
 import { Layout } from '../files/layout.js';
+import { saveLedgerState } from './ledger-cache.js';
 import { SalesModel } from './sales.js';
 import type { GeneratorPlan } from './store-plan.js';
 import { writeWeek, type WrittenWeek } from './write-week.js';
@@ -20,6 +21,8 @@ interface Job {
   plan: GeneratorPlan;
   horizon: number;
   indices: number[];
+  /** The week whose starting ledger to cache (ledger-cache.ts), if it is one of `indices`. */
+  cacheLedgerAt: number | undefined;
 }
 
 type Message = { kind: 'week'; written: WrittenWeek } | { kind: 'failed'; message: string; stack?: string };
@@ -70,11 +73,14 @@ export function writeWeeksOnWorker(job: Job, onWeek: (written: WrittenWeek) => v
   });
 }
 
-async function work({ root, plan, horizon, indices }: Job): Promise<void> {
+async function work({ root, plan, horizon, indices, cacheLedgerAt }: Job): Promise<void> {
   const model = new SalesModel(plan, horizon);
   const layout = new Layout(root);
   for (const index of indices) {
+    const ledger = index === cacheLedgerAt ? model.ledgerStateAt(index) : undefined;
     const written = await writeWeek(model, layout, index);
+    // Only a shortcut for the next process: a failure to write it changes nothing else.
+    if (ledger) await saveLedgerState(layout, plan, ledger).catch(() => undefined);
     parentPort!.postMessage({ kind: 'week', written } satisfies Message);
   }
 }

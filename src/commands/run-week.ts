@@ -332,8 +332,12 @@ export async function runWeek(opts: RunWeekOptions): Promise<RunWeekResult> {
   const week = opts.week ?? previousWeek();
   const connections = new Connections(ctx, { pg: opts.pg, ch: opts.ch });
   let result: RunWeekResult & { failure?: ChainFailure };
-  // The embedded PostgreSQL starts in processes of its own while generate and clean run here.
-  if (!opts.stages) connections.warmPg();
+  // The embedded PostgreSQL starts in processes of its own, and the embedded ClickHouse on a second
+  // thread, while generate and clean run here.
+  if (!opts.stages) {
+    connections.warmPg();
+    connections.warmChEngine();
+  }
   try {
     ctx.log.info(`run-week ${week.id} (${week.start} to ${week.end})`);
     result = await runChain({

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { warmEngine, type EngineWarmer } from './engine-warmer.js';
 import { embeddedHolder } from './lock.js';
 import { describePartition, dropStagingTables, recoverPublications } from './partition.js';
 import { applyClickHouseSchema, scheduleCleanup } from './schema.js';
@@ -122,6 +123,34 @@ function heldBy(ctx: Context, pid: number, cause?: unknown): Error {
   return new Error(`another sales-etl process is using ${shown} (pid ${pid}); wait for it to finish`, { cause });
 }
 
+/** The embedded engines being started on a second thread (`warmEmbedded`), by data directory. */
+const warming = new Map<string, Promise<EngineWarmer | undefined>>();
+
+/**
+ * Start the embedded engine on a second thread now (engine-warmer.ts), for a command that will open it
+ * later and has other work for this thread until then; nothing for a server, or a directory another
+ * process holds (the open says so then). `coolEmbedded` ends it if the command never opened the engine.
+ */
+export function warmEmbedded(ctx: Context): void {
+  const dir = ctx.config.layout.clickhouse;
+  if (ctx.config.clickhouseUrl !== undefined || warming.has(dir)) return;
+  const started = (async () => {
+    if ((await embeddedHolder(dir)) !== undefined) return undefined;
+    await makeDirectory(dir);
+    return warmEngine(dir);
+  })().catch(() => undefined);
+  warming.set(dir, started);
+}
+
+/** End the second thread `warmEmbedded` started, once this thread no longer uses the engine. */
+export async function coolEmbedded(ctx: Context): Promise<void> {
+  const dir = ctx.config.layout.clickhouse;
+  const warmer = warming.get(dir);
+  if (!warmer || (openHere.get(dir) ?? 0) > 0) return;
+  warming.delete(dir);
+  await (await warmer)?.release();
+}
+
 async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   const dir = ctx.config.layout.clickhouse;
   const shown = path.join(ctx.config.dataDir, 'clickhouse');
@@ -132,9 +161,13 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
   // chDB is large and slow to load: only the embedded path pays for it.
   const { createChdbConnection } = await import('chdb/connection');
   const { drainPending } = await import('chdb');
+  // Started on a second thread: this thread's session opens at once (and not while that one starts).
+  const warmer = await warming.get(dir);
+  await warmer?.ready;
   let connection: ReturnType<typeof createChdbConnection>;
   try {
     connection = createChdbConnection({ path: dir });
+    warmer?.handOver();
   } catch (cause) {
     // Lost a race with another process between the check above and the open.
     const raced = await embeddedHolder(dir);
@@ -161,6 +194,11 @@ async function openEmbedded(ctx: Context): Promise<ClickHouseDatabase> {
       else openHere.delete(dir);
     }
     await client.close();
+    if (warmer) {
+      // The engine's thread ends only once this one's session is gone (engine-warmer.ts).
+      await drainPending();
+      await coolEmbedded(ctx);
+    }
   };
   return { client, target, embedded: true, close };
 }

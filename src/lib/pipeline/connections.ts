@@ -1,4 +1,4 @@
-import { openClickHouse, type ClickHouseDatabase } from '../clickhouse/database.js';
+import { coolEmbedded, openClickHouse, warmEmbedded, type ClickHouseDatabase } from '../clickhouse/database.js';
 import type { Context } from '../core/config.js';
 import { describeError } from '../core/errors.js';
 import { openPg, type PgDatabase } from '../pg/database.js';
@@ -66,6 +66,16 @@ export class Connections {
     this.ch().catch(() => undefined);
   }
 
+  /**
+   * Start the embedded ClickHouse engine on a second thread now (src/lib/clickhouse/engine-warmer.ts),
+   * while this one runs the file stages: `ch()` then opens it at once. Under the same conditions as
+   * `warmCh`; a failure is left for the stage that opens it.
+   */
+  warmChEngine(): void {
+    if (this.given.ch || this.given.pg || this.ctx.config.pgUrl) return;
+    warmEmbedded(this.ctx);
+  }
+
   /** The PostgreSQL database if it is open already, without opening it. */
   async openedPg(): Promise<PgDatabase | undefined> {
     if (this.given.pg) return this.given.pg;
@@ -81,6 +91,8 @@ export class Connections {
       const db = await open?.catch(() => undefined);
       await db?.close().catch((error: unknown) => this.ctx.log.warn(`closing ${db.target}: ${describeError(error)}`));
     }
+    // An engine warmed and never opened (a stage before migrate-click failed).
+    await coolEmbedded(this.ctx);
   }
 }
 

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { assertCleanFailure, cli } from '../../helpers/faults-cli.js';
+import { openClickHouse } from '../../../src/lib/clickhouse/database.js';
+import { chTestContext, tempDataDir } from '../../helpers/clickhouse.js';
+
+const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'helpers', 'ch-warm.js');
+
+/** Run ch-warm to its end (killed after 60 s: a thread that kept it alive). */
+function warm(
+  dir: string,
+  what: 'open' | 'never',
+): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [helper, dir, what], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out, err });
+    }),
+  );
+}
+
+test('the engine warmed on a second thread: opened, used and closed here, the process ends by itself', async () => {
+  const tmp = await tempDataDir('ch-warm-open');
+  try {
+    for (let trial = 0; trial < 3; trial++) {
+      const run = await warm(tmp.dir, 'open');
+      assert.deepEqual({ code: run.code, signal: run.signal }, { code: 0, signal: null }, `trial ${trial}: ${run.err}`);
+      assert.equal(run.out, 'rows some\n');
+      assert.equal(run.err, '');
+    }
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test('the engine warmed and never opened (a stage before migrate-click failed): the process ends by itself', async () => {
+  const tmp = await tempDataDir('ch-warm-never');
+  try {
+    const run = await warm(tmp.dir, 'never');
+    assert.deepEqual({ code: run.code, signal: run.signal }, { code: 0, signal: null }, run.err);
+    assert.equal(run.out, 'cooled\n');
+    assert.equal(run.err, '');
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test('run-week on the embedded databases while another process holds ClickHouse: one line, exit 1, no engine dump', async () => {
+  const tmp = await tempDataDir('ch-warm-held');
+  try {
+    const made = await cli(['--data-dir', tmp.dir, 'generate', '--total', '3000', '--weeks', '2']);
+    assert.equal(made.code, 0, made.stderr);
+    const holder = await openClickHouse(chTestContext({ dataDir: tmp.dir }));
+    try {
+      const run = await cli(['--data-dir', tmp.dir, 'run-week', '--skip-generate']);
+      const line = assertCleanFailure(run, 1, 'held');
+      assert.match(
+        line,
+        new RegExp(`migrate-click failed: another sales-etl process is using .*\\(pid ${process.pid}\\)`),
+      );
+      assert.doesNotMatch(run.stderr, /DB::Exception|Poco|Code: \d+/);
+    } finally {
+      await holder.close();
+    }
+  } finally {
+    await tmp.remove();
+  }
+});

@@ -42,7 +42,7 @@ test('the engine warmed on a second thread: opened, used and closed here, the pr
   }
 });
 
-test('the engine warmed and never opened (a stage before migrate-click failed): the process ends by itself', async () => {
+test('the engine warmed, never opened (a stage before migrate-click failed): the process ends by itself', async () => {
   const tmp = await tempDataDir('ch-warm-never');
   try {
     const run = await warm(tmp.dir, 'never');
@@ -54,7 +54,7 @@ test('the engine warmed and never opened (a stage before migrate-click failed): 
   }
 });
 
-test('run-week on the embedded databases while another process holds ClickHouse: one line, exit 1, no engine dump', async () => {
+test('run-week, embedded, while another process holds ClickHouse: one line, exit 1, no engine dump', async () => {
   const tmp = await tempDataDir('ch-warm-held');
   try {
     const made = await cli(['--data-dir', tmp.dir, 'generate', '--total', '3000', '--weeks', '2']);

@@ -29,7 +29,7 @@ describe('the buyer ledger taken up where it was', () => {
   const fresh = new SalesModel(plan, 10);
   const expected = Array.from({ length: 11 }, (_, i) => weekDigest(fresh, i));
 
-  test('a model built from the state at the start of week k draws weeks k, k + 1, ... as one replayed from week 0', () => {
+  test('a model built from the state where week k starts draws weeks k, k + 1, ... as one from week 0', () => {
     for (const k of [0, 1, 4, 7]) {
       const state = new SalesModel(plan).ledgerStateAt(k);
       const model = new SalesModel(plan, plan.weeks - 1, state);
@@ -102,7 +102,7 @@ describe('cache/buyer-ledger.bin', () => {
     assert.deepEqual(await rawOf(dir), await rawOf(reference));
   });
 
-  test('is read: a doctored ledger of the right key changes the week (which is why the key is the plan and the code)', async () => {
+  test('is read: a doctored ledger of the right key changes the week (hence the key: plan and code)', async () => {
     const good = await readFile(layout.ledgerCache);
     try {
       const state = new SalesModel(plan).ledgerStateAt(7);

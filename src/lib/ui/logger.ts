@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import { interrupted } from '../core/interrupt.js';
 
 /** How the process talks to people: a terminal gets colour and spinners, cron gets plain lines. */
@@ -36,6 +36,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const stream = options.stream ?? process.stderr;
   const chalk = new Chalk({ level: options.interactive ? 2 : 0 });
   let spinner: Ora | undefined;
+  /** A task's spinner is up, or on its way (ora is loaded on first use: 50 ms that cron never needs). */
+  let spinning = false;
 
   const write = (level: string, message: string, paint: (s: string) => string, symbol: string) => {
     if (options.interactive) {
@@ -65,7 +67,7 @@ export function createLogger(options: LoggerOptions): Logger {
     async task(text, work) {
       const started = Date.now();
       const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
-      if (!options.interactive || spinner?.isSpinning) {
+      if (!options.interactive || spinning) {
         if (!options.interactive) write('info', `${text} ...`, chalk.cyan, 'ℹ');
         try {
           const result = await work((t) => logger.debug(t));
@@ -79,20 +81,25 @@ export function createLogger(options: LoggerOptions): Logger {
           throw error;
         }
       }
-      spinner = ora({ text, stream, color: 'cyan' }).start();
-      const current = spinner;
+      spinning = true;
+      let current: Ora | undefined;
       try {
+        const { default: ora } = await import('ora');
+        current = ora({ text, stream, color: 'cyan' }).start();
+        spinner = current;
+        const shown = current;
         const result = await work((t) => {
-          current.text = `${text} ${chalk.gray(t)}`;
+          shown.text = `${text} ${chalk.gray(t)}`;
         });
-        current.succeed(`${text} ${chalk.gray(elapsed())}`);
+        shown.succeed(`${text} ${chalk.gray(elapsed())}`);
         return result;
       } catch (error) {
-        if (interrupted()) current.stop();
-        else current.fail(`${text} ${chalk.gray(elapsed())}`);
+        if (interrupted()) current?.stop();
+        else current?.fail(`${text} ${chalk.gray(elapsed())}`);
         throw error;
       } finally {
         spinner = undefined;
+        spinning = false;
       }
     },
   };

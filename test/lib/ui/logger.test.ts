@@ -26,7 +26,7 @@ test('cron and pipes: a task is two plain lines, started and done', async () => 
   assert.match(lines[1]!, /ok {4}load-pg 2024-W20 done in \d+\.\ds$/);
 });
 
-test('a terminal: a task ends as one line behind its symbol, a task inside it adds none, a failure is marked', async () => {
+test('a terminal: a task ends as one line behind its symbol, one inside adds none, a failure is marked', async () => {
   const out = collector();
   const log = createLogger({ interactive: true, verbose: false, stream: out.stream });
   const result = await log.task('generate 4 weeks', async (progress) => {

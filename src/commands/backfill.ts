@@ -65,7 +65,10 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const connections = new Connections(stageCtx, { pg: opts.pg, ch: opts.ch });
   const progress = new Progress(weeks.length, bar);
   ctx.log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
-  if (!opts.stages) connections.warmPg();
+  if (!opts.stages) {
+    connections.warmPg();
+    connections.warmChEngine();
+  }
   const chainOpts = weeks.map((week) => ({
     onStage: (stage: StageName) => progress.show(`${week.id} ${stage}`),
     ctx: stageCtx,

@@ -43,10 +43,14 @@ function digestOfCode(): Promise<string> {
   return codeDigest;
 }
 
-/** What a cached ledger must have been made for: this plan, by this code, on a machine of this byte order. */
+/**
+ * What a cached ledger must have been made for: this plan, by this code, on a machine of this byte
+ * order. Not when the plan was made, which nothing generated depends on: equal plans, equal files.
+ */
 async function keyOf(plan: GeneratorPlan): Promise<string> {
+  const { createdAt: _, ...content } = plan;
   return createHash('sha256')
-    .update(`${await digestOfCode()}\n${endianness()}\n${JSON.stringify(plan)}`)
+    .update(`${await digestOfCode()}\n${endianness()}\n${JSON.stringify(content)}`)
     .digest('hex');
 }
 

@@ -94,6 +94,9 @@ describe('cache/buyer-ledger.bin', () => {
     assert.equal(await loadLedgerStart(layout, plan, new Schedule(plan), 6), undefined);
     const other = { ...plan, seed: plan.seed + 1 };
     assert.equal(await loadLedgerStart(layout, other, new Schedule(other), 7), undefined);
+    // When the plan was made changes nothing generated, nor the cache.
+    const remade = { ...plan, createdAt: '2030-01-01T00:00:00.000Z' };
+    assert.deepEqual(await loadLedgerStart(layout, remade, new Schedule(remade), 7), state);
   });
 
   test('a week generated again from it in a new process has the same bytes', async () => {

@@ -1,4 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { holdNativeWork } from '../core/interrupt.js';
 
 /**
  * The embedded engine started on a second thread. Opening chDB's first session
@@ -30,7 +31,7 @@ export interface EngineWarmer {
 }
 
 type Request = 'hand-over' | 'release';
-type Reply = { kind: 'ready' } | { kind: 'failed'; message: string };
+type Reply = { kind: 'ready' } | { kind: 'failed'; message: string } | { kind: 'closed' };
 
 interface Job {
   warmEngine: string;
@@ -41,30 +42,43 @@ export async function warmEngine(dir: string): Promise<EngineWarmer> {
   await import('chdb');
   const worker = new Worker(new URL(import.meta.url), { workerData: { warmEngine: dir } satisfies Job });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const ready = new Promise<boolean>((resolve) => {
-    worker.once('message', (reply: Reply) => resolve(reply.kind === 'ready'));
-    worker.once('error', () => resolve(false));
-    void exited.then(() => resolve(false));
+  const replies: Array<(reply: Reply | undefined) => void> = [];
+  const reply = () => new Promise<Reply | undefined>((resolve) => replies.push(resolve));
+  worker.on('message', (r: Reply) => replies.shift()?.(r));
+  void exited.then(() => {
+    for (const resolve of replies.splice(0)) resolve(undefined);
   });
+  worker.once('error', () => undefined);
+  const ready = reply().then((r) => r?.kind === 'ready');
+  // What the thread is doing inside chDB, if anything: starting the engine, closing its session, ending.
+  // A forced exit (a second Ctrl-C) waits for it: a thread torn down in there aborts, and chDB's
+  // handler of the abort hangs the process for good (seen in the signal tests). Idle, it may go.
+  let inChdb: Promise<unknown> = ready;
+  const letGo = holdNativeWork(() => inChdb.then(() => undefined));
   let released: Promise<void> | undefined;
   // Waiting for it keeps the process alive, and so does waiting for it to end; in between, while it
   // waits itself, it never does (a run that ends without `release`, by an exit, takes it down).
   void ready.then(() => released ?? worker.unref());
   return {
     ready,
-    handOver: () => worker.postMessage('hand-over' satisfies Request),
+    handOver: () => {
+      inChdb = Promise.all([inChdb, reply()]);
+      worker.postMessage('hand-over' satisfies Request);
+    },
     release: () => {
       released ??= (async () => {
         worker.ref();
+        inChdb = Promise.all([inChdb, exited]);
         worker.postMessage('release' satisfies Request);
         await exited;
+        letGo();
       })();
       return released;
     },
   };
 }
 
-/** The thread: open a session, say so, close it when handed over, end when released. */
+/** The thread: open a session, say so, close it when handed over (saying so), end when released. */
 async function serve(dir: string): Promise<void> {
   const port = parentPort!;
   let session: { close(): void } | undefined;
@@ -79,6 +93,7 @@ async function serve(dir: string): Promise<void> {
     session?.close();
     session = undefined;
     if (request === 'release') port.close();
+    else port.postMessage({ kind: 'closed' } satisfies Reply);
   });
 }
 

@@ -28,31 +28,26 @@ function warm(
   );
 }
 
-test('the engine warmed on a second thread: opened, used and closed here, the process ends by itself', async () => {
-  const tmp = await tempDataDir('ch-warm-open');
-  try {
-    for (let trial = 0; trial < 3; trial++) {
-      const run = await warm(tmp.dir, 'open');
-      assert.deepEqual({ code: run.code, signal: run.signal }, { code: 0, signal: null }, `trial ${trial}: ${run.err}`);
-      assert.equal(run.out, 'rows some\n');
-      assert.equal(run.err, '');
-    }
-  } finally {
-    await tmp.remove();
-  }
-});
+const ENDINGS = [
+  ['open', 'opened, used and closed here', 'rows some\n'],
+  ['never', 'never opened (a stage before migrate-click failed)', 'cooled\n'],
+] as const;
 
-test('the engine warmed, never opened (a stage before migrate-click failed): the process ends by itself', async () => {
-  const tmp = await tempDataDir('ch-warm-never');
-  try {
-    const run = await warm(tmp.dir, 'never');
-    assert.deepEqual({ code: run.code, signal: run.signal }, { code: 0, signal: null }, run.err);
-    assert.equal(run.out, 'cooled\n');
-    assert.equal(run.err, '');
-  } finally {
-    await tmp.remove();
-  }
-});
+for (const [what, how, said] of ENDINGS) {
+  test(`the engine warmed on a second thread, ${how}: the process ends by itself, three times`, async () => {
+    const tmp = await tempDataDir(`ch-warm-${what}`);
+    try {
+      for (let trial = 0; trial < 3; trial++) {
+        const run = await warm(tmp.dir, what);
+        assert.deepEqual({ code: run.code, signal: run.signal }, { code: 0, signal: null }, `${trial}: ${run.err}`);
+        assert.equal(run.out, said);
+        assert.equal(run.err, '');
+      }
+    } finally {
+      await tmp.remove();
+    }
+  });
+}
 
 test('run-week, embedded, while another process holds ClickHouse: one line, exit 1, no engine dump', async () => {
   const tmp = await tempDataDir('ch-warm-held');

@@ -65,10 +65,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const connections = new Connections(stageCtx, { pg: opts.pg, ch: opts.ch });
   const progress = new Progress(weeks.length, bar);
   ctx.log.info(`backfill ${weeks[0]!.id} to ${weeks.at(-1)!.id}: ${weeks.length} weeks`);
-  if (!opts.stages) {
-    connections.warmPg();
-    connections.warmChEngine();
-  }
+  if (!opts.stages) connections.warmPg();
   const chainOpts = weeks.map((week) => ({
     onStage: (stage: StageName) => progress.show(`${week.id} ${stage}`),
     ctx: stageCtx,

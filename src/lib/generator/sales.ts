@@ -172,14 +172,12 @@ class BuyerLedger {
       this.segments[id] = segmentOf(region, c.gender === 'M', ageBand(c.age));
     }
     // The Fenwick tree of the admitted customers' remaining orders, built in one pass.
-    for (let id = 1; id <= this.added; id++) {
-      const w = this.remaining[id] as number;
-      this.total += w;
-      this.tree[id] = (this.tree[id] as number) + w;
-      const up = id + (id & -id);
-      if (up <= this.size) this.tree[up] = (this.tree[up] as number) + (this.tree[id] as number);
-    }
-    for (let id = this.added + 1; id <= this.size; id++) {
+    for (let id = 1; id <= this.size; id++) {
+      if (id <= this.added) {
+        const w = this.remaining[id] as number;
+        this.total += w;
+        this.tree[id] = (this.tree[id] as number) + w;
+      }
       const up = id + (id & -id);
       if (up <= this.size) this.tree[up] = (this.tree[up] as number) + (this.tree[id] as number);
     }

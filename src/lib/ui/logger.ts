@@ -82,20 +82,24 @@ export function createLogger(options: LoggerOptions): Logger {
         }
       }
       spinning = true;
-      let current: Ora | undefined;
+      const ora = await import('ora').then(
+        (m) => m.default,
+        (error: unknown) => {
+          spinning = false;
+          throw error;
+        },
+      );
+      const current = ora({ text, stream, color: 'cyan' }).start();
+      spinner = current;
       try {
-        const { default: ora } = await import('ora');
-        current = ora({ text, stream, color: 'cyan' }).start();
-        spinner = current;
-        const shown = current;
         const result = await work((t) => {
-          shown.text = `${text} ${chalk.gray(t)}`;
+          current.text = `${text} ${chalk.gray(t)}`;
         });
-        shown.succeed(`${text} ${chalk.gray(elapsed())}`);
+        current.succeed(`${text} ${chalk.gray(elapsed())}`);
         return result;
       } catch (error) {
-        if (interrupted()) current?.stop();
-        else current?.fail(`${text} ${chalk.gray(elapsed())}`);
+        if (interrupted()) current.stop();
+        else current.fail(`${text} ${chalk.gray(elapsed())}`);
         throw error;
       } finally {
         spinner = undefined;

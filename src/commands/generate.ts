@@ -6,13 +6,12 @@ import { describeError, UsageError } from '../lib/core/errors.js';
 import { removeStaleTemps } from '../lib/files/layout.js';
 import type { Region } from '../lib/core/regions.js';
 import { planPeriod, type PlanFlags, type StorePlan } from '../lib/core/plan.js';
-import { ledgerCacheWeek, saveLedgerState } from '../lib/generator/ledger-cache.js';
+import { ledgerCacheWeek, writeWeekCachingLedger } from '../lib/generator/ledger-cache.js';
 import { salesModelFor } from '../lib/generator/model-cache.js';
 import type { SalesModel } from '../lib/generator/sales.js';
 import { openPlan, savePlan, Schedule, type GeneratorPlan } from '../lib/generator/store-plan.js';
 import { writeCustomers, writeProducts } from '../lib/generator/write-dims.js';
 import { worthASecondThread, writeWeeksOnWorker } from '../lib/generator/week-worker.js';
-import { writeWeek } from '../lib/generator/write-week.js';
 
 /** Options of `generate`; the plan flags apply only when `store.json` is created. */
 export interface GenerateOptions extends PlanFlags {
@@ -71,7 +70,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const label =
     indices.length === 1 ? `generate ${byIndex.get(indices[0] as number)?.id}` : `generate ${indices.length} weeks`;
   const writing = await WeekWriting.start(ctx, plan, schedule, indices, horizon);
-  const model = writing.salesModel;
+  const { model } = writing;
   let customers: number;
   let weeks: GeneratedWeek[];
   try {
@@ -130,8 +129,8 @@ async function writeDimensions(ctx: Context, model: SalesModel, plan: StorePlan,
  * later (the weekly job's), caches the buyer ledger where that week starts.
  */
 class WeekWriting {
-  /** This thread's model, built once the second thread has started (it takes a moment). */
-  private model!: SalesModel;
+  /** This thread's model, built by `start` once the second thread has started (it takes a moment). */
+  model!: SalesModel;
   private readonly written = new Map<number, GeneratedWeek>();
   private readonly here: number[];
   private readonly second: Promise<void>;
@@ -182,25 +181,19 @@ class WeekWriting {
     return writing;
   }
 
-  get salesModel(): SalesModel {
-    return this.model;
-  }
-
   /** Write this thread's weeks, then wait for the other thread's; the weeks in `indices` order. */
   async write(progress: (text: string) => void): Promise<GeneratedWeek[]> {
     this.progress = progress;
     const layout = this.ctx.config.layout;
-    const { plan } = this.model;
-    const cacheAt = ledgerCacheWeek(plan, this.indices);
+    const cacheAt = ledgerCacheWeek(this.model.plan, this.indices);
+    const uncached = (error: unknown) =>
+      this.ctx.log.debug(`generate: the buyer ledger was not cached: ${describeError(error)}`);
     for (const index of this.here) {
       const week = this.schedule.week(index);
-      const ledger = index === cacheAt ? this.model.ledgerStateAt(index) : undefined;
-      this.done(index, await during(`generate of ${week.id}`, () => writeWeek(this.model, layout, index)));
-      if (ledger) {
-        await saveLedgerState(layout, plan, ledger).catch((error: unknown) =>
-          this.ctx.log.debug(`generate: the buyer ledger was not cached: ${describeError(error)}`),
-        );
-      }
+      const written = await during(`generate of ${week.id}`, () =>
+        writeWeekCachingLedger(this.model, layout, index, index === cacheAt, uncached),
+      );
+      this.done(index, written);
     }
     await this.second;
     return this.indices.map((index) => this.written.get(index)!);

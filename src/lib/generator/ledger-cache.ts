@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { writeFileAtomic, type Layout } from '../files/layout.js';
 import { REGIONS } from '../core/regions.js';
-import { SEGMENTS, type LedgerState } from './sales.js';
+import { SEGMENTS, type LedgerState, type SalesModel } from './sales.js';
 import type { GeneratorPlan, Schedule } from './store-plan.js';
+import { writeWeek, type WrittenWeek } from './write-week.js';
 
 /**
  * The buyer ledger at the start of the last week generated, kept in
@@ -78,6 +79,24 @@ const ARRAYS = [
 export function ledgerCacheWeek(plan: GeneratorPlan, indices: readonly number[]): number | undefined {
   const last = indices.at(-1);
   return last !== undefined && last >= plan.weeks - 1 ? last : undefined;
+}
+
+/**
+ * Write week `index` (write-week.ts) and, when `cache`, the ledger where it starts: taken before the
+ * week is drawn, saved once it is written. Only a shortcut for the next process: a failure to save
+ * goes to `uncached` and never fails the week. Both of generate's threads write their weeks so.
+ */
+export async function writeWeekCachingLedger(
+  model: SalesModel,
+  layout: Layout,
+  index: number,
+  cache: boolean,
+  uncached: (error: unknown) => void,
+): Promise<WrittenWeek> {
+  const ledger = cache ? model.ledgerStateAt(index) : undefined;
+  const written = await writeWeek(model, layout, index);
+  if (ledger) await saveLedgerState(layout, model.plan, ledger).catch(uncached);
+  return written;
 }
 
 /** Cache `state` (a ledger of `plan`, `SalesModel.ledgerStateAt`) for the next process. */

@@ -2,10 +2,10 @@ import { cpus } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { interruption } from '../core/interrupt.js';
 import { Layout } from '../files/layout.js';
-import { saveLedgerState } from './ledger-cache.js';
+import { writeWeekCachingLedger } from './ledger-cache.js';
 import { SalesModel } from './sales.js';
 import type { GeneratorPlan } from './store-plan.js';
-import { writeWeek, type WrittenWeek } from './write-week.js';
+import type { WrittenWeek } from './write-week.js';
 
 /**
  * Generating weeks on a second thread: each week is a pure function of the plan
@@ -77,10 +77,8 @@ async function work({ root, plan, horizon, indices, cacheLedgerAt }: Job): Promi
   const model = new SalesModel(plan, horizon);
   const layout = new Layout(root);
   for (const index of indices) {
-    const ledger = index === cacheLedgerAt ? model.ledgerStateAt(index) : undefined;
-    const written = await writeWeek(model, layout, index);
-    // Only a shortcut for the next process: a failure to write it changes nothing else.
-    if (ledger) await saveLedgerState(layout, plan, ledger).catch(() => undefined);
+    // This thread has no log: a ledger it could not cache is simply not cached.
+    const written = await writeWeekCachingLedger(model, layout, index, index === cacheLedgerAt, () => undefined);
     parentPort!.postMessage({ kind: 'week', written } satisfies Message);
   }
 }

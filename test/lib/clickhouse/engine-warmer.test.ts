@@ -9,15 +9,27 @@ import { chTestContext, tempDataDir } from '../../helpers/clickhouse.js';
 
 const helper = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'helpers', 'ch-warm.js');
 
-/** Run ch-warm to its end (killed after 60 s: a thread that kept it alive). */
+/**
+ * Run ch-warm to its end (killed after 60 s: a thread that kept it alive, or a hung exit). `stop`:
+ * `stopAfterMs` after it says `warming`, two SIGINTs 5 ms apart, as a user's double Ctrl-C.
+ */
 function warm(
   dir: string,
-  what: 'open' | 'never',
+  what: 'open' | 'never' | 'stop',
+  stopAfterMs = 0,
 ): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   const child = spawn(process.execPath, [helper, dir, what], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    if (what === 'stop' && out === 'warming\n') {
+      setTimeout(() => {
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), 5);
+      }, stopAfterMs);
+    }
+  });
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolve) =>
@@ -48,6 +60,20 @@ for (const [what, how, said] of ENDINGS) {
     }
   });
 }
+
+test('a second Ctrl-C while the engine starts on its second thread: exit 130 once out of chDB, no hang', async () => {
+  // The engine takes about 0.2 s to start: the signals land before, inside and after that.
+  for (const ms of [0, 40, 80, 120, 160, 250]) {
+    const tmp = await tempDataDir(`ch-warm-stop-${ms}`);
+    try {
+      const run = await warm(tmp.dir, 'stop', ms);
+      assert.deepEqual({ code: run.code, signal: run.signal }, { code: 130, signal: null }, `${ms} ms: ${run.err}`);
+      assert.match(run.err, /SIGINT again while stopping \(.+\): stopped at once/, `${ms} ms`);
+    } finally {
+      await tmp.remove();
+    }
+  }
+});
 
 test('run-week, embedded, while another process holds ClickHouse: one line, exit 1, no engine dump', async () => {
   const tmp = await tempDataDir('ch-warm-held');

@@ -1,13 +1,18 @@
 -- migrate-click: what ClickHouse must hold for each week from $1 to $2 (Mondays)
--- that has aggregates. Sums as text: money is compared digit for digit, never
--- as a float. The distinct buyers are counted by the COPY that sends them
--- (migrate-click-week-buyers.sql), or by migrate-click-buyers.sql when only
--- verifying.
-SELECT to_char(week_start, 'YYYY-MM-DD')   AS week_start,
-       count(*)::bigint::text               AS rows,
-       sum(amount_sum)::text                AS amount_sum,
-       sum(sales_count)::text               AS sales_count
-FROM sales_agg
-WHERE week_start BETWEEN $1::date AND $2::date
-GROUP BY week_start
-ORDER BY week_start
+-- that has aggregates: the rows and sums of its sales_agg, and its distinct
+-- (region, customer) buyers, the rows its week_buyers has there. Sums as text:
+-- money is compared digit for digit, never as a float.
+SELECT to_char(a.week_start, 'YYYY-MM-DD') AS week_start, a.rows, a.amount_sum, a.sales_count,
+       coalesce(b.buyers, 0)::text AS buyers
+FROM (SELECT week_start,
+             count(*)::bigint::text  AS rows,
+             sum(amount_sum)::text   AS amount_sum,
+             sum(sales_count)::text  AS sales_count
+        FROM sales_agg
+       WHERE week_start BETWEEN $1::date AND $2::date
+       GROUP BY week_start) AS a
+LEFT JOIN (SELECT week_start, sum(cardinality(customer_ids)) AS buyers
+             FROM week_buyers
+            WHERE week_start BETWEEN $1::date AND $2::date
+            GROUP BY week_start) AS b USING (week_start)
+ORDER BY a.week_start

@@ -30,7 +30,10 @@ export interface AggregateResult {
 
 const STAGE = 'aggregate';
 
-/** Rebuild the weeks' rows of `sales_agg` in PostgreSQL (SPEC 6), one transaction a week. */
+/**
+ * Rebuild the weeks' aggregates in PostgreSQL (SPEC 6), one transaction a week: its rows of `sales_agg`,
+ * and of `sales_daily` and `week_buyers`, which migrate-click publishes with them.
+ */
 export async function aggregate(opts: AggregateOptions): Promise<AggregateResult> {
   const { ctx } = opts;
   const weeks = opts.weeks ?? (await defaultWeeks(ctx.config.layout, STAGE));
@@ -38,6 +41,8 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
     sales: await pgSql('aggregate-week-sales.sql'),
     remove: await pgSql('aggregate-week-delete.sql'),
     insert: await pgSql('aggregate-week.sql'),
+    daily: await pgSql('aggregate-week-daily.sql'),
+    buyers: await pgSql('aggregate-week-buyers.sql'),
     amount: await pgSql('aggregate-week-amount.sql'),
   };
   return withPg(ctx, opts.pg, async (db) => {
@@ -71,6 +76,8 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
               await client.query(sql.remove.text, [week.start]);
               const inserted = await runSql(client, sql.insert, [week.start, week.end]);
               const rows = inserted.rowCount ?? 0;
+              await runSql(client, sql.daily, [week.start, week.end]);
+              await runSql(client, sql.buyers, [week.start, week.end]);
               const total = await client.query<{ amount: string }>(sql.amount.text, [week.start]);
               await recordRun(client, { stage: STAGE, week: week.id, status: 'ok', rowsIn, rowsOut: rows, startedAt });
               ctx.log.debug(`aggregate: ${week.id}: ${rows} rows from ${rowsIn} sales`);

@@ -7,7 +7,6 @@ import { deferred, runWeeks, type Slot, type StepOutcome, type WeeksRun } from '
 import { planPeriod, readPlan, type PlanFlags } from '../lib/core/plan.js';
 import { formatDuration, ProgressBar, quietLogger } from '../lib/ui/progress.js';
 import { formatTable } from '../lib/ui/table.js';
-import { RUN_WEEKS } from './migrate-click.js';
 import { Connections } from '../lib/pipeline/connections.js';
 import {
   chainError,
@@ -236,11 +235,12 @@ interface OverlappedWeeks {
 }
 
 /**
- * The most weeks published to ClickHouse together, as many as migrate-click stages in one run: a
- * publication's cost is mostly per statement, and ClickHouse's group waits for the databases'
- * group to finish them while the two cores go to the other groups.
+ * The most weeks published to ClickHouse together (one run of migrate-click's): a publication's
+ * cost is mostly per statement, and ClickHouse's group waits for the databases' group to finish
+ * them while the two cores go to the other groups. A quarter keeps a backfill's first weeks from
+ * waiting for the whole year.
  */
-const PUBLISH_TOGETHER = RUN_WEEKS;
+const PUBLISH_TOGETHER = 13;
 
 /**
  * How many weeks a group may run ahead of the next one (`runWeeks`' lead): enough for the

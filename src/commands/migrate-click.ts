@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Readable } from 'node:stream';
 import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import type { Week } from '../lib/core/calendar.js';
-import { describeWeeks, moscowDateTime, weeksApart } from '../lib/core/calendar.js';
+import { describeWeeks, moscowDateTime, weekOfDate, weeksApart } from '../lib/core/calendar.js';
 import { checkClickHouseFree, type ClickHouseDatabase } from '../lib/clickhouse/database.js';
 import { Connections } from '../lib/pipeline/connections.js';
 import {
@@ -21,11 +21,12 @@ import { clickHouseStatement } from '../lib/clickhouse/sql.js';
 import type { Context } from '../lib/core/config.js';
 import { describeError, redact, StageError } from '../lib/core/errors.js';
 import { during, throwIfInterrupted } from '../lib/core/interrupt.js';
-import { LINK_PULLED, linkPostgres } from '../lib/clickhouse/pg-link.js';
+import { linkPostgres } from '../lib/clickhouse/pg-link.js';
 import { inTransaction, READ_ONLY_SNAPSHOT, recordRunApart, type PgDatabase } from '../lib/pg/database.js';
 import { pgSql, runSql, type SqlFile } from '../lib/pg/sql.js';
 import { defaultWeeks } from '../lib/core/plan.js';
 import { describeMismatch, type WeekFigures } from '../lib/core/week-figures.js';
+import { canonicalDecimal } from '../lib/core/money.js';
 
 const STAGE = 'migrate-click';
 
@@ -107,12 +108,14 @@ const SALES_DAILY_COLUMNS = [
 ] as const;
 
 /**
- * The most consecutive weeks published together: staged in one pair of
+ * The most consecutive weeks published together: staged in one set of
  * staging tables from one snapshot and reconciled by one query, then swapped in
  * week by week. The cost of a publication is mostly per statement, not per
- * row; a quarter keeps a backfill's first weeks from waiting for the whole year.
+ * row (a year in one run took 1.5 s where four quarters took 2.0), and the
+ * engine streams what it stages, so a run's memory does not grow with its
+ * weeks: a whole ISO year.
  */
-export const RUN_WEEKS = 13;
+const RUN_WEEKS = 53;
 
 /**
  * Publish the weeks' aggregates to ClickHouse with their import date (SPEC 7):
@@ -271,8 +274,9 @@ async function recoverOnServer(
 /**
  * Copy a run of consecutive weeks with their buyers and daily sales, swap them
  * in week by week (each week's three tables together), then reconcile each.
- * Weeks before the first one PostgreSQL has no aggregates for are published,
- * and that week is the failure; likewise a week that does
+ * Weeks before the first one PostgreSQL cannot publish (no aggregates, or
+ * aggregates older than its sales) are published, and that week is the
+ * failure; likewise a week that does
  * not reconcile (the weeks after it were swapped in too, and stay: each is a
  * whole week, and the next run replaces them).
  */
@@ -313,15 +317,19 @@ async function publishRun(
   } finally {
     await dropStaged(staged);
   }
-  return reconcileRun(ch, run, snapshot, staged[1]!.weekRows);
+  return reconcileRun(ch, run, snapshot);
 }
 
-/** A week's figures in PostgreSQL but its buyers, which are counted as they are staged. */
-type PgTotals = Omit<WeekFigures, 'buyers'>;
+/** PostgreSQL's figures of a run's weeks, by Monday: of those it can publish, and why it cannot publish others. */
+interface PgTotals {
+  figures: Map<string, WeekFigures>;
+  /** Weeks whose aggregates are older than their sales (loaded again since they were aggregated). */
+  stale: Map<string, StageError>;
+}
 
 /** The weeks of a run staged from one PostgreSQL snapshot, and their figures in it. */
 interface StagedRun {
-  totals: Map<string, PgTotals>;
+  totals: PgTotals;
   weeks: Week[];
 }
 
@@ -338,9 +346,9 @@ async function stageRun(
 ): Promise<StagedRun> {
   const totals = await pgTotals(client, run[0]!, run.at(-1)!);
   const weeks = publishable(run, totals);
-  if (weeks.length === 0) throw noAggregates(run[0]!);
+  if (weeks.length === 0) throw unpublishable(run[0]!, totals)!;
   const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
-  const rows = weeks.reduce((n, w) => n + Number(totals.get(w.start)!.rows), 0);
+  const rows = weeks.reduce((n, w) => n + Number(totals.figures.get(w.start)!.rows), 0);
   ctx.log.debug(`${weeks[0]!.id}: streaming ${rows} rows into ${stagingTable('sales_agg', partition)}`);
   await runSql(client, await pgSql('migrate-click-params.sql'), [
     partition.weekStart,
@@ -348,14 +356,8 @@ async function stageRun(
     importedAt.slice(0, 10),
     partition.lastWeekStart ?? partition.weekStart,
   ]);
-  if (linked) await pullRun(ch, weeks, totals, importedAt, staged);
+  if (linked) await pullRun(ch, partition, importedAt, staged);
   else await streamRun(ch, client, partition, staged);
-  // The daily sales are few (a day's regions and categories): summed by PostgreSQL in this snapshot
-  // and streamed on either path, rather than every sale's day, product, quantity and amount pulled to
-  // be summed here. Categories are the catalogue's text, quoted, perhaps over lines, so ClickHouse
-  // counts the rows.
-  const daily = await copyOut(client, 'migrate-click-sales-daily.sql');
-  staged.push(await stageCsv(ch, 'sales_daily', partition, daily, SALES_DAILY_COLUMNS, false));
   ctx.log.debug(
     `${weeks[0]!.id}: staged ${staged[0]?.rows} sales_agg rows, ${staged[1]?.rows} buyers ` +
       `and ${staged[2]?.rows} sales_daily rows`,
@@ -364,53 +366,41 @@ async function stageRun(
 }
 
 /**
- * Reconcile the swapped-in (or verified) weeks with their snapshot's figures and `buyers`, the
- * buyers of each week: counted on their way from PostgreSQL, as sent in this snapshot (streamed), as
- * found among the week's sales, all of them (pulled), or counted by PostgreSQL (verified). The week
- * after them without aggregates is the failure.
+ * Reconcile the swapped-in (or verified) weeks with their snapshot's figures. The week after them
+ * that PostgreSQL cannot publish is the failure.
  */
-async function reconcileRun(
-  ch: ClickHouseDatabase,
-  run: Week[],
-  { totals, weeks }: StagedRun,
-  buyers: ReadonlyMap<string, number>,
-): Promise<RunOutcome> {
-  const figures = weeks.map((w): [Week, WeekFigures] => [
-    w,
-    { ...totals.get(w.start)!, buyers: String(buyers.get(w.start) ?? 0) },
-  ]);
-  const outcome = await reconcile(ch, figures);
+async function reconcileRun(ch: ClickHouseDatabase, run: Week[], { totals, weeks }: StagedRun): Promise<RunOutcome> {
+  const outcome = await reconcile(
+    ch,
+    weeks.map((w): [Week, WeekFigures] => [w, totals.figures.get(w.start)!]),
+  );
   const next = run[weeks.length];
-  if (!outcome.failure && next && !totals.has(next.start)) outcome.failure = { week: next, error: noAggregates(next) };
+  const error = next && unpublishable(next, totals);
+  if (!outcome.failure && error) outcome.failure = { week: next, error };
   return outcome;
 }
 
-/**
- * The most sales of the weeks of one run: the embedded engine holds a run's
- * (region, customer) pairs while it works out their distinct buyers, so a
- * run's memory is bounded by this, not by the year's or the week's size
- * (one week is always a run of its own, whatever its size).
- */
-const RUN_SALES = 250_000;
-
-/** The weeks at the start of the run that have aggregates, up to `RUN_SALES` sales (at least one week). */
-function publishable(run: Week[], totals: Map<string, PgTotals>): Week[] {
+/** The weeks at the start of the run that PostgreSQL can publish. */
+function publishable(run: Week[], totals: PgTotals): Week[] {
   const weeks: Week[] = [];
-  let sales = 0;
   for (const week of run) {
-    const figures = totals.get(week.start);
-    if (!figures) break;
-    sales += Number(figures.salesCount);
-    if (weeks.length > 0 && sales > RUN_SALES) break;
+    if (unpublishable(week, totals)) break;
     weeks.push(week);
   }
   return weeks;
 }
 
+/** Why PostgreSQL cannot publish the week (no aggregates, or aggregates older than its sales); undefined if it can. */
+function unpublishable(week: Week, totals: PgTotals): StageError | undefined {
+  return totals.stale.get(week.start) ?? (totals.figures.has(week.start) ? undefined : noAggregates(week));
+}
+
 /**
  * Stage the weeks' aggregates, buyers and daily sales from PostgreSQL's COPY
  * output, streamed through this process, one COPY after another (pg takes one
- * query at a time on a connection; queueing the next is deprecated).
+ * query at a time on a connection; queueing the next is deprecated). PostgreSQL
+ * unnests each region's buyers into a line each. Categories are the catalogue's
+ * text, quoted, perhaps over lines, so ClickHouse counts the daily rows.
  */
 async function streamRun(
   ch: ClickHouseDatabase,
@@ -422,51 +412,37 @@ async function streamRun(
   staged.push(await stageCsv(ch, 'sales_agg', partition, await copy('migrate-click-sales-agg.sql'), SALES_AGG_COLUMNS));
   const buyers = await copy('migrate-click-week-buyers.sql');
   staged.push(await stageCsv(ch, 'week_buyers', partition, buyers, WEEK_BUYERS_COLUMNS));
+  const daily = await copy('migrate-click-sales-daily.sql');
+  staged.push(await stageCsv(ch, 'sales_daily', partition, daily, SALES_DAILY_COLUMNS, false));
 }
 
 /**
- * Stage the weeks' aggregates and buyers with the embedded engine reading
- * PostgreSQL itself (src/lib/clickhouse/pg-link.ts): no CSV through this
- * process. The engine reads on its own connections, outside this snapshot;
- * nothing else writes to the database meanwhile (the data directory's lock),
- * and what it read is checked: every sale of the weeks (against this
- * snapshot's `totals`) before the buyers are worked out from them, the
- * aggregates by the reconciliation after the swap.
+ * Stage the weeks' aggregates, buyers and daily sales with the embedded engine
+ * reading PostgreSQL itself (src/lib/clickhouse/pg-link.ts): no CSV through
+ * this process. The engine reads on its own connections, outside this
+ * snapshot; nothing else writes to the database meanwhile (the data
+ * directory's lock), and what it read is checked against the snapshot's
+ * figures by the reconciliation after the swap.
  */
 async function pullRun(
   ch: ClickHouseDatabase,
-  weeks: Week[],
-  totals: Map<string, PgTotals>,
+  partition: Exclude<Partition, 'all'>,
   importedAt: string,
   staged: StagedPartition[],
 ): Promise<void> {
-  const first = weeks[0]!;
-  const last = weeks.at(-1)!;
-  const partition: Partition = { weekStart: first.start, lastWeekStart: last.start };
-  const importDate = importedAt.slice(0, 10);
-  const params = { first: first.start, last: last.start, imported_at: importedAt, import_date: importDate };
-  const command = async (file: string, names: Record<string, string>, query_params: Record<string, string> = params) =>
-    ch.client.command({ query: await clickHouseStatement(file, names), query_params });
+  const query_params = {
+    first: partition.weekStart,
+    last: partition.lastWeekStart ?? partition.weekStart,
+    imported_at: importedAt,
+    import_date: importedAt.slice(0, 10),
+  };
   const pulledInto = (table: PublishedTable, file: string) =>
-    stagePartitionWith(ch.client, table, partition, (stage) => command(file, { stage }).then(() => undefined));
+    stagePartitionWith(ch.client, table, partition, async (stage) => {
+      await ch.client.command({ query: await clickHouseStatement(file, { stage }), query_params });
+    });
   staged.push(await pulledInto('sales_agg', 'pull-sales-agg.sql'));
-  try {
-    await command('pull-sales.sql', {}, { first: first.start, last: last.end });
-    const pulledFigures = await clickHouseStatement('pulled-sales-figures.sql');
-    const result = await ch.client.query({ query: pulledFigures, format: 'JSONEachRow' });
-    type Pulled = { week_start: string; sales_count: string };
-    const pulled = new Map(((await result.json()) as Pulled[]).map((r) => [r.week_start, r.sales_count]));
-    for (const week of weeks) {
-      const [got, want] = [pulled.get(week.start) ?? '0', totals.get(week.start)!.dailySales];
-      if (got !== want) {
-        const what = `${ch.target} read ${got} sales of ${week.id} from PostgreSQL, which has ${want}`;
-        throw new StageError(`${STAGE}: ${what}`, STAGE);
-      }
-    }
-    staged.push(await pulledInto('week_buyers', 'pull-week-buyers.sql'));
-  } finally {
-    await command('truncate-table.sql', { table: LINK_PULLED });
-  }
+  staged.push(await pulledInto('week_buyers', 'pull-week-buyers.sql'));
+  staged.push(await pulledInto('sales_daily', 'pull-sales-daily.sql'));
 }
 
 /** Drop the staging (or ready) tables of a publication, in the order they were staged. */
@@ -480,20 +456,12 @@ async function dropStaged(staged: StagedPartition[]): Promise<void> {
  * compared, and that week is the failure.
  */
 async function verifyRun(pgDb: PgDatabase, ch: ClickHouseDatabase, run: Week[]): Promise<RunOutcome> {
-  const { totals, buyers } = await inTransaction(
-    pgDb,
-    async (client) => {
-      const range = [run[0]!.start, run.at(-1)!.start];
-      const distinct = await pgSql('migrate-click-buyers.sql');
-      const { rows } = await runSql<{ week_start: string; buyers: string }>(client, distinct, range);
-      const buyers = new Map(rows.map((r) => [r.week_start, Number(r.buyers)]));
-      return { totals: await pgTotals(client, run[0]!, run.at(-1)!), buyers };
-    },
-    { begin: READ_ONLY_SNAPSHOT },
-  );
+  const totals = await inTransaction(pgDb, (client) => pgTotals(client, run[0]!, run.at(-1)!), {
+    begin: READ_ONLY_SNAPSHOT,
+  });
   const weeks = publishable(run, totals);
-  if (weeks.length === 0) throw noAggregates(run[0]!);
-  return reconcileRun(ch, run, { totals, weeks }, buyers);
+  if (weeks.length === 0) throw unpublishable(run[0]!, totals)!;
+  return reconcileRun(ch, run, { totals, weeks });
 }
 
 /** The figures of a week ClickHouse holds nothing of. */
@@ -543,26 +511,44 @@ function noAggregates(week: Week): StageError {
 
 /**
  * PostgreSQL's figures of each week from `first` to `last` that has aggregates, by Monday: the rows
- * and sums of its aggregates, and its sales and revenue (what its sales_daily must add up to).
+ * and sums of its aggregates, its distinct buyers, and its sales and revenue (what its sales_daily
+ * must add up to); and the weeks among them whose aggregates are older than their sales.
  */
-async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise<Map<string, PgTotals>> {
+async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise<PgTotals> {
   const range = [first.start, last.start];
-  type Agg = { week_start: string; rows: string; amount_sum: string; sales_count: string };
-  type Sales = { week_start: string; sales_count: string; amount_sum: string };
+  type Agg = { week_start: string; rows: string; amount_sum: string; sales_count: string; buyers: string };
+  type Sales = Record<'week_start' | 'sales_count' | 'amount_sum' | 'daily_sales' | 'daily_amount', string>;
   const { rows: aggregates } = await runSql<Agg>(client, await pgSql('migrate-click-figures.sql'), range);
   const { rows: sales } = await runSql<Sales>(client, await pgSql('migrate-click-sales-figures.sql'), range);
   const bySales = new Map(sales.map((r) => [r.week_start, r]));
-  return new Map(
-    aggregates.map((r) => [
-      r.week_start,
-      {
-        rows: r.rows,
-        amountSum: r.amount_sum,
-        salesCount: r.sales_count,
-        dailySales: bySales.get(r.week_start)?.sales_count ?? '0',
-        dailyAmount: bySales.get(r.week_start)?.amount_sum ?? '0',
-      },
-    ]),
+  const totals: PgTotals = { figures: new Map(), stale: new Map() };
+  for (const r of aggregates) {
+    const loaded = bySales.get(r.week_start);
+    const [salesCount, amount] = [loaded?.sales_count ?? '0', loaded?.amount_sum ?? '0'];
+    const [daily, dailyAmount] = [loaded?.daily_sales ?? '0', loaded?.daily_amount ?? '0'];
+    if (daily !== salesCount || canonicalDecimal(dailyAmount) !== canonicalDecimal(amount)) {
+      totals.stale.set(r.week_start, staleAggregates(r.week_start, { daily, dailyAmount, salesCount, amount }));
+    }
+    totals.figures.set(r.week_start, {
+      rows: r.rows,
+      amountSum: r.amount_sum,
+      salesCount: r.sales_count,
+      buyers: r.buyers,
+      dailySales: salesCount,
+      dailyAmount: amount,
+    });
+  }
+  return totals;
+}
+
+/** The failure of a week loaded again since it was aggregated: its daily sums are not its sales. */
+function staleAggregates(monday: string, f: Record<'daily' | 'dailyAmount' | 'salesCount' | 'amount', string>) {
+  const week = weekOfDate(monday).id;
+  return new StageError(
+    `${STAGE}: the aggregates of ${week} in PostgreSQL are older than its sales (sales_daily adds up to ` +
+      `${f.daily} sales, ${f.dailyAmount}; sales has ${f.salesCount}, ${f.amount}); ` +
+      `run \`sales-etl aggregate --week ${week}\` first`,
+    STAGE,
   );
 }
 

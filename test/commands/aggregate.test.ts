@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { aggregate } from '../../src/commands/aggregate.js';
 import { loadPg } from '../../src/commands/load-pg.js';
+import { openPg } from '../../src/lib/pg/database.js';
 import { parseWeek, weekOfDate, type Week } from '../../src/lib/core/calendar.js';
 import {
   freshDatabase,
@@ -77,6 +78,41 @@ function expected(week: Week, all: SaleRow[]): AggRow[] {
       region_revenue_ytd: money(ytd.get(g.region)!),
     };
   });
+}
+
+const DAILY_ROWS = `SELECT to_char(sale_date, 'YYYY-MM-DD') AS day, region, category, sales_count,
+  quantity_sum::int AS quantity, amount_sum::text AS amount
+  FROM sales_daily WHERE week_start = $1 ORDER BY sale_date, region COLLATE "C", category COLLATE "C"`;
+const BUYER_ROWS = `SELECT region, customer_ids FROM week_buyers WHERE week_start = $1 ORDER BY region COLLATE "C"`;
+
+/** The week's sales_daily and week_buyers rows, computed in JS from the rows (no catalogue: category ''). */
+function expectedDailyAndBuyers(week: Week, all: SaleRow[]) {
+  const days = new Map<string, { day: string; region: string; n: number; qty: number; kop: bigint }>();
+  const buyers = new Map<string, Set<number>>();
+  for (const r of all.filter((r) => weekOfDate(r.sale_date).id === week.id)) {
+    const key = `${r.sale_date}|${r.region}`;
+    const d = days.get(key) ?? { day: r.sale_date, region: r.region, n: 0, qty: 0, kop: 0n };
+    d.n += 1;
+    d.qty += r.quantity;
+    d.kop += BigInt(r.kopecks);
+    days.set(key, d);
+    buyers.set(r.region, (buyers.get(r.region) ?? new Set()).add(r.customer_id));
+  }
+  const byKey = <T>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
+  return {
+    daily: byKey(days).map((d) => ({
+      day: d.day,
+      region: d.region,
+      category: '',
+      sales_count: d.n,
+      quantity: d.qty,
+      amount: money(d.kop),
+    })),
+    buyers: [...buyers.keys()].sort().map((region) => ({
+      region,
+      customer_ids: [...buyers.get(region)!].sort((a, b) => a - b),
+    })),
+  };
 }
 
 /** A hand-made sale. */
@@ -220,6 +256,56 @@ for (const target of pgTargets()) {
       );
       await assert.rejects(aggregate({ ctx, weeks: [w20] }), /2024-W20.*run `sales-etl load-pg --week 2024-W20` again/);
       assert.deepEqual(await ytd(), ['1050.50']);
+    });
+
+    test('sales_daily and week_buyers equal an independent computation; a re-run replaces them', async () => {
+      const ctx = testContext(dataDir, db.url);
+      const [w01, w02] = [parseWeek('2024-W01'), parseWeek('2024-W02')];
+      const rows = [...makeSales(w01, 800, 1, 41, 12), ...makeSales(w02, 600, 5_001, 42, 12)];
+      await load(ctx, rows);
+      await aggregate({ ctx, weeks: [w01, w02] });
+      await aggregate({ ctx, weeks: [w02] });
+      for (const week of [w01, w02]) {
+        const want = expectedDailyAndBuyers(week, rows);
+        assert.deepEqual((await db.query(DAILY_ROWS, [week.start])).rows, want.daily, `${week.id} daily`);
+        assert.deepEqual((await db.query(BUYER_ROWS, [week.start])).rows, want.buyers, `${week.id} buyers`);
+      }
+      // Loaded again with fewer sales and aggregated again: the week's old rows are gone, none doubled.
+      const fewer = rows.filter((r) => weekOfDate(r.sale_date).id === w02.id).slice(0, 100);
+      await writeCleanWeek(ctx.config.layout, w02, fewer);
+      await loadPg({ ctx, weeks: [w02] });
+      await aggregate({ ctx, weeks: [w02] });
+      const want = expectedDailyAndBuyers(w02, fewer);
+      assert.deepEqual((await db.query(DAILY_ROWS, [w02.start])).rows, want.daily);
+      assert.deepEqual((await db.query(BUYER_ROWS, [w02.start])).rows, want.buyers);
+    });
+
+    test('the migration that adds sales_daily and week_buyers fills them for the weeks aggregated before', async () => {
+      const ctx = testContext(dataDir, db.url);
+      const [w01, w02, w03] = [parseWeek('2024-W01'), parseWeek('2024-W02'), parseWeek('2024-W03')];
+      await load(ctx, [...makeSales(w01, 300, 1, 51, 8), ...makeSales(w02, 300, 1_001, 52, 8)]);
+      await load(ctx, makeSales(w03, 300, 2_001, 53, 8));
+      await aggregate({ ctx, weeks: [w01, w02] });
+      const snapshot = async () => ({
+        daily: (await db.query(`SELECT * FROM sales_daily ORDER BY week_start, sale_date, region, category`)).rows,
+        buyers: (await db.query(`SELECT * FROM week_buyers ORDER BY week_start, region`)).rows,
+      });
+      const byAggregate = await snapshot();
+      // A database from before the migration: the tables absent, the migration not recorded.
+      await db.query('DROP TABLE sales_daily, week_buyers');
+      await db.query("DELETE FROM schema_migrations WHERE name = '003_week_daily_buyers.sql'");
+      const reopened = await openPg(ctx);
+      await reopened.close();
+      const migrated = await snapshot();
+      assert.deepEqual(migrated, byAggregate);
+      assert.equal(byAggregate.buyers.length, 8, 'both weeks, four regions each');
+      // W03 was loaded, never aggregated: the migration makes no aggregates of it.
+      const w03Rows = await db.query(
+        'SELECT (SELECT count(*) FROM sales_daily WHERE week_start = $1)::int + ' +
+          '(SELECT count(*) FROM week_buyers WHERE week_start = $1)::int AS n',
+        [w03.start],
+      );
+      assert.equal(w03Rows.rows[0]?.n, 0);
     });
 
     test('re-running replaces the week; a week without sales names load-pg', async () => {

@@ -5,7 +5,16 @@ import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhous
 import type { Context } from '../../src/lib/core/config.js';
 import { openPg, type PgDatabase } from '../../src/lib/pg/database.js';
 import { migrateClick } from '../../src/commands/migrate-click.js';
-import { chRows, chTestContext, chWeekRows, pgWeekRows, seedWeek, tempDataDir } from '../helpers/clickhouse.js';
+import { inTransaction } from '../../src/lib/pg/database.js';
+import {
+  chRows,
+  chTestContext,
+  chWeekRows,
+  keepRegionWeeks,
+  pgWeekRows,
+  seedWeek,
+  tempDataDir,
+} from '../helpers/clickhouse.js';
 import { freshDatabase, pgTargets, stopTestCluster, type TestDatabase } from '../helpers/pg.js';
 
 for (const target of pgTargets())
@@ -31,22 +40,24 @@ for (const target of pgTargets())
       await tmp?.remove();
     });
 
-    const chBuyers = async (week: Week) =>
+    /** The week's buyers as `region customer` lines, in order: in ClickHouse, and found among PostgreSQL's sales. */
+    const chBuyerList = async (week: Week) =>
       (
-        await chRows<{ n: string }>(
+        await chRows<{ b: string }>(
           ch.client,
-          'SELECT toString(count()) AS n FROM sales_etl.week_buyers WHERE week_start = {w:Date}',
+          "SELECT concat(region, ' ', toString(customer_id)) AS b FROM sales_etl.week_buyers " +
+            'WHERE week_start = {w:Date} ORDER BY region, customer_id',
           { w: week.start },
         )
-      )[0]?.n;
-    const pgBuyers = async (week: Week) =>
+      ).map((r) => r.b);
+    const pgBuyerList = async (week: Week) =>
       (
-        await pgDb.pool.query<{ n: string }>(
-          `SELECT count(DISTINCT (region, customer_id))::text AS n
-         FROM sales WHERE sale_date BETWEEN $1::date AND $1::date + 6`,
+        await pgDb.pool.query<{ b: string }>(
+          `SELECT DISTINCT region COLLATE "C" AS region, customer_id, region || ' ' || customer_id AS b
+           FROM sales WHERE sale_date BETWEEN $1::date AND $1::date + 6 ORDER BY 1, 2`,
           [week.start],
         )
-      ).rows[0]?.n;
+      ).rows.map((r) => r.b);
     const countOf = async (week: { start: string }) =>
       Number(
         (
@@ -107,6 +118,7 @@ for (const target of pgTargets())
       );
       assert.equal(chBuyers?.n, buyers?.n);
       assert.equal(result.weeks[0]?.buyers, Number(buyers?.n));
+      assert.deepEqual(await chBuyerList(week), await pgBuyerList(week));
 
       // So do its sales by day, region and category, for the report's calendar.
       const { rows: pgDaily } = await pgDb.pool.query<Record<string, string>>(
@@ -314,7 +326,7 @@ for (const target of pgTargets())
         await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch }), /no aggregates for 2024-W42/);
         for (const week of [w40, w41]) {
           assert.deepEqual(await chWeekRows(ch.client, week), await pgWeekRows(pgDb.pool, week), week.id);
-          assert.equal(await chBuyers(week), await pgBuyers(week), `${week.id} buyers`);
+          assert.deepEqual(await chBuyerList(week), await pgBuyerList(week), `${week.id} buyers`);
         }
         assert.equal(await countOf(w43), 0, 'nothing after the failed week');
         const { rows } = await pgDb.pool.query<{ week: string; status: string }>(
@@ -345,8 +357,37 @@ for (const target of pgTargets())
       }
       for (const week of weeks) {
         assert.deepEqual(await chWeekRows(ch.client, week), await pgWeekRows(pgDb.pool, week), week.id);
-        assert.equal(await chBuyers(week), await pgBuyers(week), `${week.id} buyers`);
+        assert.deepEqual(await chBuyerList(week), await pgBuyerList(week), `${week.id} buyers`);
       }
+    });
+
+    it('refuses a week loaded again since it was aggregated, naming aggregate; the weeks before it go', async () => {
+      const weeks = ['2024-W44', '2024-W45'].map(parseWeek);
+      const [w44, w45] = weeks as [Week, Week];
+      await seedWeek(pgDb.pool, w44, { products: 10 });
+      await seedWeek(pgDb.pool, w45, { products: 10, salt: 5 });
+      // One sale more in W45, loaded as load-pg loads (sales_region_weeks in step) but not aggregated.
+      await inTransaction(pgDb, async (client) => {
+        await client.query(
+          `INSERT INTO sales (sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region)
+           VALUES (999999999, 7, 1, 1, $1::date + 2, 3.25, 'North')`,
+          [w45.start],
+        );
+        await keepRegionWeeks(client, w45);
+      });
+      const stale =
+        'migrate-click: the aggregates of 2024-W45 in PostgreSQL are older than its sales (sales_daily adds up to ' +
+        '500 sales, 5250.00; sales has 501, 5253.25); run `sales-etl aggregate --week 2024-W45` first';
+      await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch }), (error: Error) => {
+        assert.equal(error.message, stale);
+        return true;
+      });
+      assert.deepEqual(await chWeekRows(ch.client, w44), await pgWeekRows(pgDb.pool, w44));
+      assert.equal(await countOf(w45), 0, 'nothing of the stale week');
+      await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch, verifyOnly: true }), (error: Error) => {
+        assert.equal(error.message, stale);
+        return true;
+      });
     });
 
     it('publishes the product catalogue, replaced wholesale', async () => {

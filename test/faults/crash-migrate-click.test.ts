@@ -7,7 +7,7 @@ import { loadPg } from '../../src/commands/load-pg.js';
 import { parseWeek } from '../../src/lib/core/calendar.js';
 import { openClickHouse } from '../../src/lib/clickhouse/database.js';
 import { inTransaction } from '../../src/lib/pg/database.js';
-import { chRows, chTestContext, keepRegionWeeks } from '../helpers/clickhouse.js';
+import { chRows, chTestContext, keepDailyAndBuyers, keepRegionWeeks } from '../helpers/clickhouse.js';
 import { assertExit, cli, exists, sleep, startCli } from '../helpers/faults-cli.js';
 import {
   freshDatabase,
@@ -83,6 +83,7 @@ async function swap(v: 'A' | 'B'): Promise<void> {
     await client.query(`DELETE ${weekSales}`, [W.start, W.end]);
     await client.query(`INSERT INTO sales SELECT * FROM faults_sales_${s}`);
     await keepRegionWeeks(client, W);
+    await keepDailyAndBuyers(client, W);
     await client.query('DELETE FROM sales_agg WHERE week_start = $1', [W.start]);
     await client.query(`INSERT INTO sales_agg SELECT * FROM faults_agg_${s}`);
   });

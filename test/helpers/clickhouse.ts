@@ -72,6 +72,7 @@ export async function seedWeek(pool: pg.Pool, week: Week, options: SeedOptions):
       [week.start, salt],
     );
     await keepRegionWeeks(client, week);
+    await keepDailyAndBuyers(client, week);
   });
 }
 
@@ -82,6 +83,17 @@ export async function seedWeek(pool: pg.Pool, week: Week, options: SeedOptions):
 export async function keepRegionWeeks(client: pg.PoolClient, week: Week): Promise<void> {
   await runSql(client, await pgSql('load-pg-delete-region-weeks.sql'), [week.start]);
   await runSql(client, await pgSql('load-pg-week-figures.sql'), [week.start, week.end]);
+}
+
+/**
+ * Rebuild the week's sales_daily and week_buyers from its sales, as aggregate does in the transaction
+ * that rebuilds its sales_agg (with aggregate's own statements): a test that writes `sales` itself.
+ */
+export async function keepDailyAndBuyers(client: pg.PoolClient, week: Week): Promise<void> {
+  await client.query('DELETE FROM sales_daily WHERE week_start = $1', [week.start]);
+  await client.query('DELETE FROM week_buyers WHERE week_start = $1', [week.start]);
+  await runSql(client, await pgSql('aggregate-week-daily.sql'), [week.start, week.end]);
+  await runSql(client, await pgSql('aggregate-week-buyers.sql'), [week.start, week.end]);
 }
 
 /** Rows of a ClickHouse query, as JSON objects. */

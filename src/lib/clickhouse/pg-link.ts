@@ -5,8 +5,8 @@ import type { PgDatabase } from '../pg/database.js';
 /**
  * The PostgreSQL tables the embedded ClickHouse engine reads from directly
  * (`ENGINE = PostgreSQL`), so that migrate-click's rows go from PostgreSQL to
- * ClickHouse without passing through this process as CSV: `sales_etl_pg.sales_agg`
- * and `sales_etl_pg.sales`.
+ * ClickHouse without passing through this process as CSV: `sales_etl_pg.sales_agg`,
+ * `sales_etl_pg.week_buyers` and `sales_etl_pg.sales_daily`.
  *
  * Only for the embedded engine, and only when PostgreSQL is reached over TCP
  * with a user and password: the link lives in a `Memory` database, so its
@@ -18,11 +18,8 @@ import type { PgDatabase } from '../pg/database.js';
  */
 export const LINK_DATABASE = 'sales_etl_pg';
 
-/**
- * A Memory table of the link for migrate-click's pulled sales (sql/clickhouse/pull-sales.sql), empty between
- * runs. Its name is also written in sql/clickhouse/link-*.sql and pull-*.sql.
- */
-export const LINK_PULLED = `${LINK_DATABASE}.sales_pulled`;
+/** PostgreSQL's tables the engine reads: the aggregates migrate-click publishes (sql/clickhouse/pull-*.sql). */
+const LINKED_TABLES = ['sales_agg', 'week_buyers', 'sales_daily'] as const;
 
 /** Where PostgreSQL is, for the engine, taken from the pool's own connection settings. */
 interface LinkTarget {
@@ -90,7 +87,7 @@ function linkTarget(ch: ClickHouseDatabase, pgDb: PgDatabase): LinkTarget | unde
 
 async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<void> {
   await ch.client.command({ query: await clickHouseStatement('link-database.sql') });
-  for (const table of ['sales_agg', 'sales']) {
+  for (const table of LINKED_TABLES) {
     const names = { table: `${LINK_DATABASE}.${table}` };
     await ch.client.command({ query: await clickHouseStatement('link-drop-table.sql', names) });
     await ch.client.command({
@@ -104,6 +101,4 @@ async function createLink(ch: ClickHouseDatabase, target: LinkTarget): Promise<v
       },
     });
   }
-  await ch.client.command({ query: await clickHouseStatement('link-drop-table.sql', { table: LINK_PULLED }) });
-  await ch.client.command({ query: await clickHouseStatement('link-pulled-table.sql') });
 }

@@ -53,7 +53,11 @@ describe('the sql folder', () => {
   });
 
   it('lists the numbered files of each dialect in order', async () => {
-    assert.deepEqual(await migrationNames('pg'), ['001_tables.sql', '002_sales_region_weeks.sql']);
+    assert.deepEqual(await migrationNames('pg'), [
+      '001_tables.sql',
+      '002_sales_region_weeks.sql',
+      '003_week_daily_buyers.sql',
+    ]);
     const ddl = await migrationNames('clickhouse');
     assert.equal(ddl[0], '001_database.sql');
     assert.deepEqual([...ddl].sort(), ddl);

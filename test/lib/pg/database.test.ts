@@ -23,7 +23,7 @@ import {
 import { makeSales, writeCleanWeek } from '../../helpers/pg-fixtures.js';
 
 /** The schema's migrations, in order. */
-const MIGRATIONS = ['001_tables.sql', '002_sales_region_weeks.sql'];
+const MIGRATIONS = ['001_tables.sql', '002_sales_region_weeks.sql', '003_week_daily_buyers.sql'];
 
 after(stopTestCluster);
 

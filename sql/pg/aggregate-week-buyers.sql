@@ -1,9 +1,10 @@
--- aggregate: the week's distinct buyers in each region, their ids ascending,
--- into week_buyers (the caller deletes the week's old rows first, in the same
--- transaction).
+-- aggregate: the week's distinct buyers in each region, into week_buyers (the
+-- caller deletes the week's old rows first, in the same transaction). The ids
+-- are in no particular order: the pairs are hashed rather than sorted (a
+-- sort by region and customer took three times as long), and ClickHouse
+-- orders its week_buyers itself.
 --   $1  the week's Monday (date)     $2  the week's Sunday (date)
 INSERT INTO week_buyers (week_start, region, customer_ids)
-SELECT $1::date, s.region, array_agg(DISTINCT s.customer_id ORDER BY s.customer_id)
-FROM sales AS s
-WHERE s.sale_date BETWEEN $1::date AND $2::date
-GROUP BY s.region
+SELECT $1::date, region, array_agg(customer_id)
+FROM (SELECT DISTINCT region, customer_id FROM sales WHERE sale_date BETWEEN $1::date AND $2::date) AS b
+GROUP BY region

@@ -27,6 +27,14 @@ CREATE TABLE week_buyers (
 );
 ALTER TABLE week_buyers ALTER COLUMN customer_ids SET STORAGE EXTERNAL;
 
+-- When load-pg last loaded the week (its transaction's start): migrate-click
+-- refuses a week loaded after it was aggregated (sales_agg.aggregated_at),
+-- whose aggregates, daily sums and buyers are older than its sales. Weeks
+-- loaded before this column existed have no such time, and are compared by
+-- their sums only.
+ALTER TABLE sales_region_weeks ADD COLUMN loaded_at timestamptz NOT NULL DEFAULT '-infinity';
+ALTER TABLE sales_region_weeks ALTER COLUMN loaded_at SET DEFAULT now();
+
 -- Weeks aggregated before these tables existed, from their sales as they stand.
 INSERT INTO sales_daily (week_start, sale_date, region, category, sales_count, quantity_sum, amount_sum)
 SELECT s.sale_date - (extract(isodow FROM s.sale_date)::int - 1), s.sale_date, s.region,

@@ -322,7 +322,7 @@ async function publishRun(
 /** PostgreSQL's figures of a run's weeks, by Monday: of those it can publish, and why it cannot publish others. */
 interface PgTotals {
   figures: Map<string, WeekFigures>;
-  /** Weeks whose aggregates are older than their sales (loaded again since they were aggregated). */
+  /** Weeks whose aggregates are older than their sales (loaded again since they were aggregated) or do not add up. */
   stale: Map<string, StageError>;
 }
 
@@ -524,11 +524,13 @@ function noAggregates(week: Week): StageError {
 /**
  * PostgreSQL's figures of each week from `first` to `last` that has aggregates, by Monday: the rows
  * and sums of its aggregates, its distinct buyers, and its sales and revenue (what its sales_daily
- * must add up to); and the weeks among them whose aggregates are older than their sales.
+ * must add up to); and the weeks among them whose aggregates are older than their sales (loaded
+ * again since they were aggregated) or do not add up to them.
  */
 async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise<PgTotals> {
   const range = [first.start, last.start];
-  type Agg = { week_start: string; rows: string; amount_sum: string; sales_count: string; buyers: string };
+  type Agg = Record<'week_start' | 'rows' | 'amount_sum' | 'sales_count' | 'buyers', string> &
+    Record<'loaded_at' | 'aggregated_at', string | null> & { reloaded: boolean };
   type Sales = Record<'week_start' | 'sales_count' | 'amount_sum' | 'daily_sales' | 'daily_amount', string>;
   const { rows: aggregates } = await runSql<Agg>(client, await pgSql('migrate-click-figures.sql'), range);
   const { rows: sales } = await runSql<Sales>(client, await pgSql('migrate-click-sales-figures.sql'), range);
@@ -538,8 +540,14 @@ async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise
     const loaded = bySales.get(r.week_start);
     const [salesCount, amount] = [loaded?.sales_count ?? '0', loaded?.amount_sum ?? '0'];
     const [daily, dailyAmount] = [loaded?.daily_sales ?? '0', loaded?.daily_amount ?? '0'];
-    if (daily !== salesCount || canonicalDecimal(dailyAmount) !== canonicalDecimal(amount)) {
-      totals.stale.set(r.week_start, staleAggregates(r.week_start, { daily, dailyAmount, salesCount, amount }));
+    const week = weekOfDate(r.week_start).id;
+    const again = `run \`sales-etl aggregate --week ${week}\` first`;
+    if (r.reloaded) {
+      const when = `loaded at ${r.loaded_at}, aggregated at ${r.aggregated_at}`;
+      totals.stale.set(r.week_start, stale(`${week} was loaded again after it was aggregated (${when}); ${again}`));
+    } else if (daily !== salesCount || canonicalDecimal(dailyAmount) !== canonicalDecimal(amount)) {
+      const sums = `sales_daily adds up to ${daily} sales, ${dailyAmount}; sales has ${salesCount}, ${amount}`;
+      totals.stale.set(r.week_start, stale(`the aggregates of ${week} are not its sales (${sums}); ${again}`));
     }
     totals.figures.set(r.week_start, {
       rows: r.rows,
@@ -553,15 +561,9 @@ async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise
   return totals;
 }
 
-/** The failure of a week loaded again since it was aggregated: its daily sums are not its sales. */
-function staleAggregates(monday: string, f: Record<'daily' | 'dailyAmount' | 'salesCount' | 'amount', string>) {
-  const week = weekOfDate(monday).id;
-  return new StageError(
-    `${STAGE}: the aggregates of ${week} in PostgreSQL are older than its sales (sales_daily adds up to ` +
-      `${f.daily} sales, ${f.dailyAmount}; sales has ${f.salesCount}, ${f.amount}); ` +
-      `run \`sales-etl aggregate --week ${week}\` first`,
-    STAGE,
-  );
+/** A week PostgreSQL cannot publish as its aggregates stand. */
+function stale(what: string): StageError {
+  return new StageError(`${STAGE}: in PostgreSQL, ${what}`, STAGE);
 }
 
 /** ClickHouse's figures of the weeks that have any rows, by Monday. */

@@ -5,6 +5,7 @@ import { openClickHouse, type ClickHouseDatabase } from '../../src/lib/clickhous
 import type { Context } from '../../src/lib/core/config.js';
 import { openPg, type PgDatabase } from '../../src/lib/pg/database.js';
 import { migrateClick } from '../../src/commands/migrate-click.js';
+import { aggregate } from '../../src/commands/aggregate.js';
 import { inTransaction } from '../../src/lib/pg/database.js';
 import {
   chRows,
@@ -366,28 +367,49 @@ for (const target of pgTargets())
       const [w44, w45] = weeks as [Week, Week];
       await seedWeek(pgDb.pool, w44, { products: 10 });
       await seedWeek(pgDb.pool, w45, { products: 10, salt: 5 });
-      // One sale more in W45, loaded as load-pg loads (sales_region_weeks in step) but not aggregated.
+      // W45 loaded again with one sale's buyer corrected: the same counts and sums, other buyers.
       await inTransaction(pgDb, async (client) => {
         await client.query(
-          `INSERT INTO sales (sale_id, customer_id, product_id, quantity, sale_date, sale_amount, region)
-           VALUES (999999999, 7, 1, 1, $1::date + 2, 3.25, 'North')`,
+          `UPDATE sales SET customer_id = 9999 WHERE sale_id = (
+             SELECT min(sale_id) FROM sales WHERE sale_date BETWEEN $1::date AND $1::date + 6)`,
           [w45.start],
         );
         await keepRegionWeeks(client, w45);
       });
-      const stale =
-        'migrate-click: the aggregates of 2024-W45 in PostgreSQL are older than its sales (sales_daily adds up to ' +
-        '500 sales, 5250.00; sales has 501, 5253.25); run `sales-etl aggregate --week 2024-W45` first';
-      await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch }), (error: Error) => {
-        assert.equal(error.message, stale);
-        return true;
-      });
+      const reloaded = new RegExp(
+        'migrate-click: in PostgreSQL, 2024-W45 was loaded again after it was aggregated ' +
+          '\\(loaded at 20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ, aggregated at 20[-\\d :]+Z\\); ' +
+          'run `sales-etl aggregate --week 2024-W45` first$',
+      );
+      await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch }), reloaded);
       assert.deepEqual(await chWeekRows(ch.client, w44), await pgWeekRows(pgDb.pool, w44));
       assert.equal(await countOf(w45), 0, 'nothing of the stale week');
-      await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch, verifyOnly: true }), (error: Error) => {
-        assert.equal(error.message, stale);
+      await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch, verifyOnly: true }), reloaded);
+      // Aggregated again, the week goes, with the corrected buyer.
+      await aggregate({ ctx, weeks: [w45], pg: pgDb });
+      await migrateClick({ ctx, weeks: [w45], pg: pgDb, ch });
+      assert.deepEqual(await chBuyerList(w45), await pgBuyerList(w45));
+      assert.ok((await chBuyerList(w45)).some((b) => b.endsWith(' 9999')));
+    });
+
+    it('refuses a week whose daily sums in PostgreSQL are not its sales', async () => {
+      const week = parseWeek('2024-W46');
+      await seedWeek(pgDb.pool, week, { products: 10 });
+      await pgDb.pool.query(
+        `UPDATE sales_daily SET sales_count = sales_count + 1, amount_sum = amount_sum + 0.01
+          WHERE (week_start, sale_date, region, category) IN (
+            SELECT week_start, sale_date, region, category FROM sales_daily WHERE week_start = $1 LIMIT 1)`,
+        [week.start],
+      );
+      await assert.rejects(migrateClick({ ctx, weeks: [week], pg: pgDb, ch }), (error: Error) => {
+        assert.equal(
+          error.message,
+          'migrate-click: in PostgreSQL, the aggregates of 2024-W46 are not its sales (sales_daily adds up to ' +
+            '501 sales, 5250.01; sales has 500, 5250.00); run `sales-etl aggregate --week 2024-W46` first',
+        );
         return true;
       });
+      assert.equal(await countOf(week), 0);
     });
 
     it('publishes the product catalogue, replaced wholesale', async () => {

@@ -86,6 +86,8 @@ async function swap(v: 'A' | 'B'): Promise<void> {
     await keepDailyAndBuyers(client, W);
     await client.query('DELETE FROM sales_agg WHERE week_start = $1', [W.start]);
     await client.query(`INSERT INTO sales_agg SELECT * FROM faults_agg_${s}`);
+    // Aggregated after this load, as aggregate would have (migrate-click refuses a week loaded since).
+    await client.query('UPDATE sales_agg SET aggregated_at = now() WHERE week_start = $1', [W.start]);
   });
 }
 

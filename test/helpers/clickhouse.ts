@@ -56,7 +56,7 @@ export async function seedWeek(pool: pg.Pool, week: Week, options: SeedOptions):
               row_number() OVER (PARTITION BY region ORDER BY a DESC, p),
               round(a / sum(a) OVER (PARTITION BY region), 6),
               sum(a) OVER (PARTITION BY region) * 10,
-              timestamptz '2024-05-20 12:34:56.789012+03'
+              now()
        FROM unnest($2::text[]) AS r(region), generate_series(1, $3::int) AS p,
             LATERAL (SELECT 1 + (p * 7 + length(region) + $4::int) % 13 AS c,
                             ((p * 7919 + length(region) * 104729 + $4::int * 31) % 9999999 + 1)::numeric / 100

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Context } from '../core/config.js';
@@ -108,14 +108,17 @@ async function takeOver(file: string, staleText: string): Promise<void> {
 }
 
 function holdLock(file: string, text: string, info: LockInfo): Lock {
+  /** The release has begun (`release`), or the file is gone for good (`releaseSync`). */
   let released = false;
-  // A process that ends without releasing (a second Ctrl-C, process.exit) removes the file synchronously;
-  // a signal to a library caller that does not handle signals releases it too (src/lib/core/interrupt.ts).
+  let gone = false;
+  // A process that ends without releasing (a second Ctrl-C, process.exit), or while `release` is still
+  // on its way, removes the file synchronously, if it is still ours; a signal to a library caller that
+  // does not handle signals releases it too (src/lib/core/interrupt.ts).
   const releaseSync = () => {
-    if (released) return;
-    released = true;
+    if (gone) return;
+    gone = true;
     try {
-      unlinkSync(file);
+      if (readFileSync(file, 'utf8') === text) unlinkSync(file);
     } catch {
       // already gone
     }
@@ -124,12 +127,17 @@ function holdLock(file: string, text: string, info: LockInfo): Lock {
     file,
     info,
     async release() {
-      unhold();
       if (released) return;
       released = true;
-      // Only remove the file if it is still ours.
-      const current = await readLock(file).catch(() => undefined);
-      if (current?.text === text) await unlink(file).catch(() => undefined);
+      try {
+        // Only remove the file if it is still ours.
+        const current = await readLock(file).catch(() => undefined);
+        if (current?.text === text && !gone) await unlink(file).catch(() => undefined);
+        gone = true;
+      } finally {
+        // Held until the file is gone: an exit in the meantime (a second Ctrl-C) removes it itself.
+        unhold();
+      }
     },
   };
   const unhold = holdResource({ stop: () => lock.release(), stopSync: releaseSync });

@@ -121,3 +121,21 @@ test('SIGTERM releases the lock and the process still dies of the signal', async
   assert.equal(await exited, 'SIGTERM');
   assert.equal(existsSync(layout.lock), false);
 });
+
+test('an exit while the lock is being released still removes it (a second Ctrl-C during the stopping)', () => {
+  const lockModule = new URL('../../../src/lib/files/lock.js', import.meta.url).href;
+  const layoutModule = new URL('../../../src/lib/files/layout.js', import.meta.url).href;
+  const loggerModule = new URL('../../../src/lib/ui/logger.js', import.meta.url).href;
+  // The release begins (it reads the file before removing it), and the process exits before it ends.
+  const script = `
+    const { acquireLock } = await import(${JSON.stringify(lockModule)});
+    const { Layout } = await import(${JSON.stringify(layoutModule)});
+    const { silentLogger } = await import(${JSON.stringify(loggerModule)});
+    const lock = await acquireLock(new Layout(${JSON.stringify(dir)}), 'run-week', silentLogger());
+    void lock.release();
+    process.exit(130);
+  `;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(child.status, 130, child.stderr);
+  assert.equal(existsSync(layout.lock), false);
+});

@@ -188,7 +188,9 @@ addWeekOptions(
 addWeekOptions(
   program
     .command('aggregate')
-    .description("Rebuild sales_agg in PostgreSQL for each week (default: the plan's period)")
+    .description(
+      "Rebuild each week's sales_agg, sales_daily and week_buyers in PostgreSQL (default: the plan's period)",
+    )
     .addHelpText('after', '\nExamples:\n  $ sales-etl aggregate --week 2024-W20\n'),
 ).action(async (_o, cmd: Command) => {
   const { aggregate } = await import('./commands/aggregate.js');

@@ -18,7 +18,7 @@ CREATE TABLE sales_daily (
 -- week_buyers: the week's distinct buyers in each region, one row a region
 -- here (their ids, in no particular order) and one row a buyer in ClickHouse's
 -- sales_etl.week_buyers, where weekly distinct counts add up over any weeks.
--- Kept uncompressed out of line: pglz gains little on sorted ids.
+-- Kept uncompressed out of line: pglz gains little on arrays of ids.
 CREATE TABLE week_buyers (
   week_start   date      NOT NULL,
   region       text      NOT NULL,

@@ -3,7 +3,10 @@
 -- (region, customer) buyers, the rows its week_buyers has there. Sums as text:
 -- money is compared digit for digit, never as a float. And whether load-pg
 -- loaded the week again after aggregate last rebuilt it (`reloaded`, with both
--- times in UTC): its aggregates are then older than its sales.
+-- times in UTC): its aggregates are then older than its sales. Both times are
+-- their transactions' starts (now()); the data directory's lock keeps a load
+-- and an aggregate of the same embedded database from overlapping, and on a
+-- server an aggregate that overlapped a load is caught by the sums if they differ.
 SELECT to_char(a.week_start, 'YYYY-MM-DD') AS week_start, a.rows, a.amount_sum, a.sales_count,
        coalesce(b.buyers, 0)::text AS buyers,
        coalesce(l.loaded_at > a.aggregated_at, false) AS reloaded,

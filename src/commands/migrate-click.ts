@@ -48,6 +48,8 @@ export interface MigrateClickOptions {
    * fails, the caller knows which are in (backfill publishes the weeks that are ready together).
    */
   onWeek?: ((week: MigratedWeek) => void) | undefined;
+  /** The most buyers staged in one run of weeks; default `RUN_BUYERS`. */
+  runBuyers?: number | undefined;
 }
 
 /** One published (or verified) week. */
@@ -111,8 +113,9 @@ const SALES_DAILY_COLUMNS = [
  * The most consecutive weeks published together: staged in one set of
  * staging tables from one snapshot and reconciled by one query, then swapped in
  * week by week. The cost of a publication is mostly per statement, not per
- * row (a year in one run took 1.5 s where four quarters took 2.0): a whole
- * ISO year, unless its buyers are more than `RUN_BUYERS`.
+ * row (a year in one run took 1.5 s where four quarters took 2.0): 53 weeks,
+ * a year's worth whatever week they start at, unless their buyers are more than
+ * `RUN_BUYERS`.
  */
 const RUN_WEEKS = 53;
 
@@ -142,7 +145,8 @@ export async function migrateClick(opts: MigrateClickOptions): Promise<MigrateCl
       result.importedAt = importedAt;
       result.products = await publishProducts(ctx, pgDb, ch, importedAt);
     }
-    const migration: Migration = { ctx, pgDb, ch, verifyOnly, importedAt, onWeek: opts.onWeek };
+    const runBuyers = opts.runBuyers ?? RUN_BUYERS;
+    const migration: Migration = { ctx, pgDb, ch, verifyOnly, importedAt, onWeek: opts.onWeek, runBuyers };
     for (let at = 0; at < weeks.length; ) {
       const run = leadingRun(weeks.slice(at));
       at += await migrateRun(migration, run, result);
@@ -161,6 +165,7 @@ interface Migration {
   verifyOnly: boolean;
   importedAt: string;
   onWeek?: ((week: MigratedWeek) => void) | undefined;
+  runBuyers: number;
 }
 
 /**
@@ -173,8 +178,10 @@ async function migrateRun(m: Migration, run: Week[], result: MigrateClickResult)
   try {
     outcome = await publishOrVerify(m, run);
   } catch (error) {
-    // Nothing of the run was published: each of its weeks failed.
-    for (const week of run) await recordFailure(m, week, startedAt, error);
+    // Nothing of the run was published. Refused at its first week: that week failed, the others were
+    // not tried; otherwise each of its weeks failed.
+    const failed = error instanceof RefusedWeek ? run.filter((w) => w.id === error.week) : run;
+    for (const week of failed) await recordFailure(m, week, startedAt, error);
     throw error;
   }
   await finishPublished(m, run, startedAt, outcome, result);
@@ -187,10 +194,11 @@ async function migrateRun(m: Migration, run: Week[], result: MigrateClickResult)
 }
 
 /** Recover the run's partitions on a server, then publish (or verify) the run and release its memory. */
-async function publishOrVerify({ ctx, pgDb, ch, verifyOnly, importedAt }: Migration, run: Week[]): Promise<RunOutcome> {
+async function publishOrVerify(m: Migration, run: Week[]): Promise<RunOutcome> {
+  const { ctx, ch, verifyOnly } = m;
   for (const week of run) await recoverOnServer(ctx, ch, { weekStart: week.start }, week.id);
   const outcome = await during(`${STAGE} of ${describeWeeks(run)}`, () =>
-    verifyOnly ? verifyRun(pgDb, ch, run) : publishRun(ctx, pgDb, ch, run, importedAt),
+    verifyOnly ? verifyRun(m, run) : publishRun(m, run),
   );
   await releaseMemory(ch);
   return outcome;
@@ -279,13 +287,7 @@ async function recoverOnServer(
  * not reconcile (the weeks after it were swapped in too, and stay: each is a
  * whole week, and the next run replaces them).
  */
-async function publishRun(
-  ctx: Context,
-  pgDb: PgDatabase,
-  ch: ClickHouseDatabase,
-  run: Week[],
-  importedAt: string,
-): Promise<RunOutcome> {
+async function publishRun({ ctx, pgDb, ch, importedAt, runBuyers }: Migration, run: Week[]): Promise<RunOutcome> {
   const linked = await linkPostgres(ch, pgDb, (error) =>
     ctx.log.debug(`cannot read PostgreSQL from ${ch.target} directly, streaming instead: ${describeError(error)}`),
   );
@@ -298,10 +300,14 @@ async function publishRun(
   const staged: StagedPartition[] = [];
   let snapshot: StagedRun;
   try {
-    snapshot = await inTransaction(pgDb, (client) => stageRun(ctx, ch, client, run, { importedAt, linked, staged }), {
-      begin: READ_ONLY_SNAPSHOT,
-      discardOnError: true,
-    });
+    snapshot = await inTransaction(
+      pgDb,
+      (client) => stageRun(ctx, ch, client, run, { importedAt, linked, staged, runBuyers }),
+      {
+        begin: READ_ONLY_SNAPSHOT,
+        discardOnError: true,
+      },
+    );
   } catch (error) {
     await dropStaged(staged);
     throw error;
@@ -323,7 +329,7 @@ async function publishRun(
 interface PgTotals {
   figures: Map<string, WeekFigures>;
   /** Weeks whose aggregates are older than their sales (loaded again since they were aggregated) or do not add up. */
-  stale: Map<string, StageError>;
+  stale: Map<string, RefusedWeek>;
 }
 
 /** The weeks of a run staged from one PostgreSQL snapshot, and their figures in it. */
@@ -341,10 +347,11 @@ async function stageRun(
   ch: ClickHouseDatabase,
   client: pg.PoolClient,
   run: Week[],
-  { importedAt, linked, staged }: { importedAt: string; linked: boolean; staged: StagedPartition[] },
+  opts: { importedAt: string; linked: boolean; staged: StagedPartition[]; runBuyers: number },
 ): Promise<StagedRun> {
+  const { importedAt, linked, staged } = opts;
   const totals = await pgTotals(client, run[0]!, run.at(-1)!);
-  const weeks = publishable(run, totals);
+  const weeks = publishable(run, totals, opts.runBuyers);
   if (weeks.length === 0) throw unpublishable(run[0]!, totals)!;
   const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
   const rows = weeks.reduce((n, w) => n + Number(totals.figures.get(w.start)!.rows), 0);
@@ -382,28 +389,28 @@ async function reconcileRun(ch: ClickHouseDatabase, run: Week[], { totals, weeks
 /**
  * The most buyers staged in one run. The engine expands a region's buyers into
  * a row each as it stages them, a week's regions at a time, and gathers what it
- * inserts into blocks of up to a million rows: a year of ten million sales (4
- * million buyers) in one run took 446 MB, 116 more than a default year. A
+ * inserts into blocks of up to a million rows: a year of ten million sales
+ * (millions of buyers) in one run took 446 MB, 116 more than a default year. A
  * default year's 408,000 buyers are still one run; one week is always a run of
  * its own, whatever its size.
  */
 const RUN_BUYERS = 1_000_000;
 
-/** The weeks at the start of the run that PostgreSQL can publish, up to `RUN_BUYERS` buyers (at least one week). */
-function publishable(run: Week[], totals: PgTotals): Week[] {
+/** The weeks at the start of the run that PostgreSQL can publish, up to `maxBuyers` buyers (at least one week). */
+function publishable(run: Week[], totals: PgTotals, maxBuyers: number): Week[] {
   const weeks: Week[] = [];
   let buyers = 0;
   for (const week of run) {
     if (unpublishable(week, totals)) break;
     buyers += Number(totals.figures.get(week.start)!.buyers);
-    if (weeks.length > 0 && buyers > RUN_BUYERS) break;
+    if (weeks.length > 0 && buyers > maxBuyers) break;
     weeks.push(week);
   }
   return weeks;
 }
 
 /** Why PostgreSQL cannot publish the week (no aggregates, or aggregates older than its sales); undefined if it can. */
-function unpublishable(week: Week, totals: PgTotals): StageError | undefined {
+function unpublishable(week: Week, totals: PgTotals): RefusedWeek | undefined {
   return totals.stale.get(week.start) ?? (totals.figures.has(week.start) ? undefined : noAggregates(week));
 }
 
@@ -464,14 +471,14 @@ async function dropStaged(staged: StagedPartition[]): Promise<void> {
 
 /**
  * Reconcile a run of weeks without copying anything, from one snapshot and one query on each side.
- * As when publishing, the weeks before the first one PostgreSQL has no aggregates for are
- * compared, and that week is the failure.
+ * As when publishing, the weeks before the first one PostgreSQL cannot publish (no aggregates, or
+ * aggregates older than its sales) are compared, and that week is the failure.
  */
-async function verifyRun(pgDb: PgDatabase, ch: ClickHouseDatabase, run: Week[]): Promise<RunOutcome> {
+async function verifyRun({ pgDb, ch, runBuyers }: Migration, run: Week[]): Promise<RunOutcome> {
   const totals = await inTransaction(pgDb, (client) => pgTotals(client, run[0]!, run.at(-1)!), {
     begin: READ_ONLY_SNAPSHOT,
   });
-  const weeks = publishable(run, totals);
+  const weeks = publishable(run, totals, runBuyers);
   if (weeks.length === 0) throw unpublishable(run[0]!, totals)!;
   return reconcileRun(ch, run, { totals, weeks });
 }
@@ -514,11 +521,9 @@ async function reconcile(ch: ClickHouseDatabase, weeks: [Week, WeekFigures][]): 
   return outcome;
 }
 
-function noAggregates(week: Week): StageError {
-  return new StageError(
-    `${STAGE}: PostgreSQL has no aggregates for ${week.id}; run \`sales-etl aggregate --week ${week.id}\` first`,
-    STAGE,
-  );
+function noAggregates(week: Week): RefusedWeek {
+  const what = `PostgreSQL has no aggregates for ${week.id}; run \`sales-etl aggregate --week ${week.id}\` first`;
+  return new RefusedWeek(week.id, what);
 }
 
 /**
@@ -544,10 +549,12 @@ async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise
     const again = `run \`sales-etl aggregate --week ${week}\` first`;
     if (r.reloaded) {
       const when = `loaded at ${r.loaded_at}, aggregated at ${r.aggregated_at}`;
-      totals.stale.set(r.week_start, stale(`${week} was loaded again after it was aggregated (${when}); ${again}`));
+      const what = `in PostgreSQL, ${week} was loaded again after it was aggregated (${when}); ${again}`;
+      totals.stale.set(r.week_start, new RefusedWeek(week, what));
     } else if (daily !== salesCount || canonicalDecimal(dailyAmount) !== canonicalDecimal(amount)) {
       const sums = `sales_daily adds up to ${daily} sales, ${dailyAmount}; sales has ${salesCount}, ${amount}`;
-      totals.stale.set(r.week_start, stale(`the aggregates of ${week} are not its sales (${sums}); ${again}`));
+      const what = `in PostgreSQL, the aggregates of ${week} are not its sales (${sums}); ${again}`;
+      totals.stale.set(r.week_start, new RefusedWeek(week, what));
     }
     totals.figures.set(r.week_start, {
       rows: r.rows,
@@ -561,9 +568,14 @@ async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise
   return totals;
 }
 
-/** A week PostgreSQL cannot publish as its aggregates stand. */
-function stale(what: string): StageError {
-  return new StageError(`${STAGE}: in PostgreSQL, ${what}`, STAGE);
+/** A week PostgreSQL cannot publish as its aggregates stand (its ISO week in `week`). */
+class RefusedWeek extends StageError {
+  constructor(
+    readonly week: string,
+    what: string,
+  ) {
+    super(`${STAGE}: ${what}`, STAGE);
+  }
 }
 
 /** ClickHouse's figures of the weeks that have any rows, by Monday. */

@@ -384,6 +384,17 @@ for (const target of pgTargets())
       await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch }), reloaded);
       assert.deepEqual(await chWeekRows(ch.client, w44), await pgWeekRows(pgDb.pool, w44));
       assert.equal(await countOf(w45), 0, 'nothing of the stale week');
+      const runs = async () =>
+        (
+          await pgDb.pool.query<{ run: string }>(
+            `SELECT week || ' ' || status AS run FROM etl_runs
+              WHERE stage = 'migrate-click' AND week IN ('2024-W44', '2024-W45', '2024-W46') ORDER BY run_id`,
+          )
+        ).rows.map((r) => r.run);
+      assert.deepEqual(await runs(), ['2024-W44 ok', '2024-W45 failed']);
+      // Refused as the first week of a run: that week alone is recorded failed, not the run's others.
+      await assert.rejects(migrateClick({ ctx, weeks: [w45, parseWeek('2024-W46')], pg: pgDb, ch }), reloaded);
+      assert.deepEqual(await runs(), ['2024-W44 ok', '2024-W45 failed', '2024-W45 failed']);
       await assert.rejects(migrateClick({ ctx, weeks, pg: pgDb, ch, verifyOnly: true }), reloaded);
       // Aggregated again, the week goes, with the corrected buyer.
       await aggregate({ ctx, weeks: [w45], pg: pgDb });
@@ -410,6 +421,36 @@ for (const target of pgTargets())
         return true;
       });
       assert.equal(await countOf(week), 0);
+    });
+
+    it('cuts a run at its most buyers and goes on with the next: every week published, none failed', async () => {
+      const weeks = ['2024-W48', '2024-W49', '2024-W50'].map(parseWeek);
+      for (const [i, week] of weeks.entries()) await seedWeek(pgDb.pool, week, { products: 8, salt: 21 + i });
+      const debug: string[] = [];
+      const logged = { ...ctx, log: { ...ctx.log, debug: (m: string) => debug.push(m) } };
+      // Less than two weeks' buyers: runs of one week each.
+      const result = await migrateClick({ ctx: logged, weeks, pg: pgDb, ch, runBuyers: 1 });
+      assert.deepEqual(
+        result.weeks.map((w) => w.week),
+        weeks.map((w) => w.id),
+      );
+      const stages = debug.filter((m) => /streaming \d+ rows into/.test(m)).map((m) => m.replace(/.* into /, ''));
+      assert.deepEqual(stages, [
+        'sales_etl.sales_agg__stage_20241125',
+        'sales_etl.sales_agg__stage_20241202',
+        'sales_etl.sales_agg__stage_20241209',
+      ]);
+      for (const week of weeks) {
+        assert.deepEqual(await chWeekRows(ch.client, week), await pgWeekRows(pgDb.pool, week), week.id);
+        assert.deepEqual(await chBuyerList(week), await pgBuyerList(week), `${week.id} buyers`);
+      }
+      // The default cap stages the three weeks together.
+      debug.length = 0;
+      await migrateClick({ ctx: logged, weeks, pg: pgDb, ch });
+      assert.deepEqual(
+        debug.filter((m) => /streaming \d+ rows into/.test(m)).map((m) => m.replace(/.* into /, '')),
+        ['sales_etl.sales_agg__stage_20241125_20241209'],
+      );
     });
 
     it('publishes the product catalogue, replaced wholesale', async () => {

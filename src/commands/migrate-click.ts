@@ -338,6 +338,14 @@ interface StagedRun {
   weeks: Week[];
 }
 
+/** How `stageRun` stages: `linked`, the engine pulls from PostgreSQL itself; at most `runBuyers` buyers. */
+interface StageRunOptions {
+  importedAt: string;
+  linked: boolean;
+  staged: StagedPartition[];
+  runBuyers: number;
+}
+
 /**
  * In the snapshot: the figures of the run's weeks, then the publishable ones copied into
  * staging tables (added to `staged`), pulled by ClickHouse when `linked`, streamed otherwise.
@@ -347,11 +355,10 @@ async function stageRun(
   ch: ClickHouseDatabase,
   client: pg.PoolClient,
   run: Week[],
-  opts: { importedAt: string; linked: boolean; staged: StagedPartition[]; runBuyers: number },
+  { importedAt, linked, staged, runBuyers }: StageRunOptions,
 ): Promise<StagedRun> {
-  const { importedAt, linked, staged } = opts;
   const totals = await pgTotals(client, run[0]!, run.at(-1)!);
-  const weeks = publishable(run, totals, opts.runBuyers);
+  const weeks = publishable(run, totals, runBuyers);
   if (weeks.length === 0) throw unpublishable(run[0]!, totals)!;
   const partition: Exclude<Partition, 'all'> = { weekStart: weeks[0]!.start, lastWeekStart: weeks.at(-1)!.start };
   const rows = weeks.reduce((n, w) => n + Number(totals.figures.get(w.start)!.rows), 0);
@@ -522,8 +529,7 @@ async function reconcile(ch: ClickHouseDatabase, weeks: [Week, WeekFigures][]): 
 }
 
 function noAggregates(week: Week): RefusedWeek {
-  const what = `PostgreSQL has no aggregates for ${week.id}; run \`sales-etl aggregate --week ${week.id}\` first`;
-  return new RefusedWeek(week.id, what);
+  return new RefusedWeek(week.id, `PostgreSQL has no aggregates for ${week.id}`);
 }
 
 /**
@@ -545,16 +551,15 @@ async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise
     const loaded = bySales.get(r.week_start);
     const [salesCount, amount] = [loaded?.sales_count ?? '0', loaded?.amount_sum ?? '0'];
     const [daily, dailyAmount] = [loaded?.daily_sales ?? '0', loaded?.daily_amount ?? '0'];
-    const week = weekOfDate(r.week_start).id;
-    const again = `run \`sales-etl aggregate --week ${week}\` first`;
-    if (r.reloaded) {
-      const when = `loaded at ${r.loaded_at}, aggregated at ${r.aggregated_at}`;
-      const what = `in PostgreSQL, ${week} was loaded again after it was aggregated (${when}); ${again}`;
-      totals.stale.set(r.week_start, new RefusedWeek(week, what));
-    } else if (daily !== salesCount || canonicalDecimal(dailyAmount) !== canonicalDecimal(amount)) {
-      const sums = `sales_daily adds up to ${daily} sales, ${dailyAmount}; sales has ${salesCount}, ${amount}`;
-      const what = `in PostgreSQL, the aggregates of ${week} are not its sales (${sums}); ${again}`;
-      totals.stale.set(r.week_start, new RefusedWeek(week, what));
+    const addsUp = daily === salesCount && canonicalDecimal(dailyAmount) === canonicalDecimal(amount);
+    if (r.reloaded || !addsUp) {
+      const week = weekOfDate(r.week_start).id;
+      const times = `loaded at ${r.loaded_at}, aggregated at ${r.aggregated_at}`;
+      const why = r.reloaded
+        ? `${week} was loaded again after it was aggregated (${times})`
+        : `the aggregates of ${week} are not its sales (sales_daily adds up to ${daily} sales, ${dailyAmount}; ` +
+          `sales has ${salesCount}, ${amount})`;
+      totals.stale.set(r.week_start, new RefusedWeek(week, `in PostgreSQL, ${why}`));
     }
     totals.figures.set(r.week_start, {
       rows: r.rows,
@@ -568,13 +573,13 @@ async function pgTotals(client: pg.PoolClient, first: Week, last: Week): Promise
   return totals;
 }
 
-/** A week PostgreSQL cannot publish as its aggregates stand (its ISO week in `week`). */
+/** A week PostgreSQL cannot publish as its aggregates stand (its ISO week in `week`): aggregate must run first. */
 class RefusedWeek extends StageError {
   constructor(
     readonly week: string,
-    what: string,
+    why: string,
   ) {
-    super(`${STAGE}: ${what}`, STAGE);
+    super(`${STAGE}: ${why}; run \`sales-etl aggregate --week ${week}\` first`, STAGE);
   }
 }
 

@@ -94,18 +94,23 @@ test('withLock releases when the work throws', async () => {
   assert.equal(existsSync(layout.lock), false);
 });
 
+/** A module script for `node -e` with acquireLock, Layout and silentLogger imported, then `body`. */
+function holderScript(body: string): string {
+  const module = (file: string) => JSON.stringify(new URL(`../../../src/lib/${file}`, import.meta.url).href);
+  return `
+    const { acquireLock } = await import(${module('files/lock.js')});
+    const { Layout } = await import(${module('files/layout.js')});
+    const { silentLogger } = await import(${module('ui/logger.js')});
+    ${body}
+  `;
+}
+
 test('SIGTERM releases the lock and the process still dies of the signal', async () => {
-  const lockModule = new URL('../../../src/lib/files/lock.js', import.meta.url).href;
-  const layoutModule = new URL('../../../src/lib/files/layout.js', import.meta.url).href;
-  const loggerModule = new URL('../../../src/lib/ui/logger.js', import.meta.url).href;
-  const script = `
-    const { acquireLock } = await import(${JSON.stringify(lockModule)});
-    const { Layout } = await import(${JSON.stringify(layoutModule)});
-    const { silentLogger } = await import(${JSON.stringify(loggerModule)});
+  const script = holderScript(`
     await acquireLock(new Layout(${JSON.stringify(dir)}), 'run-week', silentLogger());
     process.stdout.write('held\\n');
     setInterval(() => {}, 1000);
-  `;
+  `);
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -123,18 +128,12 @@ test('SIGTERM releases the lock and the process still dies of the signal', async
 });
 
 test('an exit while the lock is being released still removes it (a second Ctrl-C during the stopping)', () => {
-  const lockModule = new URL('../../../src/lib/files/lock.js', import.meta.url).href;
-  const layoutModule = new URL('../../../src/lib/files/layout.js', import.meta.url).href;
-  const loggerModule = new URL('../../../src/lib/ui/logger.js', import.meta.url).href;
   // The release begins (it reads the file before removing it), and the process exits before it ends.
-  const script = `
-    const { acquireLock } = await import(${JSON.stringify(lockModule)});
-    const { Layout } = await import(${JSON.stringify(layoutModule)});
-    const { silentLogger } = await import(${JSON.stringify(loggerModule)});
+  const script = holderScript(`
     const lock = await acquireLock(new Layout(${JSON.stringify(dir)}), 'run-week', silentLogger());
     void lock.release();
     process.exit(130);
-  `;
+  `);
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(child.status, 130, child.stderr);
   assert.equal(existsSync(layout.lock), false);

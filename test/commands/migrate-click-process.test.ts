@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { parseWeek } from '../../src/lib/core/calendar.js';
 import { openClickHouse } from '../../src/lib/clickhouse/database.js';
-import { chRows, chTestContext, seedWeek, tempDataDir } from '../helpers/clickhouse.js';
+import { chRows, chTestContext, keepRegionWeeks, seedWeek, tempDataDir } from '../helpers/clickhouse.js';
 import { freshDatabase, stopTestCluster, type TestDatabase } from '../helpers/pg.js';
 import { freePort } from '../../src/lib/pg/embedded/port.js';
 
@@ -176,5 +176,39 @@ describe('migrate-click as a process', () => {
       new RegExp(`^✖ cannot connect to ClickHouse at http://etl:\\*\\*\\*@127\\.0\\.0\\.1:${port}`),
     );
     assert.ok(!fromEnv.stderr.includes('env-s3cret'));
+  });
+  it('refuses in one line, exit 1, a week loaded again since it was aggregated; after aggregate it goes', async () => {
+    const stale = parseWeek('2024-W22');
+    await seedWeek(pool, stale, { products: 10 });
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `UPDATE sales SET customer_id = 9999 WHERE sale_id = (
+           SELECT min(sale_id) FROM sales WHERE sale_date BETWEEN $1::date AND $1::date + 6)`,
+        [stale.start],
+      );
+      await keepRegionWeeks(client, stale);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const refused = await cli(['migrate-click', '--week', stale.id], env).done;
+    assert.equal(refused.code, 1, refused.stderr);
+    // The fixture has no catalogue, so a warning comes first; the failure is one ✖ line, the last.
+    const failures = refused.stderr.split('\n').filter((l) => l.startsWith('✖'));
+    assert.equal(failures.length, 1, refused.stderr);
+    assert.ok(refused.stderr.endsWith(`${failures[0]}\n`), refused.stderr);
+    assert.match(
+      failures[0]!,
+      new RegExp(
+        '^✖ migrate-click: in PostgreSQL, 2024-W22 was loaded again after it was aggregated ' +
+          '\\(loaded at .+Z, aggregated at .+Z\\); run `sales-etl aggregate --week 2024-W22` first$',
+      ),
+    );
+    const aggregated = await cli(['aggregate', '--week', stale.id], env).done;
+    assert.equal(aggregated.code, 0, aggregated.stderr);
+    const published = await cli(['migrate-click', '--week', stale.id], env).done;
+    assert.equal(published.code, 0, published.stderr);
   });
 });
